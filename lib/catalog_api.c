@@ -1,0 +1,221 @@
+/* Queries over the catalog data of catalog.c: counts, info by id, find by string id. */
+#include <stddef.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Every info struct as 1.0 shipped it: the smallest struct_size accepted. */
+#define MIN_SIZE(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
+
+int lkr__step_id_ok(uint32_t id)
+{
+    return id >= 1 && id <= LKR__STEP_COUNT;
+}
+
+int lkr__cause_id_ok(uint32_t id)
+{
+    return id >= 1 && id <= LKR__CAUSE_COUNT;
+}
+
+/* Linear search over a table of string ids; tables are small (<= 64). */
+#define FIND_SID(table, first, last, field, sid, id)            \
+    do {                                                        \
+        uint32_t i_;                                            \
+        if ((sid) == NULL || (id) == NULL) {                    \
+            return LKR_E_INVAL;                                 \
+        }                                                       \
+        for (i_ = (first); i_ <= (last); i_++) {                \
+            if (strcmp((table)[i_].field, (sid)) == 0) {        \
+                *(id) = i_;                                     \
+                return LKR_OK;                                  \
+            }                                                   \
+        }                                                       \
+        return LKR_E_NOTFOUND;                                  \
+    } while (0)
+
+/* ---- steps --------------------------------------------------------------- */
+
+uint32_t lkr_step_count(void)
+{
+    return LKR__STEP_COUNT;
+}
+
+lkr_status lkr_step_get(uint32_t id, lkr_step_info *out)
+{
+    lkr_step_info info;
+    const lkr__step_def *d;
+    if (out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if (!lkr__step_id_ok(id)) {
+        return out->struct_size < MIN_SIZE(lkr_step_info, fixes) ? LKR_E_INVAL : LKR_E_RANGE;
+    }
+    d = &lkr__steps[id];
+    memset(&info, 0, sizeof(info));
+    info.id = id;
+    info.sid = d->sid;
+    info.title = d->title;
+    info.instructions = d->instructions;
+    info.sources = d->sources;
+    info.tier = d->tier;
+    info.protocols = d->protocols;
+    info.ecosystems = d->ecosystems;
+    info.flags = d->flags;
+    info.guards = d->guards;
+    info.destroys = d->destroys;
+    info.wait_s = d->wait_s;
+    info.wait_max_s = d->wait_max_s;
+    info.settle_s = d->settle_s;
+    info.cost_min = d->cost_min;
+    info.followup = d->followup;
+    info.fix_count = d->fix_count;
+    info.fixes = d->fixes;
+    return lkr__emit(out, &info, sizeof(info), MIN_SIZE(lkr_step_info, fixes));
+}
+
+lkr_status lkr_step_find(const char *sid, uint32_t *id)
+{
+    FIND_SID(lkr__steps, 1u, LKR__STEP_COUNT, sid, sid, id);
+}
+
+lkr_status lkr_step_applies(uint32_t step, uint32_t protocol, uint32_t ecosystems,
+                            uint32_t has_bridge, int *applies)
+{
+    const lkr__step_def *d;
+    if (applies == NULL || protocol < LKR_PROTOCOL_WIFI || protocol > LKR_PROTOCOL_MAX ||
+        (ecosystems & ~LKR_ECOSYSTEMS_ALL) != 0 || has_bridge > LKR_YES) {
+        return LKR_E_INVAL;
+    }
+    if (!lkr__step_id_ok(step)) {
+        return LKR_E_RANGE;
+    }
+    d = &lkr__steps[step];
+    *applies = (d->protocols & LKR_PROTOCOL_BIT(protocol)) != 0 &&
+               (d->ecosystems == 0 || (d->ecosystems & ecosystems) != 0) &&
+               (!(d->flags & LKR_STEP_F_NEEDS_BRIDGE) || has_bridge != LKR_NO);
+    return LKR_OK;
+}
+
+/* ---- causes -------------------------------------------------------------- */
+
+uint32_t lkr_cause_count(void)
+{
+    return LKR__CAUSE_COUNT;
+}
+
+lkr_status lkr_cause_get(uint32_t id, lkr_cause_info *out)
+{
+    lkr_cause_info info;
+    const lkr__cause_def *d;
+    if (out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if (!lkr__cause_id_ok(id)) {
+        return out->struct_size < MIN_SIZE(lkr_cause_info, prior_permille) ? LKR_E_INVAL
+                                                                            : LKR_E_RANGE;
+    }
+    d = &lkr__causes[id];
+    memset(&info, 0, sizeof(info));
+    info.id = id;
+    info.sid = d->sid;
+    info.title = d->title;
+    info.description = d->description;
+    info.sources = d->sources;
+    info.protocols = d->protocols;
+    info.prior_permille = d->prior_permille;
+    return lkr__emit(out, &info, sizeof(info), MIN_SIZE(lkr_cause_info, prior_permille));
+}
+
+lkr_status lkr_cause_find(const char *sid, uint32_t *id)
+{
+    FIND_SID(lkr__causes, 1u, LKR__CAUSE_COUNT, sid, sid, id);
+}
+
+/* ---- symptoms ------------------------------------------------------------ */
+
+uint32_t lkr_symptom_count(void)
+{
+    return LKR__SYMPTOM_COUNT;
+}
+
+lkr_status lkr_symptom_get(uint32_t id, lkr_symptom_info *out)
+{
+    lkr_symptom_info info;
+    const lkr__symptom_def *d;
+    if (out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if (id >= LKR__SYMPTOM_COUNT) {
+        return out->struct_size < MIN_SIZE(lkr_symptom_info, causes) ? LKR_E_INVAL : LKR_E_RANGE;
+    }
+    d = &lkr__symptoms[id];
+    memset(&info, 0, sizeof(info));
+    info.id = id;
+    info.sid = d->sid;
+    info.title = d->title;
+    info.guidance = d->guidance;
+    info.sources = d->sources;
+    info.entry_tier = d->entry_tier;
+    info.cause_count = d->cause_count;
+    info.causes = d->causes;
+    return lkr__emit(out, &info, sizeof(info), MIN_SIZE(lkr_symptom_info, causes));
+}
+
+lkr_status lkr_symptom_find(const char *sid, uint32_t *id)
+{
+    FIND_SID(lkr__symptoms, 0u, LKR__SYMPTOM_COUNT - 1u, sid, sid, id);
+}
+
+/* ---- tiers and guards ---------------------------------------------------- */
+
+static lkr_status named_get(const lkr__named *table, uint32_t count, uint32_t id, void *out,
+                            size_t full_size)
+{
+    /* lkr_tier_info and lkr_guard_info share one layout. */
+    lkr_tier_info info;
+    if (out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if (id < 1 || id > count) {
+        uint32_t size;
+        memcpy(&size, out, sizeof(size));
+        return size < full_size ? LKR_E_INVAL : LKR_E_RANGE;
+    }
+    memset(&info, 0, sizeof(info));
+    info.id = id;
+    info.sid = table[id].sid;
+    info.title = table[id].title;
+    info.description = table[id].text;
+    return lkr__emit(out, &info, sizeof(info), full_size);
+}
+
+uint32_t lkr_tier_count(void)
+{
+    return LKR__TIER_COUNT;
+}
+
+lkr_status lkr_tier_get(uint32_t id, lkr_tier_info *out)
+{
+    return named_get(lkr__tiers, LKR__TIER_COUNT, id, out, MIN_SIZE(lkr_tier_info, description));
+}
+
+lkr_status lkr_tier_find(const char *sid, uint32_t *id)
+{
+    FIND_SID(lkr__tiers, 1u, LKR__TIER_COUNT, sid, sid, id);
+}
+
+uint32_t lkr_guard_count(void)
+{
+    return LKR__GUARD_COUNT;
+}
+
+lkr_status lkr_guard_get(uint32_t id, lkr_guard_info *out)
+{
+    return named_get(lkr__guards, LKR__GUARD_COUNT, id, out,
+                     MIN_SIZE(lkr_guard_info, instructions));
+}
+
+lkr_status lkr_guard_find(const char *sid, uint32_t *id)
+{
+    FIND_SID(lkr__guards, 1u, LKR__GUARD_COUNT, sid, sid, id);
+}

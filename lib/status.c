@@ -1,0 +1,59 @@
+/* Version and status strings. */
+#include "internal.h"
+
+uint32_t lkr_version(void)
+{
+    return LKR_VERSION_NUMBER;
+}
+
+const char *lkr_version_string(void)
+{
+    return LKR_VERSION_STRING;
+}
+
+typedef struct status_text {
+    lkr_status status;
+    const char *name;
+    const char *text;
+} status_text;
+
+static const status_text status_texts[] = {
+    {LKR_OK, "LKR_OK", "success"},
+    {LKR_PENDING, "LKR_PENDING", "operation pending"},
+    {LKR_E_INVAL, "LKR_E_INVAL", "invalid argument"},
+    {LKR_E_NOMEM, "LKR_E_NOMEM", "out of memory"},
+    {LKR_E_RANGE, "LKR_E_RANGE", "id or value out of range"},
+    {LKR_E_GUARD, "LKR_E_GUARD", "refused: a guard does not hold"},
+    {LKR_E_STATE, "LKR_E_STATE", "not valid in the current state"},
+    {LKR_E_UNSUPPORTED, "LKR_E_UNSUPPORTED", "not supported"},
+    {LKR_E_CORRUPT, "LKR_E_CORRUPT", "data failed its integrity check"},
+    {LKR_E_VERSION, "LKR_E_VERSION", "data from an incompatible version"},
+    {LKR_E_TRANSPORT, "LKR_E_TRANSPORT", "transport callback failed"},
+    {LKR_E_BUFFER, "LKR_E_BUFFER", "buffer too small"},
+    {LKR_E_NOTFOUND, "LKR_E_NOTFOUND", "not found"},
+    {LKR_E_TRUNCATED, "LKR_E_TRUNCATED", "data truncated"},
+    {LKR_E_PROTOCOL, "LKR_E_PROTOCOL", "transport broke its contract"},
+};
+
+static const status_text *find_status(lkr_status status)
+{
+    size_t i;
+    for (i = 0; i < sizeof(status_texts) / sizeof(status_texts[0]); i++) {
+        if (status_texts[i].status == status) {
+            return &status_texts[i];
+        }
+    }
+    return NULL;
+}
+
+const char *lkr_strerror(lkr_status status)
+{
+    const status_text *t = find_status(status);
+    return t != NULL ? t->text : "unknown status";
+}
+
+const char *lkr_status_name(lkr_status status)
+{
+    const status_text *t = find_status(status);
+    return t != NULL ? t->name : "LKR_E_UNKNOWN";
+}

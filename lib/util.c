@@ -1,0 +1,57 @@
+/* Small helpers shared by the library's sources. */
+#include <string.h>
+
+#include "internal.h"
+
+int lkr__str_ok(const char *s, size_t cap)
+{
+    return memchr(s, '\0', cap) != NULL;
+}
+
+int lkr__all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = (const unsigned char *)p;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (b[i] != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+lkr_status lkr__check_size(const void *s, uint32_t struct_size, size_t min, size_t known)
+{
+    if (struct_size < min) {
+        return LKR_E_INVAL;
+    }
+    if (struct_size > known) {
+        /* A newer caller's struct: what this library cannot read must be at its
+         * default (all zero), or the caller asked for something we cannot do. */
+        if (struct_size - known > 4096u ||
+            !lkr__all_zero((const unsigned char *)s + known, struct_size - known)) {
+            return LKR_E_UNSUPPORTED;
+        }
+    }
+    return LKR_OK;
+}
+
+lkr_status lkr__emit(void *out, const void *full, size_t full_size, size_t min)
+{
+    uint32_t size;
+    if (out == NULL) {
+        return LKR_E_INVAL;
+    }
+    memcpy(&size, out, sizeof(size));
+    if (size < min || size > 65536u) {
+        return LKR_E_INVAL;
+    }
+    if (size <= full_size) {
+        memcpy(out, full, size);
+    } else {
+        memcpy(out, full, full_size);
+        memset((unsigned char *)out + full_size, 0, size - full_size);
+    }
+    memcpy(out, &size, sizeof(size));
+    return LKR_OK;
+}
