@@ -50,8 +50,7 @@ static int print_diagnosis(const demo_case *c)
         lkr_step_info s = LKR_STEP_INFO_INIT;
         int applies = 0;
         if (lkr_step_get(i, &s) != LKR_OK ||
-            lkr_step_applies(i, c->profile.protocol, c->profile.ecosystems, c->profile.has_bridge,
-                             &applies) != LKR_OK) {
+            lkr_step_applies(i, &c->profile, &c->obs, &applies) != LKR_OK) {
             return 1;
         }
         if (applies && s.tier == d.entry_tier && !(s.flags & LKR_STEP_F_FOLLOWUP_ONLY)) {

@@ -120,6 +120,11 @@ const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
         "Re-pairing cannot lose codes",
         "This model may erase codes when it is re-paired, or that is not known: back up "
         "every access code first."},
+    [LKR_GUARD_PREFLIGHT_OK] = {"preflight_ok",
+        "The pre-update checklist holds",
+        "Before any firmware update: fresh alkaline cells and at least 50 % battery, a "
+        "physical key on you, lock automations paused, the phone staying within Bluetooth "
+        "range and, on Android, kept awake. Afterwards read the firmware version first."},
 };
 
 /* ======================================================================
@@ -409,7 +414,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
             "during or right after a firmware update: they give about 1.2 V per cell against "
             "1.5 V for alkalines, 20 % less, enough to upset the processor.",
         .sources = "S0,S1,S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
-        .cost_min = 5, FIXES(fx_fresh_alkaline)},
+        .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .cost_min = 5,
+        FIXES(fx_fresh_alkaline)},
     STEP(UNIVERSAL_BATTERY_PULL) = {
         .sid = "universal.battery_pull",
         .title = "30-second battery pull",
@@ -449,7 +455,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
             "check the lock's settings for pending firmware and install it (with fresh "
             "batteries, the phone in range and awake).",
         .sources = "S1,S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
-        .cost_min = 10, FIXES(fx_update_software)},
+        .guards = G(NO_ACTIVE_TRANSFER) | G(PREFLIGHT_OK), .cost_min = 10,
+        FIXES(fx_update_software)},
     STEP(UNIVERSAL_RECALIBRATE) = {
         .sid = "universal.recalibrate",
         .title = "Recalibrate the lock's bolt positions",
@@ -562,8 +569,9 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Some Z-Wave locks go into deep sleep below about 50 % battery and "
             "ignore the hub. If the level is under 50 % or unknown, fit fresh alkaline cells "
             "before anything else.",
-        .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZWAVE, .flags = DIAG,
-        .cost_min = 5, FIXES(fx_zwave_battery)},
+        .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZWAVE,
+        .flags = DIAG | CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .cost_min = 5,
+        FIXES(fx_zwave_battery)},
     STEP(ZWAVE_RESTART_HUB) = {
         .sid = "zwave.restart_hub",
         .title = "Restart the Z-Wave hub",
@@ -579,8 +587,9 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
             "exclusion mode (usually a button sequence on the lock). Once it is excluded, "
             "start inclusion and add it back, with S2 security if the hub supports it. This "
             "clears ghost nodes and session mismatches without a factory reset.",
-        .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZWAVE, .flags = AUTO,
-        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 20, FIXES(fx_zwave_exclude)},
+        .sources = "S0,S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZWAVE, .flags = AUTO,
+        .guards = G(REPAIR_CODES_SAFE), .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES,
+        .cost_min = 20, FIXES(fx_zwave_exclude)},
 
     /* 3. Protocol path: Zigbee (by analogy with Z-Wave; S2 says only that a hub is needed) */
     STEP(ZIGBEE_CHECK_HUB) = {
@@ -604,7 +613,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Remove the lock in the hub's app, put the lock in pairing mode per its "
             "manual, and pair it through the hub again. This is not a factory reset.",
         .sources = "S2 (by analogy)", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZIGBEE,
-        .flags = AUTO, .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 20,
+        .flags = AUTO, .guards = G(REPAIR_CODES_SAFE),
+        .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 20,
         FIXES(fx_zigbee_repair)},
 
     /* 3. Protocol path: Matter over Thread */
@@ -632,7 +642,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
             "it again with the Matter QR code on the lock or in the manufacturer app. Do this "
             "before any factory reset.",
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_MATTER,
-        .guards = G(PHONE_IN_RANGE), .destroys = LKR_DESTROYS_PAIRINGS,
+        .guards = G(PHONE_IN_RANGE) | G(REPAIR_CODES_SAFE),
+        .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES,
         .cost_min = 15, FIXES(fx_matter_readd)},
 
     /* 4. Ecosystem reconnection */
@@ -698,7 +709,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Remove the lock from SmartThings and add it again through the standard "
             "device addition flow.",
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
-        .ecosystems = E_SMARTTHINGS, .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 10,
+        .ecosystems = E_SMARTTHINGS, .guards = G(REPAIR_CODES_SAFE),
+        .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 10,
         FIXES(fx_eco_readd)},
     STEP(HOMEASSISTANT_RELOAD) = {
         .sid = "ecosystem.homeassistant.reload",
@@ -714,7 +726,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Remove the lock's device from Home Assistant and add it again through "
             "its integration.",
         .sources = "S0 (by analogy)", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
-        .ecosystems = E_HOMEASSISTANT, .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 15,
+        .ecosystems = E_HOMEASSISTANT, .guards = G(REPAIR_CODES_SAFE),
+        .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 15,
         FIXES(fx_eco_readd)},
     STEP(HUBITAT_REFRESH) = {
         .sid = "ecosystem.hubitat.refresh",
@@ -728,7 +741,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Remove the lock from Hubitat and add it again with the hub's device "
             "discovery.",
         .sources = "S0 (by analogy)", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
-        .ecosystems = E_HUBITAT, .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 15,
+        .ecosystems = E_HUBITAT, .guards = G(REPAIR_CODES_SAFE),
+        .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 15,
         FIXES(fx_eco_readd)},
 
     /* 5. Re-pair without a factory reset */
@@ -802,7 +816,7 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "For a mechanical fault (a bolt that binds, a damaged keypad) a "
             "locksmith can fix what no app step reaches.",
         .sources = "S3", .tier = LKR_TIER_SUPPORT, .protocols = P_ALL,
-        .flags = TERMINAL | KEYPAD, .cost_min = 60, FIXES(fx_locksmith)},
+        .flags = TERMINAL, .cost_min = 60, FIXES(fx_locksmith)},
 
     /* Access-code path (S3) */
     STEP(CODE_REENTER_CAREFULLY) = {
@@ -825,7 +839,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Weak batteries make keypads erratic before they die: fit fresh "
             "alkaline cells.",
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL,
-        .cost_min = 5, FIXES(fx_code_batteries)},
+        .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .cost_min = 5,
+        FIXES(fx_code_batteries)},
     STEP(CODE_CHECK_LOCKOUT) = {
         .sid = "code.check_lockout",
         .title = "Check for a lockout or Vacation Mode",
@@ -863,7 +878,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Install pending app and firmware updates; they often fix keypad and "
             "code-sync bugs.",
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL,
-        .cost_min = 10, FIXES(fx_code_update)},
+        .guards = G(NO_ACTIVE_TRANSFER) | G(PREFLIGHT_OK), .cost_min = 10,
+        FIXES(fx_code_update)},
     STEP(CODE_RECALIBRATE) = {
         .sid = "code.recalibrate",
         .title = "Recalibrate the keypad or sensors",
@@ -893,7 +909,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
             "lithium) cells, check the lock is rated for the climate, and consider insulated "
             "housing.",
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL,
-        .cost_min = 15, FIXES(fx_cold)},
+        .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .cost_min = 15,
+        FIXES(fx_cold)},
 };
 
 /* ======================================================================
@@ -950,6 +967,7 @@ const lkr__named lkr__evidence[LKR__EVIDENCE_COUNT + 1] = {
     [LKR_EVIDENCE_PROTOCOL_ZWAVE] = {"protocol_zwave", "A Z-Wave lock", NULL},
     [LKR_EVIDENCE_PROTOCOL_ZIGBEE] = {"protocol_zigbee", "A Zigbee lock", NULL},
     [LKR_EVIDENCE_PROTOCOL_MATTER] = {"protocol_matter", "A Matter-over-Thread lock", NULL},
+    [LKR_EVIDENCE_ROUTER_OFFLINE] = {"router_offline", "The Wi-Fi router is offline", NULL},
 };
 
 #define L(e, c, p) {LKR_EVIDENCE_##e, LKR_CAUSE_##c, p}
@@ -1020,6 +1038,8 @@ const lkr__likelihood_row lkr__likelihoods[] = {
     L(NO_UPDATE, DOOR_MISALIGNMENT, 1500), L(NO_UPDATE, EXTREME_COLD, 1500),
     L(NO_UPDATE, NEEDS_CALIBRATION, 1500),
     L(UPDATE_STALLED, TRANSFER_STALL, 30000), L(UPDATE_STALLED, BLE_DROP_MID_TRANSFER, 1500),
+    L(UPDATE_STALLED, OTA_VOLTAGE_COLLAPSE, 300), L(UPDATE_STALLED, BATTERIES_DEPLETED, 300),
+    L(UPDATE_STALLED, HARDWARE_FAILURE, 300),
     L(UPDATE_MOVING, TRANSFER_STALL, 300),
     L(UPDATE_REPORTED_OK, TRANSFER_STALL, 0), L(UPDATE_REPORTED_OK, BLE_DROP_MID_TRANSFER, 300),
     L(UPDATE_REPORTED_OK, OTA_VOLTAGE_COLLAPSE, 500), L(UPDATE_REPORTED_OK, APP_STALE_STATE, 1500),
@@ -1058,6 +1078,7 @@ const lkr__likelihood_row lkr__likelihoods[] = {
     L(WIFI_BAND_BAD, WIFI_BAND_SECURITY, 20000), L(WIFI_BAND_OK, WIFI_BAND_SECURITY, 30),
     L(NETWORK_CHANGED, NETWORK_CHANGED, 20000), L(NETWORK_CHANGED, WIFI_BAND_SECURITY, 2000),
     L(IP_CHANGED, NEW_IP_ADDRESS, 20000),
+    L(ROUTER_OFFLINE, HUB_OFFLINE, 20000), L(ROUTER_OFFLINE, NETWORK_CHANGED, 1500),
     L(SIGNAL_WEAK, WEAK_SIGNAL, 15000),
     L(OUT_OF_RANGE, WEAK_SIGNAL, 8000), L(OUT_OF_RANGE, BLE_DROP_MID_TRANSFER, 1500),
     L(PERMISSIONS_MISSING, MISSING_PERMISSIONS, 25000),

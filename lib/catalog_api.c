@@ -78,21 +78,38 @@ lkr_status lkr_step_find(const char *sid, uint32_t *id)
     FIND_SID(lkr__steps, 1u, LKR__STEP_COUNT, sid, sid, id);
 }
 
-lkr_status lkr_step_applies(uint32_t step, uint32_t protocol, uint32_t ecosystems,
-                            uint32_t has_bridge, int *applies)
+int lkr__update_involved(const lkr_observations *obs)
 {
-    const lkr__step_def *d;
-    if (applies == NULL || protocol < LKR_PROTOCOL_WIFI || protocol > LKR_PROTOCOL_MAX ||
-        (ecosystems & ~LKR_ECOSYSTEMS_ALL) != 0 || has_bridge > LKR_YES) {
+    return obs != NULL &&
+           (obs->update_state == LKR_UPDATE_IN_PROGRESS || obs->update_state == LKR_UPDATE_REPORTED_OK ||
+            obs->update_state == LKR_UPDATE_REPORTED_FAILED || obs->update_state == LKR_UPDATE_FINISHED);
+}
+
+int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observations *obs)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    return (d->protocols & LKR_PROTOCOL_BIT(p->protocol)) != 0 &&
+           (d->ecosystems == 0 || (d->ecosystems & p->ecosystems) != 0) &&
+           (!(d->flags & LKR_STEP_F_NEEDS_BRIDGE) || p->has_bridge != LKR_NO) &&
+           (!(d->flags & LKR_STEP_F_NEEDS_KEYPAD) || p->has_keypad != LKR_NO) &&
+           (!(d->flags & LKR_STEP_F_NEEDS_UPDATE) || lkr__update_involved(obs));
+}
+
+lkr_status lkr_step_applies(uint32_t step, const lkr_profile *profile, const lkr_observations *obs,
+                            int *applies)
+{
+    lkr_status st;
+    if (applies == NULL || profile == NULL) {
         return LKR_E_INVAL;
+    }
+    if ((st = lkr_profile_validate(profile)) != LKR_OK ||
+        (obs != NULL && (st = lkr_observations_validate(obs)) != LKR_OK)) {
+        return st;
     }
     if (!lkr__step_id_ok(step)) {
         return LKR_E_RANGE;
     }
-    d = &lkr__steps[step];
-    *applies = (d->protocols & LKR_PROTOCOL_BIT(protocol)) != 0 &&
-               (d->ecosystems == 0 || (d->ecosystems & ecosystems) != 0) &&
-               (!(d->flags & LKR_STEP_F_NEEDS_BRIDGE) || has_bridge != LKR_NO);
+    *applies = lkr__step_applies(step, profile, obs);
     return LKR_OK;
 }
 

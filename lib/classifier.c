@@ -9,6 +9,10 @@
 #include "internal.h"
 
 #define EV(e) ((uint64_t)1u << ((e) - 1u))
+
+/* The diagnosis as 1.0 shipped it: the smallest struct_size accepted, forever. */
+#define LKR__DIAGNOSIS_MIN_SIZE \
+    (offsetof(lkr_diagnosis, causes) + sizeof(((lkr_diagnosis *)0)->causes))
 #define HAS(ev, e) (((ev) & EV(e)) != 0)
 
 /* ---- battery thresholds per chemistry (millivolts per cell) ------------- */
@@ -126,6 +130,7 @@ static uint64_t derive_evidence(const lkr_profile *p, const lkr_observations *o)
     IF_YES(extreme_cold, LKR_EVIDENCE_EXTREME_COLD);
     if (o->error_code[0] != '\0') ev |= EV(LKR_EVIDENCE_ERROR_CODE);
 
+    IF_NO(router_online, LKR_EVIDENCE_ROUTER_OFFLINE);
     ev |= EV(LKR_EVIDENCE_PROTOCOL_WIFI + (p->protocol - LKR_PROTOCOL_WIFI));
 #undef IF_YES
 #undef IF_NO
@@ -175,14 +180,19 @@ static uint32_t triage_of(const lkr_profile *p, uint32_t symptom, uint64_t ev,
         if (p->protocol == LKR_PROTOCOL_ZWAVE) t |= LKR_TRIAGE_ZWAVE_LOW_BATTERY;
     }
     if (HAS(ev, LKR_EVIDENCE_FW_AT_TARGET)) t |= LKR_TRIAGE_UPDATE_APPLIED;
-    /* "Reported updated but the version did not change" is a failed update. */
-    if (HAS(ev, LKR_EVIDENCE_FW_UNCHANGED) && o->fw_target[0] != '\0' &&
+    if (o->update_state == LKR_UPDATE_IN_PROGRESS) t |= LKR_TRIAGE_UPDATE_ACTIVE;
+    /* "Reported updated but the version did not change" is a failed update,
+     * whether or not the target version is known. */
+    if (HAS(ev, LKR_EVIDENCE_FW_UNCHANGED) &&
         (o->update_state == LKR_UPDATE_REPORTED_OK || o->update_state == LKR_UPDATE_REPORTED_FAILED ||
          o->update_state == LKR_UPDATE_FINISHED))
         t |= LKR_TRIAGE_UPDATE_NOT_APPLIED;
     if (o->keypad_lights == LKR_YES || o->keypad_accepts_codes == LKR_YES)
         t |= LKR_TRIAGE_KEYPAD_WORKS;
-    if (o->local_control_works == LKR_YES) t |= LKR_TRIAGE_LOCAL_ONLY;
+    if (o->local_control_works == LKR_YES &&
+        (o->app_status == LKR_APP_OFFLINE || o->app_status == LKR_APP_NO_RESPONSE ||
+         o->app_status == LKR_APP_UNAVAILABLE))
+        t |= LKR_TRIAGE_LOCAL_ONLY;
     if (symptom == LKR_SYMPTOM_ONE_CODE_REJECTED || symptom == LKR_SYMPTOM_ALL_CODES_REJECTED)
         t |= LKR_TRIAGE_CODE_PATH;
     if (HAS(ev, LKR_EVIDENCE_EXTREME_COLD)) t |= LKR_TRIAGE_EXTREME_COLD;
@@ -192,6 +202,9 @@ static uint32_t triage_of(const lkr_profile *p, uint32_t symptom, uint64_t ev,
 static uint32_t entry_tier_of(const lkr_profile *p, uint32_t symptom, uint32_t triage)
 {
     uint32_t tier = lkr__symptoms[symptom].entry_tier;
+    /* An update still running: triage first, whatever the symptom. */
+    if (triage & LKR_TRIAGE_UPDATE_ACTIVE)
+        return LKR_TIER_TRIAGE;
     if (triage & LKR_TRIAGE_CODE_PATH)
         return tier;
     /* Firmware at target: the update succeeded, it is a connection problem. */
@@ -320,6 +333,7 @@ lkr_status lkr_classify_ex(const lkr_profile *profile, const lkr_observations *o
     }
     if ((st = lkr_profile_validate(profile)) != LKR_OK ||
         (st = lkr_observations_validate(obs)) != LKR_OK ||
+        (st = lkr__consistent(profile, obs)) != LKR_OK ||
         (st = lkr_overrides_validate(overrides)) != LKR_OK) {
         return st;
     }
@@ -346,7 +360,7 @@ lkr_status lkr_classify_ex(const lkr_profile *profile, const lkr_observations *o
         d.causes[k].p = post[c];
     }
     d.cause_count = n;
-    return lkr__emit(out, &d, sizeof(d), sizeof(d));
+    return lkr__emit(out, &d, sizeof(d), LKR__DIAGNOSIS_MIN_SIZE);
 }
 
 lkr_status lkr_classify(const lkr_profile *profile, const lkr_observations *obs, lkr_diagnosis *out)
@@ -358,7 +372,8 @@ lkr_status lkr_classify(const lkr_profile *profile, const lkr_observations *obs,
 
 static const char *const triage_names[] = {
     "update_stalled", "nimh_cells", "zwave_low_battery", "battery_low", "update_applied",
-    "update_not_applied", "keypad_works", "local_only", "code_path", "extreme_cold"};
+    "update_not_applied", "keypad_works", "local_only", "code_path", "extreme_cold",
+    "update_active"};
 
 const char *lkr_triage_name(uint32_t flag)
 {

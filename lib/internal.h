@@ -69,8 +69,8 @@ typedef struct lkr__likelihood_row {
 #define LKR__CAUSE_COUNT 25u
 #define LKR__SYMPTOM_COUNT 8u /* "unknown" included */
 #define LKR__TIER_COUNT 8u
-#define LKR__GUARD_COUNT 8u
-#define LKR__EVIDENCE_COUNT 48u
+#define LKR__GUARD_COUNT 9u
+#define LKR__EVIDENCE_COUNT 49u
 
 extern const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1];
 extern const lkr__cause_def lkr__causes[LKR__CAUSE_COUNT + 1];
@@ -82,6 +82,10 @@ extern const lkr__likelihood_row lkr__likelihoods[];
 extern const size_t lkr__likelihood_count;
 
 /* ---- helpers (util.c) --------------------------------------------------- */
+
+/* Largest struct_size any function accepts (a sanity bound, far above any struct). */
+#define LKR__STRUCT_SIZE_MAX 65536u
+
 
 /* 1 when s is NUL-terminated within cap bytes. */
 int lkr__str_ok(const char *s, size_t cap);
@@ -102,9 +106,19 @@ lkr_status lkr__check_size(const void *s, uint32_t struct_size, size_t min, size
  */
 lkr_status lkr__emit(void *out, const void *full, size_t full_size, size_t min);
 
+/* Whether step (a valid id) applies to a valid profile; obs may be NULL. */
+int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observations *obs);
+/* Whether the observations say a firmware update was involved. */
+int lkr__update_involved(const lkr_observations *obs);
+
 /* The ids of the steps/causes... that exist, for range checks. */
 int lkr__step_id_ok(uint32_t id);
 int lkr__cause_id_ok(uint32_t id);
+
+/* ---- model (model.c) ----------------------------------------------------- */
+
+/* LKR_E_INVAL when valid observations contradict a valid profile. */
+lkr_status lkr__consistent(const lkr_profile *p, const lkr_observations *o);
 
 /* ---- classifier (classifier.c) ------------------------------------------ */
 

@@ -69,8 +69,9 @@ lkr_status lkr_profile_validate(const lkr_profile *p)
     }
     if (p->purchase_date[0] != '\0') {
         /* YYYY-MM-DD, digits where digits belong, month 01-12, day 01-31. */
+        static const int days_in[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
         const char *d = p->purchase_date;
-        int i, month, day;
+        int i, year, month, day;
         if (strlen(d) != 10 || d[4] != '-' || d[7] != '-') {
             return LKR_E_INVAL;
         }
@@ -79,9 +80,14 @@ lkr_status lkr_profile_validate(const lkr_profile *p)
                 return LKR_E_INVAL;
             }
         }
+        year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
         month = (d[5] - '0') * 10 + (d[6] - '0');
         day = (d[8] - '0') * 10 + (d[9] - '0');
-        if (month < 1 || month > 12 || day < 1 || day > 31) {
+        if (year < 1970 || year > 2199 || month < 1 || month > 12 || day < 1 ||
+            day > days_in[month - 1]) {
+            return LKR_E_INVAL;
+        }
+        if (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) {
             return LKR_E_INVAL;
         }
     }
@@ -113,7 +119,8 @@ lkr_status lkr_observations_validate(const lkr_observations *o)
         o->codes_state > LKR_CODE_STATE_MAX || !tri_ok(o->code_expired) ||
         !tri_ok(o->lockout_active) || !tri_ok(o->keypad_dirty) || !tri_ok(o->keypad_erratic) ||
         !tri_ok(o->works_door_open_only) || !tri_ok(o->wrong_position) ||
-        !tri_ok(o->extreme_cold) || !lkr__all_zero(o->reserved_, sizeof(o->reserved_))) {
+        !tri_ok(o->extreme_cold) || !tri_ok(o->router_online) ||
+        !lkr__all_zero(o->reserved_, sizeof(o->reserved_))) {
         return LKR_E_INVAL;
     }
     /* A stall can only be measured while the update runs. */
@@ -124,6 +131,19 @@ lkr_status lkr_observations_validate(const lkr_observations *o)
         !lkr__str_ok(o->fw_target, sizeof(o->fw_target)) ||
         !lkr__str_ok(o->fw_now, sizeof(o->fw_now)) ||
         !lkr__str_ok(o->error_code, sizeof(o->error_code))) {
+        return LKR_E_INVAL;
+    }
+    return LKR_OK;
+}
+
+lkr_status lkr__consistent(const lkr_profile *p, const lkr_observations *o)
+{
+    /* A lock without a keypad has no keypad facts. */
+    if (p->has_keypad == LKR_NO &&
+        (o->keypad_lights != LKR_UNKNOWN || o->keypad_accepts_codes != LKR_UNKNOWN ||
+         o->codes_state != LKR_CODES_UNKNOWN || o->code_expired != LKR_UNKNOWN ||
+         o->lockout_active != LKR_UNKNOWN || o->keypad_dirty != LKR_UNKNOWN ||
+         o->keypad_erratic != LKR_UNKNOWN)) {
         return LKR_E_INVAL;
     }
     return LKR_OK;

@@ -25,11 +25,13 @@ lkr_status lkr__check_size(const void *s, uint32_t struct_size, size_t min, size
     if (struct_size < min) {
         return LKR_E_INVAL;
     }
+    if (struct_size > LKR__STRUCT_SIZE_MAX) {
+        return LKR_E_INVAL;
+    }
     if (struct_size > known) {
         /* A newer caller's struct: what this library cannot read must be at its
          * default (all zero), or the caller asked for something we cannot do. */
-        if (struct_size - known > 4096u ||
-            !lkr__all_zero((const unsigned char *)s + known, struct_size - known)) {
+        if (!lkr__all_zero((const unsigned char *)s + known, struct_size - known)) {
             return LKR_E_UNSUPPORTED;
         }
     }
@@ -43,7 +45,7 @@ lkr_status lkr__emit(void *out, const void *full, size_t full_size, size_t min)
         return LKR_E_INVAL;
     }
     memcpy(&size, out, sizeof(size));
-    if (size < min || size > 65536u) {
+    if (size < min || size > LKR__STRUCT_SIZE_MAX) {
         return LKR_E_INVAL;
     }
     if (size <= full_size) {

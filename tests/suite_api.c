@@ -86,13 +86,19 @@ static void pm_bridge_zwave(lkr_profile *p) { p->has_bridge = LKR_YES; }
 static void pm_unterminated(lkr_profile *p) { memset(p->serial, 'x', sizeof(p->serial)); }
 static void pm_date_form(lkr_profile *p) { strcpy(p->purchase_date, "21/11/2026"); }
 static void pm_date_month(lkr_profile *p) { strcpy(p->purchase_date, "2026-13-01"); }
+static void pm_date_feb31(lkr_profile *p) { strcpy(p->purchase_date, "2024-02-31"); }
+static void pm_date_feb29(lkr_profile *p) { strcpy(p->purchase_date, "2025-02-29"); }
+static void pm_date_year0(lkr_profile *p) { strcpy(p->purchase_date, "0000-01-01"); }
+static void pm_date_apr31(lkr_profile *p) { strcpy(p->purchase_date, "2026-04-31"); }
+static void pm_huge(lkr_profile *p) { p->struct_size = 0x7FFFFFFFu; }
 static void pm_short(lkr_profile *p) { p->struct_size = 8; }
 static void pm_zero_size(lkr_profile *p) { p->struct_size = 0; }
 static void pm_warranty(lkr_profile *p) { p->warranty_months = 5000; }
 static const profile_mut profile_muts[] = {
     pm_null_protocol, pm_big_protocol, pm_ecosystem_bit0, pm_ecosystem_high, pm_chemistry,
     pm_cells, pm_tri, pm_tri2, pm_reserved, pm_bridge_zwave, pm_unterminated, pm_date_form,
-    pm_date_month, pm_short, pm_zero_size, pm_warranty};
+    pm_date_month, pm_short, pm_zero_size, pm_warranty, pm_date_feb31, pm_date_feb29,
+    pm_date_year0, pm_date_apr31, pm_huge};
 
 START_TEST(bad_profiles_are_refused_everywhere)
 {
@@ -127,9 +133,10 @@ static void om_reserved(lkr_observations *o) { o->reserved_[0] = 7; }
 static void om_fw(lkr_observations *o) { memset(o->fw_now, '9', sizeof(o->fw_now)); }
 static void om_err(lkr_observations *o) { memset(o->error_code, 'E', sizeof(o->error_code)); }
 static void om_short(lkr_observations *o) { o->struct_size = sizeof(*o) - 1; }
+static void om_router(lkr_observations *o) { o->router_online = 9; }
 static const obs_mut obs_muts[] = {
     om_pct, om_pct_neg, om_mv, om_progress, om_stall_no_update, om_stall_neg, om_app, om_update,
-    om_codes, om_security, om_tri, om_tri2, om_reserved, om_fw, om_err, om_short};
+    om_codes, om_security, om_tri, om_tri2, om_reserved, om_fw, om_err, om_short, om_router};
 
 START_TEST(bad_observations_are_refused_everywhere)
 {
@@ -169,9 +176,34 @@ START_TEST(larger_struct_size_needs_a_zero_tail)
     ck_assert_int_eq(lkr_profile_validate(&big.p), LKR_E_UNSUPPORTED);
     bigo.tail[15] = 1;
     ck_assert_int_eq(lkr_observations_validate(&bigo.o), LKR_E_UNSUPPORTED);
-    /* Absurd sizes are refused without reading that far. */
+    /* Absurd sizes are invalid, and refused without reading that far. */
     big.p.struct_size = 0xFFFFFFFFu;
-    ck_assert_int_eq(lkr_profile_validate(&big.p), LKR_E_UNSUPPORTED);
+    ck_assert_int_eq(lkr_profile_validate(&big.p), LKR_E_INVAL);
+}
+END_TEST
+
+START_TEST(good_dates_and_consistency)
+{
+    lkr_profile p = good_profile();
+    lkr_observations o = good_obs();
+    lkr_diagnosis d = LKR_DIAGNOSIS_INIT;
+    strcpy(p.purchase_date, "2024-02-29"); /* a leap day */
+    ck_assert_int_eq(lkr_profile_validate(&p), LKR_OK);
+    strcpy(p.purchase_date, "2000-02-29"); /* divisible by 400 */
+    ck_assert_int_eq(lkr_profile_validate(&p), LKR_OK);
+    strcpy(p.purchase_date, "1900-02-28"); /* before 1970 */
+    ck_assert_int_eq(lkr_profile_validate(&p), LKR_E_INVAL);
+    strcpy(p.purchase_date, "2026-12-31");
+    ck_assert_int_eq(lkr_profile_validate(&p), LKR_OK);
+    /* A lock without a keypad has no keypad facts: a contradiction, refused. */
+    p.has_keypad = LKR_NO;
+    o.keypad_lights = LKR_NO;
+    ck_assert_int_eq(lkr_classify(&p, &o, &d), LKR_E_INVAL);
+    o.keypad_lights = LKR_UNKNOWN;
+    o.codes_state = LKR_CODES_ONE_REJECTED;
+    ck_assert_int_eq(lkr_classify(&p, &o, &d), LKR_E_INVAL);
+    o.codes_state = LKR_CODES_UNKNOWN;
+    ck_assert_int_eq(lkr_classify(&p, &o, &d), LKR_OK);
 }
 END_TEST
 
@@ -309,17 +341,26 @@ START_TEST(catalog_queries_refuse_bad_input)
     ck_assert_int_eq(lkr_tier_find("tier", &id), LKR_E_NOTFOUND);
 
     ck_assert_int_eq(lkr_guard_get(0, &g), LKR_E_RANGE);
-    ck_assert_int_eq(lkr_guard_get(9, &g), LKR_E_RANGE);
+    ck_assert_int_eq(lkr_guard_get(10, &g), LKR_E_RANGE);
     ck_assert_int_eq(lkr_guard_get(1, NULL), LKR_E_INVAL);
     ck_assert_int_eq(lkr_guard_find("key", &id), LKR_E_NOTFOUND);
 
-    ck_assert_int_eq(lkr_step_applies(1, 1, 0, LKR_NO, NULL), LKR_E_INVAL);
-    ck_assert_int_eq(lkr_step_applies(1, 0, 0, LKR_NO, &applies), LKR_E_INVAL);
-    ck_assert_int_eq(lkr_step_applies(1, 6, 0, LKR_NO, &applies), LKR_E_INVAL);
-    ck_assert_int_eq(lkr_step_applies(1, 1, 1, LKR_NO, &applies), LKR_E_INVAL);
-    ck_assert_int_eq(lkr_step_applies(1, 1, 0, 3, &applies), LKR_E_INVAL);
-    ck_assert_int_eq(lkr_step_applies(0, 1, 0, LKR_NO, &applies), LKR_E_RANGE);
-    ck_assert_int_eq(applies, 7);
+    {
+        lkr_profile p = good_profile();
+        lkr_observations o = good_obs();
+        ck_assert_int_eq(lkr_step_applies(1, &p, &o, NULL), LKR_E_INVAL);
+        ck_assert_int_eq(lkr_step_applies(1, NULL, &o, &applies), LKR_E_INVAL);
+        ck_assert_int_eq(lkr_step_applies(0, &p, &o, &applies), LKR_E_RANGE);
+        ck_assert_int_eq(lkr_step_applies(64, &p, NULL, &applies), LKR_E_RANGE);
+        o.battery_pct = 300;
+        ck_assert_int_eq(lkr_step_applies(1, &p, &o, &applies), LKR_E_INVAL);
+        p.protocol = 9;
+        ck_assert_int_eq(lkr_step_applies(1, &p, NULL, &applies), LKR_E_INVAL);
+        p.protocol = LKR_PROTOCOL_ZWAVE;
+        p.has_bridge = LKR_YES; /* only Wi-Fi locks have bridges */
+        ck_assert_int_eq(lkr_step_applies(1, &p, NULL, &applies), LKR_E_INVAL);
+        ck_assert_int_eq(applies, 7);
+    }
 
     ck_assert_ptr_null(lkr_protocol_name(0));
     ck_assert_ptr_null(lkr_protocol_name(6));
@@ -360,6 +401,11 @@ START_TEST(info_structs_honour_struct_size)
     ck_assert_uint_eq(big.tail[23], 0);
     big.s.struct_size = 70000;
     ck_assert_int_eq(lkr_step_get(1, &big.s), LKR_E_INVAL);
+    /* Smaller than the 1.0 struct: refused, nothing written. */
+    memset(&big, 0xCC, sizeof(big));
+    big.s.struct_size = (uint32_t)offsetof(lkr_step_info, fixes);
+    ck_assert_int_eq(lkr_step_get(1, &big.s), LKR_E_INVAL);
+    ck_assert_uint_eq(((unsigned char *)&big.s)[8], 0xCC);
 }
 END_TEST
 
@@ -374,6 +420,7 @@ static Suite *api_suite(void)
     tcase_add_loop_test(tc, bad_observations_are_refused_everywhere, 0,
                         (int)(sizeof(obs_muts) / sizeof(obs_muts[0])));
     tcase_add_test(tc, larger_struct_size_needs_a_zero_tail);
+    tcase_add_test(tc, good_dates_and_consistency);
     tcase_add_test(tc, classify_null_and_output_sizes);
     tcase_add_test(tc, bad_overrides);
     tcase_add_test(tc, catalog_queries_refuse_bad_input);

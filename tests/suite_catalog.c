@@ -85,7 +85,7 @@ START_TEST(other_tables_round_trip)
         ck_assert_int_eq(lkr_tier_find(t.sid, &id), LKR_OK);
         ck_assert_uint_eq(id, i);
     }
-    ck_assert_uint_eq(lkr_guard_count(), 8);
+    ck_assert_uint_eq(lkr_guard_count(), 9);
     for (i = 1; i <= lkr_guard_count(); i++) {
         lkr_guard_info g = LKR_GUARD_INFO_INIT;
         ck_assert_int_eq(lkr_guard_get(i, &g), LKR_OK);
@@ -160,6 +160,17 @@ START_TEST(string_ids_match_tier_protocol_and_ecosystem)
 }
 END_TEST
 
+static lkr_profile lock(uint32_t protocol, uint32_t ecosystems, uint8_t bridge, uint8_t keypad)
+{
+    lkr_profile p;
+    lkr_profile_init(&p);
+    p.protocol = protocol;
+    p.ecosystems = ecosystems;
+    p.has_bridge = bridge;
+    p.has_keypad = keypad;
+    return p;
+}
+
 /* lkr_step_applies never offers another protocol's step. */
 START_TEST(no_protocol_step_applies_to_another_protocol)
 {
@@ -168,31 +179,53 @@ START_TEST(no_protocol_step_applies_to_another_protocol)
         lkr_step_info s = step(i);
         for (p = 1; p <= LKR_PROTOCOL_MAX; p++) {
             int applies = -1;
-            ck_assert_int_eq(lkr_step_applies(i, p, LKR_ECOSYSTEMS_ALL, LKR_YES, &applies), LKR_OK);
+            lkr_profile pr = lock(p, LKR_ECOSYSTEMS_ALL, p == LKR_PROTOCOL_WIFI ? LKR_YES : LKR_NO,
+                                  LKR_YES);
+            lkr_observations o;
+            lkr_observations_init(&o);
+            o.update_state = LKR_UPDATE_FINISHED;
+            ck_assert_int_eq(lkr_step_applies(i, &pr, &o, &applies), LKR_OK);
             ck_assert_int_eq(applies, (s.protocols & LKR_PROTOCOL_BIT(p)) != 0);
         }
     }
 }
 END_TEST
 
-START_TEST(applies_respects_ecosystems_and_bridge)
+START_TEST(applies_respects_ecosystems_bridge_keypad_and_update)
 {
     int a = -1;
-    ck_assert_int_eq(lkr_step_applies(LKR_STEP_ALEXA_TOGGLE_SKILL, LKR_PROTOCOL_WIFI,
-                                      LKR_ECOSYSTEM_BIT(LKR_ECOSYSTEM_HOMEKIT), LKR_NO, &a), LKR_OK);
+    lkr_profile p = lock(LKR_PROTOCOL_WIFI, LKR_ECOSYSTEM_BIT(LKR_ECOSYSTEM_HOMEKIT), LKR_NO, LKR_NO);
+    lkr_observations o;
+    lkr_observations_init(&o);
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_ALEXA_TOGGLE_SKILL, &p, NULL, &a), LKR_OK);
     ck_assert_int_eq(a, 0);
-    ck_assert_int_eq(lkr_step_applies(LKR_STEP_ALEXA_TOGGLE_SKILL, LKR_PROTOCOL_WIFI,
-                                      LKR_ECOSYSTEM_BIT(LKR_ECOSYSTEM_ALEXA), LKR_NO, &a), LKR_OK);
+    p.ecosystems = LKR_ECOSYSTEM_BIT(LKR_ECOSYSTEM_ALEXA);
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_ALEXA_TOGGLE_SKILL, &p, NULL, &a), LKR_OK);
     ck_assert_int_eq(a, 1);
-    ck_assert_int_eq(lkr_step_applies(LKR_STEP_WIFI_POWER_CYCLE_BRIDGE, LKR_PROTOCOL_WIFI, 0,
-                                      LKR_NO, &a), LKR_OK);
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_WIFI_POWER_CYCLE_BRIDGE, &p, NULL, &a), LKR_OK);
     ck_assert_int_eq(a, 0);
-    ck_assert_int_eq(lkr_step_applies(LKR_STEP_WIFI_POWER_CYCLE_BRIDGE, LKR_PROTOCOL_WIFI, 0,
-                                      LKR_UNKNOWN, &a), LKR_OK);
+    p.has_bridge = LKR_UNKNOWN;
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_WIFI_POWER_CYCLE_BRIDGE, &p, NULL, &a), LKR_OK);
     ck_assert_int_eq(a, 1);
-    ck_assert_int_eq(lkr_step_applies(LKR_STEP_ZWAVE_EXCLUDE_REINCLUDE, LKR_PROTOCOL_WIFI, 0,
-                                      LKR_NO, &a), LKR_OK);
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_ZWAVE_EXCLUDE_REINCLUDE, &p, NULL, &a), LKR_OK);
     ck_assert_int_eq(a, 0);
+    /* No keypad: no keypad step; the locksmith still applies. */
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_CODE_REENTER_CAREFULLY, &p, NULL, &a), LKR_OK);
+    ck_assert_int_eq(a, 0);
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_SUPPORT_LOCKSMITH, &p, NULL, &a), LKR_OK);
+    ck_assert_int_eq(a, 1);
+    p.has_keypad = LKR_UNKNOWN;
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_CODE_REENTER_CAREFULLY, &p, NULL, &a), LKR_OK);
+    ck_assert_int_eq(a, 1);
+    /* The 48-hour wait only after an update. */
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_REPAIR_WAIT_FOR_RECONNECT, &p, NULL, &a), LKR_OK);
+    ck_assert_int_eq(a, 0);
+    o.update_state = LKR_UPDATE_NONE;
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_REPAIR_WAIT_FOR_RECONNECT, &p, &o, &a), LKR_OK);
+    ck_assert_int_eq(a, 0);
+    o.update_state = LKR_UPDATE_REPORTED_OK;
+    ck_assert_int_eq(lkr_step_applies(LKR_STEP_REPAIR_WAIT_FOR_RECONNECT, &p, &o, &a), LKR_OK);
+    ck_assert_int_eq(a, 1);
 }
 END_TEST
 
@@ -269,9 +302,51 @@ START_TEST(destructive_steps_carry_their_guards)
         /* The universal tier never erases codes (S0). */
         if (s.tier == LKR_TIER_UNIVERSAL || s.tier == LKR_TIER_TRIAGE)
             ck_assert_uint_eq(s.destroys, 0);
-        ck_assert((s.guards & ~0x1FEu) == 0);
+        ck_assert((s.guards & ~0x3FEu) == 0);
     }
     ck_assert_int_eq(resets, 1);
+}
+END_TEST
+
+/* Independently of the steps' own flags: every step that cuts or swaps the
+ * lock's power, re-pairs its radio, or starts an update carries the guard. */
+START_TEST(named_risky_steps_are_guarded)
+{
+    static const struct {
+        uint32_t step, guard;
+    } expect[] = {
+        {LKR_STEP_UNIVERSAL_FRESH_ALKALINE, LKR_GUARD_NO_ACTIVE_TRANSFER},
+        {LKR_STEP_UNIVERSAL_BATTERY_PULL, LKR_GUARD_NO_ACTIVE_TRANSFER},
+        {LKR_STEP_ZWAVE_CHECK_BATTERY, LKR_GUARD_NO_ACTIVE_TRANSFER},
+        {LKR_STEP_MATTER_POWER_OFF_5MIN, LKR_GUARD_NO_ACTIVE_TRANSFER},
+        {LKR_STEP_CODE_CHECK_BATTERIES, LKR_GUARD_NO_ACTIVE_TRANSFER},
+        {LKR_STEP_CODE_POWER_CYCLE, LKR_GUARD_NO_ACTIVE_TRANSFER},
+        {LKR_STEP_CODE_COLD_WEATHER, LKR_GUARD_NO_ACTIVE_TRANSFER},
+        {LKR_STEP_UNIVERSAL_UPDATE_SOFTWARE, LKR_GUARD_PREFLIGHT_OK},
+        {LKR_STEP_UNIVERSAL_UPDATE_SOFTWARE, LKR_GUARD_NO_ACTIVE_TRANSFER},
+        {LKR_STEP_CODE_UPDATE_SOFTWARE, LKR_GUARD_PREFLIGHT_OK},
+        {LKR_STEP_ZWAVE_EXCLUDE_REINCLUDE, LKR_GUARD_REPAIR_CODES_SAFE},
+        {LKR_STEP_ZIGBEE_REPAIR_VIA_HUB, LKR_GUARD_REPAIR_CODES_SAFE},
+        {LKR_STEP_MATTER_READD_QR, LKR_GUARD_REPAIR_CODES_SAFE},
+        {LKR_STEP_SMARTTHINGS_READD, LKR_GUARD_REPAIR_CODES_SAFE},
+        {LKR_STEP_HOMEASSISTANT_READD, LKR_GUARD_REPAIR_CODES_SAFE},
+        {LKR_STEP_HUBITAT_READD, LKR_GUARD_REPAIR_CODES_SAFE},
+        {LKR_STEP_REPAIR_REMOVE_AND_READD, LKR_GUARD_REPAIR_CODES_SAFE},
+        {LKR_STEP_CODE_READD_CODE, LKR_GUARD_CODES_BACKED_UP},
+        {LKR_STEP_RESET_FACTORY_RESET, LKR_GUARD_ADMIN_CODE_RECORDED},
+        {LKR_STEP_RESET_FACTORY_RESET, LKR_GUARD_CODES_BACKED_UP},
+        {LKR_STEP_RESET_FACTORY_RESET, LKR_GUARD_PHYSICAL_KEY},
+        {LKR_STEP_RESET_FACTORY_RESET, LKR_GUARD_DOOR_OPEN},
+        {LKR_STEP_RESET_FACTORY_RESET, LKR_GUARD_EARLIER_TIERS_DONE},
+    };
+    size_t k;
+    for (k = 0; k < sizeof(expect) / sizeof(expect[0]); k++) {
+        lkr_step_info s = step(expect[k].step);
+        ck_assert_msg(s.guards & LKR_GUARD_BIT(expect[k].guard), "%s lacks guard %u", s.sid,
+                      expect[k].guard);
+    }
+    /* S0: removing and re-adding a HomeKit accessory keeps the codes. */
+    ck_assert_uint_eq(step(LKR_STEP_HOMEKIT_READD).destroys & LKR_MAY_DESTROY_CODES, 0);
 }
 END_TEST
 
@@ -359,7 +434,8 @@ START_TEST(every_section_row_is_present)
         "one_code_rejected", "all_codes_rejected", "offline_no_update"};
     static const char *const guards[] = {
         "admin_code_recorded", "codes_backed_up", "physical_key", "door_open",
-        "earlier_tiers_done", "phone_in_range", "no_active_transfer", "repair_codes_safe"};
+        "earlier_tiers_done", "phone_in_range", "no_active_transfer", "repair_codes_safe",
+        /* section 6: the pre-update checklist as a guard on every update */ "preflight_ok"};
     size_t k;
     uint32_t id;
     for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++)
@@ -416,9 +492,10 @@ static Suite *catalog_suite(void)
     tcase_add_test(tc, other_tables_round_trip);
     tcase_add_test(tc, string_ids_match_tier_protocol_and_ecosystem);
     tcase_add_test(tc, no_protocol_step_applies_to_another_protocol);
-    tcase_add_test(tc, applies_respects_ecosystems_and_bridge);
+    tcase_add_test(tc, applies_respects_ecosystems_bridge_keypad_and_update);
     tcase_add_test(tc, waits_equal_section_7);
     tcase_add_test(tc, destructive_steps_carry_their_guards);
+    tcase_add_test(tc, named_risky_steps_are_guarded);
     tcase_add_test(tc, fixes_followups_and_costs_are_sane);
     tcase_add_test(tc, every_cause_has_a_remedy_on_each_protocol);
     tcase_add_test(tc, every_section_row_is_present);

@@ -326,6 +326,83 @@ START_TEST(triage_nimh_and_zwave_battery_come_first)
 }
 END_TEST
 
+START_TEST(a_stall_outranks_a_dark_keypad)
+{
+    uint32_t protocol;
+    for (protocol = 1; protocol <= LKR_PROTOCOL_MAX; protocol++) {
+        lkr_profile p = profile_for(protocol);
+        lkr_observations o;
+        lkr_diagnosis d;
+        lkr_observations_init(&o);
+        row_stalled(&o);
+        o.keypad_lights = LKR_NO;
+        o.battery_pct = 60;
+        d = classify(&p, &o);
+        ck_assert_uint_eq(d.symptom, LKR_SYMPTOM_UPDATE_STALLED);
+        ck_assert_uint_eq(d.causes[0].cause, LKR_CAUSE_TRANSFER_STALL);
+    }
+}
+END_TEST
+
+/* An update still running but not (known to be) stalled: triage, and the
+ * update_active flag that keeps every power cut away. */
+START_TEST(a_running_update_enters_triage)
+{
+    lkr_profile p = profile_for(LKR_PROTOCOL_BLE);
+    lkr_observations o;
+    lkr_diagnosis d;
+    lkr_observations_init(&o);
+    o.update_state = LKR_UPDATE_IN_PROGRESS;
+    o.keypad_lights = LKR_NO;
+    d = classify(&p, &o);
+    ck_assert(d.triage & LKR_TRIAGE_UPDATE_ACTIVE);
+    ck_assert(!(d.triage & LKR_TRIAGE_UPDATE_STALLED));
+    ck_assert_uint_eq(d.entry_tier, LKR_TIER_TRIAGE);
+    o.update_stalled_min = 4;
+    d = classify(&p, &o);
+    ck_assert_uint_eq(d.entry_tier, LKR_TIER_TRIAGE);
+    ck_assert_str_eq(lkr_triage_name(LKR_TRIAGE_UPDATE_ACTIVE), "update_active");
+    /* Even a code symptom waits for the transfer. */
+    o.keypad_lights = LKR_YES;
+    o.codes_state = LKR_CODES_ALL_REJECTED;
+    d = classify(&p, &o);
+    ck_assert(d.triage & LKR_TRIAGE_CODE_PATH);
+    ck_assert_uint_eq(d.entry_tier, LKR_TIER_TRIAGE);
+}
+END_TEST
+
+START_TEST(reported_ok_but_unchanged_without_a_target)
+{
+    lkr_profile p = profile_for(LKR_PROTOCOL_ZIGBEE);
+    lkr_observations o;
+    lkr_diagnosis d;
+    lkr_observations_init(&o);
+    o.update_state = LKR_UPDATE_REPORTED_OK;
+    strcpy(o.fw_before, "0.9.1");
+    strcpy(o.fw_now, "0.9.1");
+    d = classify(&p, &o);
+    ck_assert(d.triage & LKR_TRIAGE_UPDATE_NOT_APPLIED);
+    /* No update involved: an unchanged version is no failure. */
+    o.update_state = LKR_UPDATE_NONE;
+    d = classify(&p, &o);
+    ck_assert(!(d.triage & LKR_TRIAGE_UPDATE_NOT_APPLIED));
+}
+END_TEST
+
+START_TEST(router_offline_points_at_the_network)
+{
+    lkr_profile p = profile_for(LKR_PROTOCOL_WIFI);
+    lkr_observations o;
+    lkr_diagnosis d;
+    lkr_observations_init(&o);
+    o.app_status = LKR_APP_OFFLINE;
+    o.router_online = LKR_NO;
+    d = classify(&p, &o);
+    ck_assert_uint_eq(d.causes[0].cause, LKR_CAUSE_HUB_OFFLINE);
+    ck_assert(d.evidence & ((uint64_t)1 << (LKR_EVIDENCE_ROUTER_OFFLINE - 1)));
+}
+END_TEST
+
 START_TEST(firmware_version_decides_update_success)
 {
     lkr_profile p = profile_for(LKR_PROTOCOL_WIFI);
@@ -511,6 +588,10 @@ static Suite *classify_suite(void)
     tcase_add_test(tc, keypad_works_sets_battery_collapse_aside);
     tcase_add_test(tc, local_only_goes_to_ecosystems_or_protocol_without_one);
     tcase_add_test(tc, classify_a_zwave_lock_dark_after_update);
+    tcase_add_test(tc, a_stall_outranks_a_dark_keypad);
+    tcase_add_test(tc, a_running_update_enters_triage);
+    tcase_add_test(tc, reported_ok_but_unchanged_without_a_target);
+    tcase_add_test(tc, router_offline_points_at_the_network);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "export.h"
+#include "model.h"
 #include "status.h"
 
 LKR_BEGIN_DECLS
@@ -90,7 +91,8 @@ typedef enum lkr_guard {
     LKR_GUARD_EARLIER_TIERS_DONE = 5,  /**< "earlier_tiers_done": every earlier tier done or waived. */
     LKR_GUARD_PHONE_IN_RANGE = 6,      /**< "phone_in_range": phone within Bluetooth range. */
     LKR_GUARD_NO_ACTIVE_TRANSFER = 7,  /**< "no_active_transfer": no update is still transferring. */
-    LKR_GUARD_REPAIR_CODES_SAFE = 8    /**< "repair_codes_safe": re-pair keeps codes, or they are backed up. */
+    LKR_GUARD_REPAIR_CODES_SAFE = 8,   /**< "repair_codes_safe": re-pair keeps codes, or they are backed up. */
+    LKR_GUARD_PREFLIGHT_OK = 9         /**< "preflight_ok": the pre-update checklist (catalog section 6) holds. */
 } lkr_guard;
 /** The mask bit of guard @p g (as in step `guards` and blocked-guard masks). */
 #define LKR_GUARD_BIT(g) (1u << (unsigned)(g))
@@ -169,7 +171,7 @@ typedef enum lkr_step {
 #define LKR_STEP_F_DIAGNOSTIC 0x02u    /**< A check that yields facts (it may also fix). */
 #define LKR_STEP_F_NEEDS_BRIDGE 0x04u  /**< Only for a lock that uses a bridge. */
 #define LKR_STEP_F_NEEDS_UPDATE 0x08u  /**< Only when a firmware update was involved. */
-#define LKR_STEP_F_CUTS_POWER 0x10u    /**< Removes the lock's power (never mid-transfer). */
+#define LKR_STEP_F_CUTS_POWER 0x10u    /**< Removes or swaps the lock's power (never mid-transfer). */
 #define LKR_STEP_F_TERMINAL 0x20u      /**< Ends the ladder: a hand-over, not a fix. */
 #define LKR_STEP_F_FOLLOWUP_ONLY 0x40u /**< Runs only as another step's follow-up. */
 #define LKR_STEP_F_NEEDS_KEYPAD 0x80u  /**< Only for a lock with a keypad. */
@@ -370,18 +372,19 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_guard_get(uint32_t id, lkr_guard_i
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_guard_find(const char *sid, uint32_t *id);
 
 /**
- * @brief Whether step @p step applies to a lock of @p protocol linked into
- *        the ecosystems of @p ecosystems (mask) and, for bridge-only steps,
- *        with @p has_bridge (a tri-state; unknown counts as "may have one").
+ * @brief Whether step @p step applies to this lock: its protocol, the
+ *        ecosystems it is linked into, a bridge for bridge-only steps (unknown
+ *        counts as "may have one"), a keypad for keypad steps (likewise), and
+ *        an update for steps that need one (@p obs NULL: not known, so no).
  * @param step a step id.
- * @param protocol an ::lkr_protocol.
- * @param ecosystems a mask of LKR_ECOSYSTEM_BIT().
- * @param has_bridge ::LKR_UNKNOWN, ::LKR_NO or ::LKR_YES.
+ * @param profile the lock (validated).
+ * @param obs what is observed (validated), or NULL.
  * @param[out] applies 1 if it applies, else 0.
- * @return ::LKR_OK, ::LKR_E_INVAL for NULL or bad values, ::LKR_E_RANGE.
+ * @return ::LKR_OK, ::LKR_E_INVAL for NULL or invalid input, ::LKR_E_RANGE.
  */
-LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_step_applies(uint32_t step, uint32_t protocol,
-                                                           uint32_t ecosystems, uint32_t has_bridge,
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_step_applies(uint32_t step,
+                                                           const lkr_profile *profile,
+                                                           const lkr_observations *obs,
                                                            int *applies);
 
 /** @name Timings of catalog section 7 that are not a single step's wait

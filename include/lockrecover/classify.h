@@ -72,7 +72,8 @@ typedef enum lkr_evidence {
     LKR_EVIDENCE_PROTOCOL_BLE = 45,         /**< "protocol_ble" */
     LKR_EVIDENCE_PROTOCOL_ZWAVE = 46,       /**< "protocol_zwave" */
     LKR_EVIDENCE_PROTOCOL_ZIGBEE = 47,      /**< "protocol_zigbee" */
-    LKR_EVIDENCE_PROTOCOL_MATTER = 48       /**< "protocol_matter" */
+    LKR_EVIDENCE_PROTOCOL_MATTER = 48,      /**< "protocol_matter" */
+    LKR_EVIDENCE_ROUTER_OFFLINE = 49        /**< "router_offline": the Wi-Fi router is offline. */
 } lkr_evidence;
 
 /** @name Triage flags (::lkr_diagnosis `triage`)
@@ -87,6 +88,7 @@ typedef enum lkr_evidence {
 #define LKR_TRIAGE_LOCAL_ONLY 0x080u         /**< "local_only": works locally, not remotely: ecosystem reconnection. */
 #define LKR_TRIAGE_CODE_PATH 0x100u          /**< "code_path": a code symptom: the access-code ladder. */
 #define LKR_TRIAGE_EXTREME_COLD 0x200u       /**< "extreme_cold": cold weather may explain it. */
+#define LKR_TRIAGE_UPDATE_ACTIVE 0x400u      /**< "update_active": an update is still running: nothing may cut power until it is settled. */
 /** @} */
 
 /** Most causes an ::lkr_diagnosis lists (the most probable first). */
@@ -107,7 +109,7 @@ typedef struct lkr_diagnosis {
     uint32_t triage;      /**< LKR_TRIAGE_* flags. */
     uint32_t cause_count; /**< Causes with a non-zero probability listed below. */
     uint32_t reserved_;   /**< Zero. */
-    uint64_t evidence;    /**< Bit (id - 1) set for each ::lkr_evidence established. */
+    uint64_t evidence;    /**< Bit (id - 1) set for each ::lkr_evidence established (the first 64 kinds). */
     lkr_ranked_cause causes[LKR_DIAGNOSIS_MAX_CAUSES]; /**< Most probable first; ties by id. */
 } lkr_diagnosis;
 
@@ -142,7 +144,7 @@ typedef struct lkr_overrides {
     const lkr_weight *priors;     /**< (cause, prior permille) pairs. */
     const lkr_likelihood *likelihoods; /**< Evidence likelihood replacements. */
     const lkr_weight *costs;      /**< (step, minutes) pairs. */
-    const uint32_t *disabled_steps; /**< Steps this vendor's locks must never be offered (not destructive-guard steps' guards). */
+    const uint32_t *disabled_steps; /**< Steps never to offer for this vendor's locks (disabling never lifts a guard). */
 } lkr_overrides;
 
 /** Initialiser for ::lkr_overrides. */
@@ -171,7 +173,9 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_classify(const lkr_profile *profil
  * @param overrides the overrides, or NULL for the catalog's numbers.
  * @param[out] out the diagnosis.
  * @return as lkr_classify(); ::LKR_E_INVAL also for malformed overrides,
- *         ::LKR_E_RANGE for an override naming an unknown id.
+ *         ::LKR_E_RANGE for an override naming an unknown id,
+ *         ::LKR_E_UNSUPPORTED for an overrides struct setting fields this
+ *         library does not know.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_classify_ex(const lkr_profile *profile,
                                                           const lkr_observations *obs,
@@ -181,7 +185,8 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_classify_ex(const lkr_profile *pro
 /**
  * @brief Checks overrides the way lkr_classify_ex() does.
  * @param overrides the overrides (NULL is valid: none).
- * @return ::LKR_OK, ::LKR_E_INVAL, ::LKR_E_RANGE.
+ * @return ::LKR_OK, ::LKR_E_INVAL, ::LKR_E_RANGE, ::LKR_E_UNSUPPORTED (a
+ *         larger struct whose unknown fields are set).
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_overrides_validate(const lkr_overrides *overrides);
 

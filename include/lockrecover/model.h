@@ -169,7 +169,7 @@ typedef struct lkr_observations {
     int32_t cell_mv;            /**< Measured voltage per cell in millivolts, 0..5000, or unknown. */
     uint8_t keypad_lights;      /**< Keypad lights or beeps when a button is pressed. */
     uint8_t keypad_accepts_codes; /**< A correct code is accepted and the bolt moves. */
-    uint8_t local_control_works;/**< The phone nearby controls it, but remote control fails. */
+    uint8_t local_control_works;/**< The phone nearby (Bluetooth or LAN) controls the lock; remote control is `app_status`. */
     uint8_t app_status;         /**< An ::lkr_app_status. */
     uint8_t update_state;       /**< An ::lkr_update_state. */
     uint8_t hub_online;         /**< The hub (Z-Wave, Zigbee, Thread border router) is online. */
@@ -192,7 +192,8 @@ typedef struct lkr_observations {
     uint8_t works_door_open_only; /**< The bolt works with the door open, not closed. */
     uint8_t wrong_position;     /**< The lock reports the wrong bolt position. */
     uint8_t extreme_cold;       /**< Extreme cold at the door. */
-    uint8_t reserved_[3];       /**< Must be zero. */
+    uint8_t router_online;      /**< The Wi-Fi router (and internet) is up. */
+    uint8_t reserved_[2];       /**< Must be zero. */
     char fw_before[LKR_VERSION_TEXT_MAX]; /**< Firmware version before the update, or empty. */
     char fw_target[LKR_VERSION_TEXT_MAX]; /**< Version being installed, or empty. */
     char fw_now[LKR_VERSION_TEXT_MAX];    /**< Version the lock reports now, or empty. */
