@@ -126,4 +126,113 @@ lkr_status lkr__consistent(const lkr_profile *p, const lkr_observations *o);
 void lkr__posterior(const lkr_profile *p, uint64_t ev, const lkr_overrides *ov,
                     double post[LKR__CAUSE_COUNT + 1]);
 
+/* ---- sessions (engine.c, guards.c) -------------------------------------- */
+
+/* Internal step phases; the public lkr_phase/lkr_state are derived from them. */
+enum lkr__phase {
+    LKR__P_IDLE = 0,         /* decide what comes next */
+    LKR__P_ASK = 1,          /* a question is out */
+    LKR__P_PERFORM = 2,      /* a person performs the current step */
+    LKR__P_HOST = 3,         /* the host's run_step is pending */
+    LKR__P_HOLD = 4,         /* timed phase of the step (power off, hold) */
+    LKR__P_RESUME = 5,       /* a person finishes the step after the hold */
+    LKR__P_SETTLE = 6,       /* settle wait before verifying */
+    LKR__P_VERIFY = 7,       /* transient: verify now */
+    LKR__P_VERIFY_ASK = 8,   /* the person says whether it works */
+    LKR__P_VERIFY_PROBE = 9, /* a probe is pending */
+    LKR__P_BLOCKED = 10,     /* the chosen step's guards do not hold */
+    LKR__P_FINAL = 11        /* recovered, support or aborted */
+};
+
+typedef struct lkr__hist {
+    uint8_t step;
+    uint8_t outcome;
+    uint8_t by_host;
+    uint8_t reserved;
+    uint64_t started_ms;
+    uint64_t ended_ms;
+} lkr__hist;
+
+typedef struct lkr__waiver {
+    uint8_t kind;
+    uint8_t id;
+    uint64_t at_ms;
+    char reason[LKR_REASON_MAX];
+} lkr__waiver;
+
+struct lkr_session {
+    uint32_t magic;
+    /* host */
+    lkr_transport tr;
+    lkr_allocator alloc;
+    uint8_t has_alloc;
+    /* the lock and what is known */
+    lkr_profile profile;
+    lkr_observations obs;
+    char initial_error[LKR_VERSION_TEXT_MAX];
+    /* vendor numbers */
+    lkr_weight priors[LKR__CAUSE_COUNT];
+    lkr_likelihood likelihoods[LKR_SESSION_LIKELIHOODS_MAX];
+    uint8_t prior_count;
+    uint8_t likelihood_count;
+    uint16_t cost[LKR__STEP_COUNT + 1]; /* 0: the catalog's */
+    uint64_t disabled;                  /* bit per step id */
+    /* diagnosis and beliefs */
+    uint32_t symptom;
+    uint32_t triage;
+    uint32_t entry_tier;
+    uint64_t evidence;
+    double belief[LKR__CAUSE_COUNT + 1];
+    /* ladder and step in hand */
+    uint8_t ladder;
+    uint8_t tier;
+    uint8_t phase;
+    uint8_t final_state;
+    uint8_t cur_step;
+    uint8_t cur_hist;
+    uint8_t verify_step; /* the step the coming verification judges */
+    uint8_t verify_hist;
+    uint8_t last_report; /* the person's or host's last outcome for it */
+    uint8_t by_host;
+    uint8_t question;
+    uint8_t triage_active; /* an update was running: the triage tier applies */
+    uint8_t dead_keypad_asked;
+    uint8_t need_fw;
+    uint8_t backup_verified;
+    uint8_t blocked_step;
+    uint8_t blocked_followup; /* a follow-up waiting for its guards; the parent stays in hand */
+    uint32_t blocked_unmet;
+    uint32_t asked;     /* bit per question asked */
+    uint32_t confirmed; /* guard bits the person confirmed */
+    uint32_t support_reasons;
+    uint32_t detail;
+    uint32_t person_minutes;
+    uint64_t tried;       /* bit per step in the history */
+    uint64_t waived_steps;
+    uint16_t waived_tiers;
+    uint8_t terminal_step;
+    uint8_t hist_count;
+    uint8_t waiver_count;
+    uint64_t wait_until_ms;
+    uint32_t wait_s;
+    uint64_t last_now_ms;
+    /* prompt de-duplication */
+    uint32_t prompted_sig;
+    lkr__hist hist[LKR_HISTORY_MAX];
+    lkr__waiver waivers[LKR_WAIVERS_MAX];
+};
+
+#define LKR__SESSION_MAGIC 0x4C4B5253u /* "LKRS" */
+
+/* guards.c: the mask of guards that hold for a step of tier `tier`. */
+uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier);
+/* guards.c: whether tier `tier` still has a step to offer. */
+int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier);
+/* engine.c: whether a step is a candidate now, and its score. */
+int lkr__candidate(const lkr_session *s, uint32_t step, double *score);
+/* engine.c: the tiers of the session's ladder, in order; returns the count. */
+uint32_t lkr__ladder_tiers(const lkr_session *s, const uint8_t **tiers);
+/* engine.c: the code vault marks (or clears) a verified backup. */
+void lkr__session_set_backup_verified(lkr_session *s, int verified);
+
 #endif /* LKR_INTERNAL_H */

@@ -15,5 +15,7 @@
 #include "model.h"
 #include "catalog.h"
 #include "classify.h"
+#include "transport.h"
+#include "session.h"
 
 #endif /* LOCKRECOVER_LOCKRECOVER_H */

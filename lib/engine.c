@@ -1,0 +1,1721 @@
+/*
+ * The escalation engine: a recovery session walks one lock up the ladder of
+ * catalog section 5 and ends recovered, handed to support, or aborted.
+ *
+ * Run to completion: every public call moves the state machine as far as it
+ * can without the host (calling the transport where it may) and returns. The
+ * engine never blocks or sleeps; waits are host-clock deadlines. No memory is
+ * allocated after lkr_session_new(). docs/ENGINE.md states every rule here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- the ladders (catalog section 5) ------------------------------------ */
+
+static const uint8_t connection_ladder[] = {LKR_TIER_TRIAGE,    LKR_TIER_UNIVERSAL, LKR_TIER_PROTOCOL,
+                                            LKR_TIER_ECOSYSTEM, LKR_TIER_REPAIR,    LKR_TIER_RESET,
+                                            LKR_TIER_SUPPORT};
+static const uint8_t code_ladder[] = {LKR_TIER_TRIAGE, LKR_TIER_CODE, LKR_TIER_RESET, LKR_TIER_SUPPORT};
+
+uint32_t lkr__ladder_tiers(const lkr_session *s, const uint8_t **tiers)
+{
+    if (s->ladder == LKR_LADDER_CODE) {
+        *tiers = code_ladder;
+        return (uint32_t)sizeof(code_ladder);
+    }
+    *tiers = connection_ladder;
+    return (uint32_t)sizeof(connection_ladder);
+}
+
+#define STEP_BIT(id) ((uint64_t)1u << ((id) - 1u))
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static uint64_t now_ms(lkr_session *s)
+{
+    uint64_t t = s->tr.now_ms(s->tr.ctx);
+    if (t < s->last_now_ms) {
+        t = s->last_now_ms; /* a clock going backwards has not moved */
+    }
+    s->last_now_ms = t;
+    return t;
+}
+
+static void logf_(lkr_session *s, uint32_t level, const char *what, uint32_t step, const char *extra)
+{
+    char line[160];
+    if (s->tr.log == NULL) {
+        return;
+    }
+    /* Only catalog ids and fixed words ever reach a log line: never a code. */
+    (void)snprintf(line, sizeof(line), "%s%s%s%s%s", what, step ? " " : "",
+                   step ? lkr__steps[step].sid : "", extra ? ": " : "", extra ? extra : "");
+    s->tr.log(s->tr.ctx, level, line);
+}
+
+static int is_transport_status(lkr_status st)
+{
+    return st == LKR_OK || st == LKR_PENDING || (st <= LKR_E_INVAL && st >= LKR_E_PROTOCOL);
+}
+
+static uint32_t cost_of(const lkr_session *s, uint32_t step)
+{
+    return s->cost[step] ? s->cost[step] : lkr__steps[step].cost_min;
+}
+
+static uint32_t fix_permille(uint32_t step, uint32_t cause)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    uint32_t k;
+    for (k = 0; k < d->fix_count; k++) {
+        if (d->fixes[k].cause == cause) {
+            return d->fixes[k].permille;
+        }
+    }
+    return 0;
+}
+
+static lkr_overrides overrides_view(const lkr_session *s)
+{
+    lkr_overrides ov;
+    memset(&ov, 0, sizeof(ov));
+    ov.struct_size = (uint32_t)sizeof(ov);
+    ov.prior_count = s->prior_count;
+    ov.priors = s->priors;
+    ov.likelihood_count = s->likelihood_count;
+    ov.likelihoods = s->likelihoods;
+    return ov;
+}
+
+static int is_final_phase(const lkr_session *s)
+{
+    return s->phase == LKR__P_FINAL;
+}
+
+/* ---- diagnosis and beliefs ----------------------------------------------- */
+
+static int hist_failed(uint8_t outcome)
+{
+    return outcome == LKR_OUTCOME_NOT_FIXED || outcome == LKR_OUTCOME_REFUTED;
+}
+
+/* Single fault: a step that did not fix the lock multiplies each cause by the
+ * chance the step would have missed it, then everything is renormalised. */
+static void apply_failure(double *belief, uint32_t step)
+{
+    uint32_t c;
+    double total = 0.0;
+    for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+        belief[c] *= 1.0 - (double)fix_permille(step, c) / 1000.0;
+        total += belief[c];
+    }
+    for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+        belief[c] = total > 0.0 ? belief[c] / total : 0.0;
+    }
+}
+
+static uint32_t symptom_ladder(uint32_t symptom)
+{
+    if (symptom == LKR_SYMPTOM_ONE_CODE_REJECTED || symptom == LKR_SYMPTOM_ALL_CODES_REJECTED) {
+        return LKR_LADDER_CODE;
+    }
+    return LKR_LADDER_CONNECTION;
+}
+
+static void next_question(lkr_session *s);
+
+/* Recomputes diagnosis and beliefs from the facts and the history, and
+ * chooses (or switches) the ladder. */
+static void reclassify(lkr_session *s)
+{
+    lkr_diagnosis d;
+    lkr_overrides ov = overrides_view(s);
+    uint32_t i;
+
+    memset(&d, 0, sizeof(d));
+    d.struct_size = (uint32_t)sizeof(d);
+    if (lkr_classify_ex(&s->profile, &s->obs, &ov, &d) != LKR_OK) {
+        return; /* inputs were validated on the way in: cannot happen */
+    }
+    s->symptom = d.symptom;
+    s->triage = d.triage;
+    s->evidence = d.evidence;
+    if (d.triage & LKR_TRIAGE_UPDATE_ACTIVE) {
+        s->triage_active = 1;
+    }
+    lkr__posterior(&s->profile, d.evidence, &ov, s->belief);
+    for (i = 0; i < s->hist_count; i++) {
+        if (hist_failed(s->hist[i].outcome)) {
+            apply_failure(s->belief, s->hist[i].step);
+        }
+    }
+    if (s->ladder == LKR_LADDER_NONE) {
+        if (d.symptom != LKR_SYMPTOM_UNKNOWN) {
+            s->ladder = (uint8_t)symptom_ladder(d.symptom);
+            s->entry_tier = d.entry_tier;
+        }
+    } else if (d.symptom != LKR_SYMPTOM_UNKNOWN && symptom_ladder(d.symptom) != s->ladder) {
+        s->ladder = (uint8_t)symptom_ladder(d.symptom);
+        s->entry_tier = d.entry_tier;
+        logf_(s, LKR_LOG_INFO, "ladder switched by new facts", 0, NULL);
+    } else if (d.entry_tier == LKR_TIER_TRIAGE) {
+        s->entry_tier = LKR_TIER_TRIAGE; /* an update turned out to be running */
+    }
+}
+
+/* ---- questions ------------------------------------------------------------ */
+
+static int app_not_online(const lkr_observations *o)
+{
+    return o->app_status == LKR_APP_OFFLINE || o->app_status == LKR_APP_NO_RESPONSE ||
+           o->app_status == LKR_APP_UNAVAILABLE;
+}
+
+/* The triage questions, in order, for a symptom still unknown. */
+static uint32_t pick_question(const lkr_session *s)
+{
+    const lkr_observations *o = &s->obs;
+#define ASKABLE(q) (!(s->asked & (1u << (q))))
+    if (ASKABLE(LKR_QUESTION_UPDATE_STATE) && o->update_state == LKR_UPDATE_UNKNOWN)
+        return LKR_QUESTION_UPDATE_STATE;
+    if (ASKABLE(LKR_QUESTION_UPDATE_STALLED_MIN) && o->update_state == LKR_UPDATE_IN_PROGRESS &&
+        o->update_stalled_min == LKR_NUM_UNKNOWN)
+        return LKR_QUESTION_UPDATE_STALLED_MIN;
+    if (ASKABLE(LKR_QUESTION_KEYPAD_LIGHTS) && o->keypad_lights == LKR_UNKNOWN &&
+        s->profile.has_keypad != LKR_NO)
+        return LKR_QUESTION_KEYPAD_LIGHTS;
+    if (ASKABLE(LKR_QUESTION_APP_STATUS) && o->app_status == LKR_APP_UNKNOWN)
+        return LKR_QUESTION_APP_STATUS;
+    if (ASKABLE(LKR_QUESTION_CODES_STATE) && o->codes_state == LKR_CODES_UNKNOWN &&
+        s->profile.has_keypad != LKR_NO)
+        return LKR_QUESTION_CODES_STATE;
+    if (ASKABLE(LKR_QUESTION_LOCAL_CONTROL) && o->local_control_works == LKR_UNKNOWN &&
+        app_not_online(o))
+        return LKR_QUESTION_LOCAL_CONTROL;
+#undef ASKABLE
+    return LKR_QUESTION_NONE;
+}
+
+static void next_question(lkr_session *s)
+{
+    uint32_t q = pick_question(s);
+    if (q != LKR_QUESTION_NONE) {
+        s->question = (uint8_t)q;
+        s->phase = LKR__P_ASK;
+        return;
+    }
+    /* Everything asked and still unknown: the universal first steps. */
+    s->ladder = LKR_LADDER_CONNECTION;
+    s->entry_tier = (s->triage & LKR_TRIAGE_UPDATE_ACTIVE) ? LKR_TIER_TRIAGE : LKR_TIER_UNIVERSAL;
+}
+
+static const char *question_text(uint32_t q)
+{
+    switch (q) {
+    case LKR_QUESTION_UPDATE_STATE:
+        return "Was a firmware update involved? Is it still running, did the app say it "
+               "succeeded or failed, or was there no update?";
+    case LKR_QUESTION_UPDATE_STALLED_MIN:
+        return "How many minutes since the update's progress bar last moved?";
+    case LKR_QUESTION_KEYPAD_LIGHTS:
+        return "Press a button on the keypad: does it light up or beep?";
+    case LKR_QUESTION_APP_STATUS:
+        return "What does the app show for the lock: online, Offline, No Response or Unavailable?";
+    case LKR_QUESTION_CODES_STATE:
+        return "Do the access codes work at the keypad: all of them, all but one, or none?";
+    case LKR_QUESTION_LOCAL_CONTROL:
+        return "Standing next to the lock, can the phone app lock and unlock it?";
+    case LKR_QUESTION_FIRMWARE_VERSION:
+        return "What firmware version does the app show for the lock now?";
+    default:
+        return "";
+    }
+}
+
+/* ---- choosing a step -------------------------------------------------------- */
+
+int lkr__candidate(const lkr_session *s, uint32_t step, double *score)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    uint32_t c;
+    double sum = 0.0;
+
+    *score = 0.0;
+    if ((d->flags & (LKR_STEP_F_FOLLOWUP_ONLY | LKR_STEP_F_TERMINAL)) ||
+        (s->tried & STEP_BIT(step)) || (s->disabled & STEP_BIT(step)) ||
+        (s->waived_steps & STEP_BIT(step)) || (s->waived_tiers & (1u << d->tier)) ||
+        !lkr__step_applies(step, &s->profile, &s->obs)) {
+        return 0;
+    }
+    if (d->tier == LKR_TIER_TRIAGE && !s->triage_active) {
+        return 0;
+    }
+    for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+        sum += s->belief[c] * (double)fix_permille(step, c) / 1000.0;
+    }
+    *score = sum / (double)cost_of(s, step);
+    return sum > 0.0;
+}
+
+static uint32_t unmet_guards(const lkr_session *s, uint32_t step)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    return d->guards & ~lkr__guards_held(s, d->tier);
+}
+
+/* The tier to work in now (catalog section 5, docs/ENGINE.md). */
+static uint32_t current_tier(const lkr_session *s)
+{
+    const uint8_t *tiers;
+    uint32_t n = lkr__ladder_tiers(s, &tiers), i, entry = 0, reset = 0;
+    for (i = 0; i < n; i++) {
+        if (tiers[i] == s->entry_tier) entry = i;
+        if (tiers[i] == LKR_TIER_RESET) reset = i;
+    }
+    if (entry > reset) {
+        entry = reset;
+    }
+    for (i = entry; i < reset; i++) {
+        if (lkr__tier_has_candidate(s, tiers[i])) return tiers[i];
+    }
+    /* Before the destructive tier: tiers skipped by the entry point. */
+    for (i = 0; i < entry; i++) {
+        if (lkr__tier_has_candidate(s, tiers[i])) return tiers[i];
+    }
+    if (lkr__tier_has_candidate(s, LKR_TIER_RESET)) return LKR_TIER_RESET;
+    return LKR_TIER_SUPPORT;
+}
+
+typedef struct choice {
+    uint32_t step;    /* to offer, or 0 */
+    uint32_t blocked; /* blocked on this step (when step is 0) */
+    uint32_t unmet;
+} choice;
+
+/* Guards a person settles on the spot (confirm, or back the codes up): a step
+ * blocked only by these is worth asking for, not passing over. */
+#define PERSON_GUARDS                                                                  \
+    (LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) | LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) | \
+     LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) | LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |         \
+     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK) | LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) |     \
+     LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))
+
+static choice choose_step(const lkr_session *s, uint32_t tier)
+{
+    choice ch = {0, 0, 0};
+    uint32_t id, pinned = 0, best = 0, best_unmet = 0;
+    double best_ok = -1.0, best_blocked = -1.0, best_any = -1.0, score;
+
+    if (tier == LKR_TIER_TRIAGE && lkr__candidate(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN, &score)) {
+        pinned = LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN;
+    } else if (tier == LKR_TIER_UNIVERSAL &&
+               (s->triage & (LKR_TRIAGE_NIMH_CELLS | LKR_TRIAGE_ZWAVE_LOW_BATTERY)) &&
+               lkr__candidate(s, LKR_STEP_UNIVERSAL_FRESH_ALKALINE, &score)) {
+        pinned = LKR_STEP_UNIVERSAL_FRESH_ALKALINE;
+    }
+    if (pinned) {
+        uint32_t unmet = unmet_guards(s, pinned);
+        if (unmet == 0) {
+            ch.step = pinned;
+        } else {
+            ch.blocked = pinned;
+            ch.unmet = unmet;
+        }
+        return ch;
+    }
+    for (id = 1; id <= LKR__STEP_COUNT; id++) {
+        uint32_t unmet;
+        if (lkr__steps[id].tier != tier || !lkr__candidate(s, id, &score)) {
+            continue;
+        }
+        unmet = unmet_guards(s, id);
+        if (score > best_any) {
+            best_any = score;
+            best = id;
+            best_unmet = unmet;
+        }
+        if (unmet == 0 && score > best_ok) {
+            best_ok = score;
+            ch.step = id;
+        } else if (unmet != 0 && score > best_blocked) {
+            best_blocked = score;
+            ch.blocked = id;
+            ch.unmet = unmet;
+        }
+    }
+    /* The best step waits only on the person: ask for it rather than settle
+     * for a worse one. Engine-state guards (a running transfer, earlier tiers)
+     * make the engine pass it over instead. */
+    if (best != 0 && best_unmet != 0 && (best_unmet & ~PERSON_GUARDS) == 0) {
+        ch.step = 0;
+        ch.blocked = best;
+        ch.unmet = best_unmet;
+    } else if (ch.step != 0) {
+        ch.blocked = 0;
+        ch.unmet = 0;
+        return ch;
+    }
+    /* Blocked by the code backup: offer the backup first, if not yet tried. */
+    if (ch.blocked != 0 &&
+        (ch.unmet & (LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) |
+                     LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))) &&
+        !(s->tried & STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES)) &&
+        !(s->waived_steps & STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES)) &&
+        !(s->disabled & STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES)) && !s->backup_verified) {
+        ch.step = LKR_STEP_REPAIR_BACKUP_CODES;
+        ch.blocked = 0;
+        ch.unmet = 0;
+    }
+    return ch;
+}
+
+/* ---- history ------------------------------------------------------------- */
+
+static int open_entry(lkr_session *s, uint32_t step, uint64_t now)
+{
+    lkr__hist *h;
+    if (s->hist_count >= LKR_HISTORY_MAX) {
+        return -1;
+    }
+    h = &s->hist[s->hist_count];
+    memset(h, 0, sizeof(*h));
+    h->step = (uint8_t)step;
+    h->started_ms = now;
+    s->tried |= STEP_BIT(step);
+    return s->hist_count++;
+}
+
+static void close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64_t now)
+{
+    lkr__hist *h = &s->hist[index];
+    h->outcome = (uint8_t)outcome;
+    h->ended_ms = now;
+    if (outcome == LKR_OUTCOME_DONE || outcome == LKR_OUTCOME_FIXED ||
+        outcome == LKR_OUTCOME_NOT_FIXED || outcome == LKR_OUTCOME_REFUTED) {
+        s->person_minutes += cost_of(s, h->step);
+    }
+}
+
+/* ---- final states ---------------------------------------------------------- */
+
+static void finish(lkr_session *s, uint32_t state)
+{
+    s->phase = LKR__P_FINAL;
+    s->final_state = (uint8_t)state;
+    s->cur_step = 0;
+    logf_(s, LKR_LOG_INFO,
+          state == LKR_STATE_RECOVERED     ? "recovered"
+          : state == LKR_STATE_NEEDS_SUPPORT ? "needs support"
+                                             : "aborted",
+          0, NULL);
+}
+
+static void recovered(lkr_session *s, uint64_t now)
+{
+    const lkr_observations *o = &s->obs;
+    if (s->verify_step != 0) {
+        close_entry(s, s->verify_hist, LKR_OUTCOME_FIXED, now);
+    }
+    /* Back, but still on the old version: the update itself failed. */
+    if (o->fw_now[0] != '\0' && o->fw_before[0] != '\0' && strcmp(o->fw_now, o->fw_before) == 0 &&
+        (o->fw_target[0] == '\0' || strcmp(o->fw_target, o->fw_before) != 0) &&
+        lkr__update_involved(o)) {
+        s->detail |= LKR_DETAIL_UPDATE_NOT_APPLIED;
+    }
+    finish(s, LKR_STATE_RECOVERED);
+}
+
+static int reset_performed(const lkr_session *s)
+{
+    uint32_t i;
+    for (i = 0; i < s->hist_count; i++) {
+        if (s->hist[i].step == LKR_STEP_RESET_FACTORY_RESET &&
+            s->hist[i].outcome != LKR_OUTCOME_WAIVED && s->hist[i].outcome != LKR_OUTCOME_SKIPPED &&
+            s->hist[i].outcome != LKR_OUTCOME_CANNOT_DO) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Hand-over (catalog section 7): the terminal step that fits best. */
+static void needs_support(lkr_session *s, uint32_t reasons, uint64_t now)
+{
+    const lkr_observations *o = &s->obs;
+    uint32_t step = LKR_STEP_SUPPORT_CONTACT_MANUFACTURER, c;
+    double manufacturer = 0.0, locksmith = 0.0;
+    int idx;
+
+    for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+        manufacturer += s->belief[c] * fix_permille(LKR_STEP_SUPPORT_CONTACT_MANUFACTURER, c);
+        locksmith += s->belief[c] * fix_permille(LKR_STEP_SUPPORT_LOCKSMITH, c);
+    }
+    /* A locksmith is for the code path's mechanical faults. */
+    if (s->ladder == LKR_LADDER_CODE && locksmith > manufacturer &&
+        lkr__step_applies(LKR_STEP_SUPPORT_LOCKSMITH, &s->profile, &s->obs) &&
+        !(s->disabled & STEP_BIT(LKR_STEP_SUPPORT_LOCKSMITH))) {
+        step = LKR_STEP_SUPPORT_LOCKSMITH;
+    }
+    if (s->initial_error[0] != '\0' && strcmp(s->initial_error, o->error_code) == 0) {
+        reasons |= LKR_SUPPORT_SAME_ERROR_CODE;
+    }
+    if (o->second_phone_connects == LKR_NO) {
+        reasons |= LKR_SUPPORT_SEVERAL_PHONES;
+    }
+    if (lkr__update_involved(o)) {
+        reasons |= LKR_SUPPORT_AFTER_UPDATE;
+    }
+    if ((reasons & LKR_SUPPORT_LADDER_EXHAUSTED) && !reset_performed(s)) {
+        reasons |= LKR_SUPPORT_RESET_REFUSED;
+    }
+    s->support_reasons |= reasons;
+    s->detail = s->support_reasons;
+    s->terminal_step = (uint8_t)step;
+    idx = open_entry(s, step, now);
+    if (idx >= 0) {
+        close_entry(s, (uint32_t)idx, LKR_OUTCOME_HANDED_OVER, now);
+    }
+    finish(s, LKR_STATE_NEEDS_SUPPORT);
+}
+
+/* ---- the step lifecycle ---------------------------------------------------- */
+
+static void not_fixed(lkr_session *s, int refuted, uint64_t now)
+{
+    close_entry(s, s->verify_hist, refuted ? LKR_OUTCOME_REFUTED : LKR_OUTCOME_NOT_FIXED, now);
+    apply_failure(s->belief, s->verify_step);
+    logf_(s, LKR_LOG_INFO, refuted ? "reported fixed, probe disagrees" : "not fixed by",
+          s->verify_step, NULL);
+    s->verify_step = 0;
+    s->cur_step = 0;
+    s->phase = LKR__P_IDLE;
+}
+
+static void start_verify(lkr_session *s)
+{
+    s->cur_step = 0;
+    s->phase = LKR__P_VERIFY;
+}
+
+static void start_wait(lkr_session *s, uint32_t phase, uint32_t seconds, uint64_t now)
+{
+    s->phase = (uint8_t)phase;
+    s->wait_s = seconds;
+    s->wait_until_ms = now + (uint64_t)seconds * 1000u;
+}
+
+/* The current step was performed (this part of it). */
+static void performed_part(lkr_session *s, uint32_t outcome, int was_hold_part, uint64_t now)
+{
+    const lkr__step_def *d = &lkr__steps[s->cur_step];
+    if (s->cur_step == s->verify_step || outcome == LKR_OUTCOME_FIXED) {
+        s->last_report = (uint8_t)outcome;
+    }
+    if (outcome == LKR_OUTCOME_FIXED) {
+        if (s->cur_step != s->verify_step) {
+            close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now); /* a follow-up */
+        }
+        start_verify(s);
+        return;
+    }
+    if (was_hold_part && d->wait_s > 0) {
+        start_wait(s, LKR__P_HOLD, d->wait_s, now);
+        return;
+    }
+    if (d->settle_s > 0) {
+        start_wait(s, LKR__P_SETTLE, d->settle_s, now);
+        return;
+    }
+    s->phase = LKR__P_SETTLE; /* a settle of zero: over at once */
+    s->wait_until_ms = now;
+    s->wait_s = 0;
+}
+
+static void begin_step(lkr_session *s, uint32_t step, uint64_t now);
+
+/* After the settle: a follow-up, the firmware question, or verification. */
+static int reads_version(uint32_t step)
+{
+    return step == LKR_STEP_TRIAGE_CHECK_FIRMWARE || step == LKR_STEP_UNIVERSAL_CHECK_FIRMWARE;
+}
+
+static void after_settle(lkr_session *s, uint64_t now)
+{
+    const lkr__step_def *d = &lkr__steps[s->cur_step];
+    int version_step = reads_version(s->cur_step);
+    if (s->cur_step != s->verify_step) {
+        close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now); /* a follow-up finished */
+    } else if (d->followup != 0 && !(s->tried & STEP_BIT(d->followup)) &&
+               !(s->waived_steps & STEP_BIT(d->followup)) &&
+               lkr__step_applies(d->followup, &s->profile, &s->obs)) {
+        uint32_t unmet = unmet_guards(s, d->followup);
+        if (unmet != 0) {
+            /* A follow-up is a step like any other: it waits for its guards. */
+            s->blocked_followup = d->followup;
+            s->blocked_step = d->followup;
+            s->blocked_unmet = unmet;
+            s->phase = LKR__P_BLOCKED;
+            return;
+        }
+        s->blocked_followup = 0;
+        begin_step(s, d->followup, now);
+        return;
+    }
+    /* A person read the version: ask for it before judging. */
+    if (version_step && s->obs.fw_now[0] == '\0' &&
+        !(s->asked & (1u << LKR_QUESTION_FIRMWARE_VERSION))) {
+        s->cur_step = 0;
+        s->need_fw = 1;
+        s->question = LKR_QUESTION_FIRMWARE_VERSION;
+        s->phase = LKR__P_ASK;
+        return;
+    }
+    start_verify(s);
+}
+
+static int uses_probe_for_check(const lkr_session *s, uint32_t step)
+{
+    return s->tr.probe != NULL &&
+           (step == LKR_STEP_TRIAGE_CHECK_FIRMWARE || step == LKR_STEP_UNIVERSAL_CHECK_FIRMWARE);
+}
+
+/* Offers a step: through the host where it can, to a person otherwise. */
+static void begin_step(lkr_session *s, uint32_t step, uint64_t now)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    int idx = open_entry(s, step, now);
+    int followup = s->verify_step != 0 && s->cur_step != 0 && step == lkr__steps[s->cur_step].followup;
+
+    if (idx < 0) {
+        needs_support(s, LKR_SUPPORT_LADDER_EXHAUSTED, now); /* history full: cannot happen */
+        return;
+    }
+    s->cur_step = (uint8_t)step;
+    s->cur_hist = (uint8_t)idx;
+    s->by_host = 0;
+    if (!followup) {
+        s->verify_step = (uint8_t)step;
+        s->verify_hist = (uint8_t)idx;
+        s->last_report = LKR_OUTCOME_NONE;
+    }
+    s->tier = d->tier;
+    logf_(s, LKR_LOG_INFO, followup ? "follow-up" : "step", step, NULL);
+
+    if (uses_probe_for_check(s, step) && reads_version(step)) {
+        /* Reading the version is what a probe does: verification follows from it. */
+        s->phase = LKR__P_VERIFY;
+        return;
+    }
+    if ((d->flags & LKR_STEP_F_AUTOMATABLE) && s->tr.run_step != NULL) {
+        lkr_status st = s->tr.run_step(s->tr.ctx, step);
+        if (!is_transport_status(st)) {
+            logf_(s, LKR_LOG_WARN, "run_step broke its contract for", step, "out-of-range value");
+            st = LKR_E_PROTOCOL;
+        }
+        if (st == LKR_OK) {
+            s->hist[idx].by_host = 1;
+            s->by_host = 1;
+            performed_part(s, LKR_OUTCOME_DONE, 0, now);
+            return;
+        }
+        if (st == LKR_PENDING) {
+            s->hist[idx].by_host = 1;
+            s->by_host = 1;
+            s->phase = LKR__P_HOST;
+            return;
+        }
+        if (st != LKR_E_UNSUPPORTED) {
+            logf_(s, LKR_LOG_WARN, "run_step failed for", step, lkr_strerror(st));
+            close_entry(s, (uint32_t)idx, LKR_OUTCOME_FAILED, now);
+            if (followup) {
+                start_verify(s);
+            } else {
+                s->cur_step = 0;
+                s->verify_step = 0;
+                s->phase = LKR__P_IDLE;
+            }
+            return;
+        }
+    }
+    s->phase = LKR__P_PERFORM;
+}
+
+/* Merges what a probe found into the observations. */
+static void merge_probe(lkr_session *s, const lkr_probe_result *r)
+{
+    lkr_observations *o = &s->obs;
+    if (r->fw_version[0] != '\0' && memchr(r->fw_version, '\0', sizeof(r->fw_version))) {
+        memcpy(o->fw_now, r->fw_version, sizeof(o->fw_now));
+    }
+    if (r->error_code[0] != '\0' && memchr(r->error_code, '\0', sizeof(r->error_code))) {
+        memcpy(o->error_code, r->error_code, sizeof(o->error_code));
+    }
+    if (r->battery_pct >= 0 && r->battery_pct <= 100) {
+        o->battery_pct = r->battery_pct;
+    }
+    if ((r->keypad_lights == LKR_NO || r->keypad_lights == LKR_YES) &&
+        s->profile.has_keypad != LKR_NO) {
+        o->keypad_lights = r->keypad_lights;
+    }
+    /* The version now equals the target: the transfer is over. */
+    if (o->update_state == LKR_UPDATE_IN_PROGRESS && o->fw_now[0] != '\0' &&
+        o->fw_target[0] != '\0' && strcmp(o->fw_now, o->fw_target) == 0) {
+        o->update_state = LKR_UPDATE_FINISHED;
+        o->update_stalled_min = LKR_NUM_UNKNOWN;
+    }
+    reclassify(s);
+}
+
+static int probe_result_ok(const lkr_probe_result *r)
+{
+    return r->reachable <= LKR_YES && r->keypad_lights <= LKR_YES &&
+           (r->battery_pct == LKR_NUM_UNKNOWN || (r->battery_pct >= 0 && r->battery_pct <= 100)) &&
+           memchr(r->fw_version, '\0', sizeof(r->fw_version)) != NULL &&
+           memchr(r->error_code, '\0', sizeof(r->error_code)) != NULL;
+}
+
+/* Judges a probe that completed. */
+static void judge_probe(lkr_session *s, lkr_status st, const lkr_probe_result *r, uint64_t now)
+{
+    /* A follow-up that reads the version through the probe ends with it. */
+    if (s->cur_step != 0 && s->cur_step != s->verify_step &&
+        s->hist[s->cur_hist].outcome == LKR_OUTCOME_NONE) {
+        close_entry(s, s->cur_hist, st == LKR_OK ? LKR_OUTCOME_DONE : LKR_OUTCOME_FAILED, now);
+    }
+    if (st == LKR_OK && r != NULL && probe_result_ok(r)) {
+        int check = s->verify_step == LKR_STEP_TRIAGE_CHECK_FIRMWARE ||
+                    s->verify_step == LKR_STEP_UNIVERSAL_CHECK_FIRMWARE;
+        merge_probe(s, r);
+        if (r->reachable == LKR_YES && s->ladder != LKR_LADDER_CODE) {
+            recovered(s, now);
+        } else if (check && s->ladder == LKR_LADDER_CODE) {
+            /* A version read on the code path: the person still judges the keypad. */
+            s->phase = LKR__P_VERIFY_ASK;
+        } else {
+            not_fixed(s, s->last_report == LKR_OUTCOME_FIXED, now);
+        }
+        return;
+    }
+    logf_(s, LKR_LOG_WARN, "probe failed while verifying", s->verify_step,
+          st == LKR_OK ? "malformed result" : lkr_strerror(st));
+    if (s->last_report == LKR_OUTCOME_FIXED) {
+        recovered(s, now); /* no probe to refute the person's word */
+    } else if (s->last_report == LKR_OUTCOME_NOT_FIXED) {
+        not_fixed(s, 0, now);
+    } else {
+        s->phase = LKR__P_VERIFY_ASK;
+    }
+}
+
+static void verify_now(lkr_session *s, uint64_t now)
+{
+    if (s->tr.probe != NULL && s->ladder != LKR_LADDER_CODE) {
+        lkr_probe_result r;
+        lkr_status st;
+        memset(&r, 0, sizeof(r));
+        r.struct_size = (uint32_t)sizeof(r);
+        r.battery_pct = LKR_NUM_UNKNOWN;
+        st = s->tr.probe(s->tr.ctx, &r);
+        if (!is_transport_status(st)) {
+            logf_(s, LKR_LOG_WARN, "probe broke its contract", 0, "out-of-range value");
+            st = LKR_E_PROTOCOL;
+        }
+        if (st == LKR_PENDING) {
+            s->phase = LKR__P_VERIFY_PROBE;
+            return;
+        }
+        judge_probe(s, st, &r, now);
+        return;
+    }
+    if (s->tr.probe != NULL && uses_probe_for_check(s, s->verify_step)) {
+        /* Code ladder: the probe reads the version, the person judges. */
+        lkr_probe_result r;
+        lkr_status st;
+        memset(&r, 0, sizeof(r));
+        r.struct_size = (uint32_t)sizeof(r);
+        r.battery_pct = LKR_NUM_UNKNOWN;
+        st = s->tr.probe(s->tr.ctx, &r);
+        if (st == LKR_OK && probe_result_ok(&r)) {
+            merge_probe(s, &r);
+        }
+    }
+    if (s->last_report == LKR_OUTCOME_FIXED) {
+        recovered(s, now);
+    } else if (s->last_report == LKR_OUTCOME_NOT_FIXED) {
+        not_fixed(s, 0, now);
+    } else {
+        s->phase = LKR__P_VERIFY_ASK;
+    }
+}
+
+/* ---- deciding ----------------------------------------------------------- */
+
+static int closed_unfixed(const lkr_session *s, uint32_t step)
+{
+    uint32_t i;
+    for (i = 0; i < s->hist_count; i++) {
+        if (s->hist[i].step == step) {
+            return s->hist[i].outcome != LKR_OUTCOME_NONE && s->hist[i].outcome != LKR_OUTCOME_FIXED;
+        }
+    }
+    return 0;
+}
+
+static void decide(lkr_session *s, uint64_t now)
+{
+    uint32_t tier;
+    choice ch;
+
+    if (s->ladder == LKR_LADDER_NONE) {
+        next_question(s);
+        if (s->phase == LKR__P_ASK) {
+            return;
+        }
+    }
+    /* Section 7: a keypad still dark after fresh cells and a 30 s pull. */
+    if (s->symptom == LKR_SYMPTOM_COMPLETELY_SILENT && !s->dead_keypad_asked &&
+        closed_unfixed(s, LKR_STEP_UNIVERSAL_FRESH_ALKALINE) &&
+        closed_unfixed(s, LKR_STEP_UNIVERSAL_BATTERY_PULL)) {
+        s->dead_keypad_asked = 1;
+        s->question = LKR_QUESTION_KEYPAD_LIGHTS;
+        s->phase = LKR__P_ASK;
+        return;
+    }
+    tier = current_tier(s);
+    s->tier = (uint8_t)tier;
+    if (tier == LKR_TIER_SUPPORT) {
+        needs_support(s, LKR_SUPPORT_LADDER_EXHAUSTED, now);
+        return;
+    }
+    ch = choose_step(s, tier);
+    if (ch.step != 0) {
+        s->blocked_step = 0;
+        s->blocked_unmet = 0;
+        begin_step(s, ch.step, now);
+        return;
+    }
+    s->blocked_step = (uint8_t)ch.blocked;
+    s->blocked_unmet = ch.unmet;
+    s->phase = LKR__P_BLOCKED;
+}
+
+/* ---- public: lifecycle ------------------------------------------------------ */
+
+void lkr_transport_init(lkr_transport *transport)
+{
+    if (transport == NULL) {
+        return;
+    }
+    memset(transport, 0, sizeof(*transport));
+    transport->struct_size = (uint32_t)sizeof(*transport);
+}
+
+void lkr_session_config_init(lkr_session_config *config)
+{
+    if (config == NULL) {
+        return;
+    }
+    memset(config, 0, sizeof(*config));
+    config->struct_size = (uint32_t)sizeof(*config);
+}
+
+#define CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(void *))
+#define TRANSPORT_MIN_SIZE (offsetof(lkr_transport, log) + sizeof(void (*)(void)))
+#define ALLOCATOR_MIN_SIZE (offsetof(lkr_allocator, free) + sizeof(void (*)(void)))
+
+static lkr_status copy_overrides(lkr_session *s, const lkr_overrides *ov)
+{
+    uint32_t i;
+    if (ov == NULL) {
+        return LKR_OK;
+    }
+    if (ov->likelihood_count > LKR_SESSION_LIKELIHOODS_MAX) {
+        return LKR_E_UNSUPPORTED;
+    }
+    for (i = 0; i < ov->prior_count; i++) {
+        s->priors[i] = ov->priors[i];
+    }
+    s->prior_count = (uint8_t)ov->prior_count;
+    for (i = 0; i < ov->likelihood_count; i++) {
+        s->likelihoods[i] = ov->likelihoods[i];
+    }
+    s->likelihood_count = (uint8_t)ov->likelihood_count;
+    for (i = 0; i < ov->cost_count; i++) {
+        s->cost[ov->costs[i].id] = (uint16_t)(ov->costs[i].value > 65535u ? 65535u : ov->costs[i].value);
+    }
+    for (i = 0; i < ov->disabled_count; i++) {
+        s->disabled |= STEP_BIT(ov->disabled_steps[i]);
+    }
+    return LKR_OK;
+}
+
+lkr_status lkr_session_new(const lkr_session_config *config, const lkr_transport *transport,
+                           lkr_session **out)
+{
+    lkr_status st;
+    lkr_session *s;
+    const lkr_allocator *al;
+
+    if (config == NULL || transport == NULL || out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_size(config, config->struct_size, CONFIG_MIN_SIZE, sizeof(*config))) != LKR_OK ||
+        (st = lkr__check_size(transport, transport->struct_size, TRANSPORT_MIN_SIZE,
+                              sizeof(*transport))) != LKR_OK) {
+        return st;
+    }
+    if (config->reserved_ != 0 || config->profile == NULL || transport->now_ms == NULL) {
+        return LKR_E_INVAL;
+    }
+    al = config->allocator;
+    if (al != NULL) {
+        if ((st = lkr__check_size(al, al->struct_size, ALLOCATOR_MIN_SIZE, sizeof(*al))) != LKR_OK) {
+            return st;
+        }
+        if (al->alloc == NULL || al->free == NULL) {
+            return LKR_E_INVAL;
+        }
+    }
+    if ((st = lkr_profile_validate(config->profile)) != LKR_OK ||
+        (config->observations != NULL &&
+         ((st = lkr_observations_validate(config->observations)) != LKR_OK ||
+          (st = lkr__consistent(config->profile, config->observations)) != LKR_OK)) ||
+        (st = lkr_overrides_validate(config->overrides)) != LKR_OK) {
+        return st;
+    }
+    if (config->overrides != NULL && config->overrides->likelihood_count > LKR_SESSION_LIKELIHOODS_MAX) {
+        return LKR_E_UNSUPPORTED;
+    }
+
+    s = al != NULL ? (lkr_session *)al->alloc(al->ctx, sizeof(*s))
+                   : (lkr_session *)malloc(sizeof(*s));
+    if (s == NULL) {
+        return LKR_E_NOMEM;
+    }
+    memset(s, 0, sizeof(*s));
+    s->magic = LKR__SESSION_MAGIC;
+    memcpy(&s->tr, transport, sizeof(s->tr));
+    s->tr.struct_size = (uint32_t)sizeof(s->tr);
+    if (al != NULL) {
+        s->alloc = *al;
+        s->has_alloc = 1;
+    }
+    memcpy(&s->profile, config->profile, sizeof(s->profile));
+    s->profile.struct_size = (uint32_t)sizeof(s->profile);
+    if (config->observations != NULL) {
+        memcpy(&s->obs, config->observations, sizeof(s->obs));
+        s->obs.struct_size = (uint32_t)sizeof(s->obs);
+    } else {
+        lkr_observations_init(&s->obs);
+    }
+    memcpy(s->initial_error, s->obs.error_code, sizeof(s->initial_error));
+    (void)copy_overrides(s, config->overrides);
+    s->last_now_ms = s->tr.now_ms(s->tr.ctx);
+    s->phase = LKR__P_IDLE;
+    reclassify(s);
+    *out = s;
+    return LKR_OK;
+}
+
+void lkr_session_free(lkr_session *s)
+{
+    lkr_allocator al;
+    int has;
+    if (s == NULL || s->magic != LKR__SESSION_MAGIC) {
+        return;
+    }
+    al = s->alloc;
+    has = s->has_alloc;
+    /* Wipe everything the session knew before its memory goes back. */
+    {
+        volatile unsigned char *p = (volatile unsigned char *)s;
+        size_t i;
+        for (i = 0; i < sizeof(*s); i++) {
+            p[i] = 0;
+        }
+    }
+    if (has) {
+        al.free(al.ctx, s, sizeof(*s));
+    } else {
+        free(s);
+    }
+}
+
+static int session_ok(const lkr_session *s)
+{
+    return s != NULL && s->magic == LKR__SESSION_MAGIC;
+}
+
+/* ---- public: next ------------------------------------------------------------- */
+
+static uint32_t public_state(const lkr_session *s)
+{
+    switch (s->phase) {
+    case LKR__P_FINAL:
+        return s->final_state;
+    case LKR__P_PERFORM:
+    case LKR__P_RESUME:
+        return LKR_STATE_AWAITING_PERSON;
+    case LKR__P_HOST:
+        return LKR_STATE_AWAITING_TRANSPORT;
+    case LKR__P_HOLD:
+    case LKR__P_SETTLE:
+        return LKR_STATE_WAITING;
+    case LKR__P_VERIFY:
+    case LKR__P_VERIFY_ASK:
+    case LKR__P_VERIFY_PROBE:
+        return LKR_STATE_VERIFYING;
+    case LKR__P_BLOCKED:
+        return LKR_STATE_BLOCKED;
+    default:
+        return LKR_STATE_TRIAGE;
+    }
+}
+
+static const char *resume_text(uint32_t step)
+{
+    if (lkr__steps[step].flags & LKR_STEP_F_CUTS_POWER) {
+        return "Time is up: put the batteries back (or restore power) now.";
+    }
+    if (step == LKR_STEP_RESET_FACTORY_RESET) {
+        return "You can let go of the reset button once the lights confirm the reset.";
+    }
+    return "Time is up: plug it back in, or turn it back on, now.";
+}
+
+static void fill_action(const lkr_session *s, lkr_action *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->state = public_state(s);
+    a->tier = s->tier;
+    switch (s->phase) {
+    case LKR__P_ASK:
+        a->kind = LKR_ACTION_ASK;
+        a->question = s->question;
+        a->title = "Question";
+        a->text = question_text(s->question);
+        break;
+    case LKR__P_PERFORM:
+        a->kind = LKR_ACTION_PERSON_STEP;
+        a->step = s->cur_step;
+        a->phase = LKR_PHASE_PERFORM;
+        a->wait_s = lkr__steps[s->cur_step].wait_s;
+        a->title = lkr__steps[s->cur_step].title;
+        a->text = lkr__steps[s->cur_step].instructions;
+        break;
+    case LKR__P_RESUME:
+        a->kind = LKR_ACTION_PERSON_STEP;
+        a->step = s->cur_step;
+        a->phase = LKR_PHASE_RESUME;
+        a->title = lkr__steps[s->cur_step].title;
+        a->text = resume_text(s->cur_step);
+        break;
+    case LKR__P_HOST:
+        a->kind = LKR_ACTION_HOST_STEP;
+        a->step = s->cur_step;
+        a->phase = LKR_PHASE_PERFORM;
+        a->title = lkr__steps[s->cur_step].title;
+        a->text = lkr__steps[s->cur_step].instructions;
+        break;
+    case LKR__P_HOLD:
+    case LKR__P_SETTLE:
+        a->kind = LKR_ACTION_WAIT;
+        a->step = s->cur_step;
+        a->phase = s->phase == LKR__P_HOLD ? LKR_PHASE_HOLD : LKR_PHASE_SETTLE;
+        a->wait_s = s->wait_s;
+        a->wait_until_ms = s->wait_until_ms;
+        a->title = lkr__steps[s->cur_step].title;
+        a->text = s->phase == LKR__P_HOLD ? "Keep it that way until the time is up."
+                                         : "Give the lock time to reconnect before checking.";
+        break;
+    case LKR__P_VERIFY_ASK:
+    case LKR__P_VERIFY_PROBE:
+        a->kind = LKR_ACTION_VERIFY;
+        a->step = s->verify_step;
+        a->phase = s->phase == LKR__P_VERIFY_ASK ? LKR_PHASE_ASK_PERSON : LKR_PHASE_PROBE;
+        a->title = "Is the lock back?";
+        a->text = s->ladder == LKR_LADDER_CODE
+                      ? "Try the code at the keypad now: does it open the lock?"
+                      : "Check the lock now: does the app reach it, and does it lock and unlock?";
+        break;
+    case LKR__P_BLOCKED:
+        a->kind = LKR_ACTION_BLOCKED;
+        a->step = s->blocked_step;
+        a->unmet_guards = s->blocked_unmet;
+        a->title = lkr__steps[s->blocked_step].title;
+        a->text = "This step is refused until every guard listed holds.";
+        break;
+    case LKR__P_FINAL:
+        a->kind = s->final_state == LKR_STATE_RECOVERED       ? LKR_ACTION_RECOVERED
+                  : s->final_state == LKR_STATE_NEEDS_SUPPORT ? LKR_ACTION_NEEDS_SUPPORT
+                                                              : LKR_ACTION_ABORTED;
+        a->detail = s->detail;
+        if (s->final_state == LKR_STATE_NEEDS_SUPPORT) {
+            a->step = s->terminal_step;
+            a->title = lkr__steps[s->terminal_step].title;
+            a->text = lkr__steps[s->terminal_step].instructions;
+        } else if (s->final_state == LKR_STATE_RECOVERED) {
+            a->title = "Recovered";
+            a->text = (s->detail & LKR_DETAIL_UPDATE_NOT_APPLIED)
+                          ? "The lock is back, but it still runs the old firmware: the update "
+                            "failed. Before trying again, go through the pre-update checklist."
+                          : "The lock is back.";
+        } else {
+            a->title = "Aborted";
+            a->text = "The recovery was stopped.";
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* Moves the machine as far as it goes without the host. */
+static void advance(lkr_session *s)
+{
+    int guard;
+    for (guard = 0; guard < 256; guard++) {
+        uint64_t now = now_ms(s);
+        switch (s->phase) {
+        case LKR__P_BLOCKED:
+            if (s->blocked_followup != 0) {
+                uint32_t unmet = unmet_guards(s, s->blocked_followup);
+                if (unmet != 0) {
+                    s->blocked_unmet = unmet;
+                    return;
+                }
+                s->blocked_followup = 0;
+                s->blocked_step = 0;
+                s->blocked_unmet = 0;
+                begin_step(s, lkr__steps[s->cur_step].followup, now);
+                continue;
+            }
+            decide(s, now);
+            if (s->phase == LKR__P_IDLE) {
+                continue;
+            }
+            if (s->phase == LKR__P_BLOCKED || s->phase == LKR__P_ASK) {
+                return;
+            }
+            continue;
+        case LKR__P_IDLE:
+            decide(s, now);
+            if (s->phase == LKR__P_IDLE) {
+                continue;
+            }
+            if (s->phase == LKR__P_BLOCKED || s->phase == LKR__P_ASK) {
+                return;
+            }
+            continue;
+        case LKR__P_HOLD:
+            if (now < s->wait_until_ms) return;
+            s->phase = LKR__P_RESUME;
+            return;
+        case LKR__P_SETTLE:
+            if (now < s->wait_until_ms) return;
+            after_settle(s, now);
+            continue;
+        case LKR__P_VERIFY:
+            verify_now(s, now);
+            continue;
+        default:
+            return;
+        }
+    }
+}
+
+static uint32_t action_signature(const lkr_action *a)
+{
+    return (a->kind & 0xFu) | ((a->step & 0xFFu) << 4) | ((a->phase & 0xFu) << 12) |
+           ((a->question & 0xFu) << 16) | ((a->unmet_guards & 0x3FFu) << 20);
+}
+
+lkr_status lkr_session_next(lkr_session *s, lkr_action *out)
+{
+    lkr_action a;
+    uint32_t size;
+    lkr_status st;
+    if (!session_ok(s) || out == NULL) {
+        return LKR_E_INVAL;
+    }
+    memcpy(&size, out, sizeof(size));
+    if (size < sizeof(lkr_action) || size > LKR__STRUCT_SIZE_MAX) {
+        return LKR_E_INVAL;
+    }
+    advance(s);
+    fill_action(s, &a);
+    a.struct_size = (uint32_t)sizeof(a);
+    if (s->tr.prompt != NULL &&
+        (a.kind == LKR_ACTION_ASK || a.kind == LKR_ACTION_PERSON_STEP || a.kind == LKR_ACTION_BLOCKED ||
+         (a.kind == LKR_ACTION_VERIFY && a.phase == LKR_PHASE_ASK_PERSON))) {
+        uint32_t sig = action_signature(&a);
+        if (sig != s->prompted_sig) {
+            s->prompted_sig = sig;
+            s->tr.prompt(s->tr.ctx, &a);
+        }
+    }
+    st = lkr__emit(out, &a, sizeof(a), sizeof(a));
+    return st;
+}
+
+/* ---- public: the host's reports --------------------------------------------- */
+
+lkr_status lkr_session_report(lkr_session *s, uint32_t step, uint32_t outcome)
+{
+    uint64_t now;
+    if (!session_ok(s) || outcome < LKR_OUTCOME_FIXED || outcome > LKR_OUTCOME_FAILED) {
+        return LKR_E_INVAL;
+    }
+    if (is_final_phase(s)) {
+        return LKR_E_STATE;
+    }
+    advance(s); /* a wait may have ended */
+    now = now_ms(s);
+    switch (s->phase) {
+    case LKR__P_PERFORM:
+    case LKR__P_RESUME:
+    case LKR__P_HOST:
+        if (step != s->cur_step) {
+            return LKR_E_STATE;
+        }
+        if (outcome == LKR_OUTCOME_CANNOT_DO && s->phase == LKR__P_HOST) {
+            s->hist[s->cur_hist].by_host = 0;
+            s->by_host = 0;
+            s->phase = LKR__P_PERFORM; /* a person does it */
+            break;
+        }
+        if (outcome == LKR_OUTCOME_SKIPPED || outcome == LKR_OUTCOME_CANNOT_DO ||
+            outcome == LKR_OUTCOME_FAILED) {
+            close_entry(s, s->cur_hist, outcome, now);
+            if (s->cur_step != s->verify_step) {
+                start_verify(s); /* a follow-up failed: still judge the step */
+            } else {
+                s->cur_step = 0;
+                s->verify_step = 0;
+                s->phase = LKR__P_IDLE;
+            }
+            break;
+        }
+        performed_part(s, outcome, s->phase == LKR__P_PERFORM, now);
+        break;
+    case LKR__P_VERIFY_ASK:
+        if (step != s->verify_step) {
+            return LKR_E_STATE;
+        }
+        if (outcome == LKR_OUTCOME_FIXED) {
+            s->last_report = LKR_OUTCOME_FIXED;
+            recovered(s, now);
+        } else if (outcome == LKR_OUTCOME_NOT_FIXED) {
+            not_fixed(s, 0, now);
+        } else {
+            return LKR_E_INVAL;
+        }
+        break;
+    default:
+        return LKR_E_STATE;
+    }
+    advance(s);
+    return LKR_OK;
+}
+
+static lkr_status set_answer(lkr_session *s, uint32_t q, int32_t v)
+{
+    lkr_observations *o = &s->obs;
+    int tri = v == LKR_UNKNOWN || v == LKR_NO || v == LKR_YES;
+    switch (q) {
+    case LKR_QUESTION_UPDATE_STATE:
+        if (v < 0 || v > LKR_UPDATE_STATE_MAX) return LKR_E_INVAL;
+        o->update_state = (uint8_t)v;
+        if (v != LKR_UPDATE_IN_PROGRESS) o->update_stalled_min = LKR_NUM_UNKNOWN;
+        break;
+    case LKR_QUESTION_UPDATE_STALLED_MIN:
+        if (v != LKR_NUM_UNKNOWN && (v < 0 || v > 1000000)) return LKR_E_INVAL;
+        o->update_stalled_min = v;
+        break;
+    case LKR_QUESTION_KEYPAD_LIGHTS:
+        if (!tri) return LKR_E_INVAL;
+        o->keypad_lights = (uint8_t)v;
+        break;
+    case LKR_QUESTION_APP_STATUS:
+        if (v < 0 || v > LKR_APP_STATUS_MAX) return LKR_E_INVAL;
+        o->app_status = (uint8_t)v;
+        break;
+    case LKR_QUESTION_CODES_STATE:
+        if (v < 0 || v > LKR_CODE_STATE_MAX) return LKR_E_INVAL;
+        o->codes_state = (uint8_t)v;
+        break;
+    case LKR_QUESTION_LOCAL_CONTROL:
+        if (!tri) return LKR_E_INVAL;
+        o->local_control_works = (uint8_t)v;
+        break;
+    case LKR_QUESTION_FIRMWARE_VERSION:
+        if (v != LKR_UNKNOWN) return LKR_E_INVAL; /* the version itself comes through observe */
+        break;
+    default:
+        return LKR_E_INVAL;
+    }
+    return LKR_OK;
+}
+
+lkr_status lkr_session_answer(lkr_session *s, uint32_t question, int32_t value)
+{
+    lkr_status st;
+    if (!session_ok(s) || question < 1 || question > LKR_QUESTION_MAX) {
+        return LKR_E_INVAL;
+    }
+    if (is_final_phase(s) || s->phase != LKR__P_ASK || s->question != question) {
+        return LKR_E_STATE;
+    }
+    if ((st = set_answer(s, question, value)) != LKR_OK) {
+        return st;
+    }
+    s->asked |= 1u << question;
+    s->question = 0;
+    if (question == LKR_QUESTION_FIRMWARE_VERSION) {
+        s->need_fw = 0;
+        start_verify(s);
+    } else if (s->dead_keypad_asked && question == LKR_QUESTION_KEYPAD_LIGHTS &&
+               s->ladder != LKR_LADDER_NONE) {
+        reclassify(s);
+        s->phase = LKR__P_IDLE;
+        if (value == LKR_NO) {
+            needs_support(s, LKR_SUPPORT_DEAD_KEYPAD, now_ms(s));
+            return LKR_OK;
+        }
+    } else {
+        reclassify(s);
+        s->phase = LKR__P_IDLE;
+    }
+    advance(s);
+    return LKR_OK;
+}
+
+/* Copies the known facts of `in` over `o`. */
+static void merge_obs(lkr_observations *o, const lkr_observations *in)
+{
+#define TRI(f) if (in->f != LKR_UNKNOWN) o->f = in->f
+#define NUM(f) if (in->f != LKR_NUM_UNKNOWN) o->f = in->f
+#define STR(f) if (in->f[0] != '\0') memcpy(o->f, in->f, sizeof(o->f))
+    NUM(update_progress_pct);
+    NUM(update_stalled_min);
+    NUM(battery_pct);
+    NUM(cell_mv);
+    TRI(keypad_lights);
+    TRI(keypad_accepts_codes);
+    TRI(local_control_works);
+    TRI(app_status);
+    TRI(update_state);
+    TRI(hub_online);
+    TRI(bridge_online);
+    TRI(other_wifi_devices_work);
+    TRI(wifi_24ghz_on);
+    TRI(wifi_security);
+    TRI(network_changed);
+    TRI(ip_changed);
+    TRI(signal_weak);
+    TRI(phone_in_range);
+    TRI(app_permissions_ok);
+    TRI(second_phone_connects);
+    TRI(software_outdated);
+    TRI(codes_state);
+    TRI(code_expired);
+    TRI(lockout_active);
+    TRI(keypad_dirty);
+    TRI(keypad_erratic);
+    TRI(works_door_open_only);
+    TRI(wrong_position);
+    TRI(extreme_cold);
+    TRI(router_online);
+    STR(fw_before);
+    STR(fw_target);
+    STR(fw_now);
+    STR(error_code);
+#undef TRI
+#undef NUM
+#undef STR
+    if (o->update_state != LKR_UPDATE_IN_PROGRESS) {
+        o->update_stalled_min = LKR_NUM_UNKNOWN;
+    }
+}
+
+lkr_status lkr_session_observe(lkr_session *s, const lkr_observations *obs)
+{
+    lkr_observations merged;
+    lkr_status st;
+    if (!session_ok(s) || obs == NULL) {
+        return LKR_E_INVAL;
+    }
+    if ((st = lkr_observations_validate(obs)) != LKR_OK) {
+        return st;
+    }
+    if (is_final_phase(s)) {
+        return LKR_E_STATE;
+    }
+    merged = s->obs;
+    merge_obs(&merged, obs);
+    if ((st = lkr_observations_validate(&merged)) != LKR_OK ||
+        (st = lkr__consistent(&s->profile, &merged)) != LKR_OK) {
+        return st;
+    }
+    s->obs = merged;
+    reclassify(s);
+    if (s->phase == LKR__P_ASK) {
+        if (s->question == LKR_QUESTION_FIRMWARE_VERSION) {
+            if (s->obs.fw_now[0] != '\0') {
+                s->asked |= 1u << LKR_QUESTION_FIRMWARE_VERSION;
+                s->need_fw = 0;
+                start_verify(s);
+            }
+        } else if (!s->dead_keypad_asked || s->question != LKR_QUESTION_KEYPAD_LIGHTS) {
+            s->phase = LKR__P_IDLE; /* re-ask only what is still unknown */
+        } else if (s->obs.keypad_lights != LKR_UNKNOWN) {
+            s->asked |= 1u << LKR_QUESTION_KEYPAD_LIGHTS;
+            s->phase = LKR__P_IDLE;
+            if (s->obs.keypad_lights == LKR_NO) {
+                needs_support(s, LKR_SUPPORT_DEAD_KEYPAD, now_ms(s));
+                return LKR_OK;
+            }
+        }
+    }
+    advance(s);
+    return LKR_OK;
+}
+
+lkr_status lkr_session_tick(lkr_session *s)
+{
+    if (!session_ok(s)) {
+        return LKR_E_INVAL;
+    }
+    if (s->phase == LKR__P_HOLD || s->phase == LKR__P_SETTLE) {
+        if (now_ms(s) < s->wait_until_ms) {
+            return LKR_PENDING;
+        }
+        advance(s);
+    }
+    return LKR_OK;
+}
+
+lkr_status lkr_session_probe_done(lkr_session *s, lkr_status status, const lkr_probe_result *result)
+{
+    if (!session_ok(s) || (status == LKR_OK && result == NULL) || status == LKR_PENDING) {
+        return LKR_E_INVAL;
+    }
+    if (s->phase != LKR__P_VERIFY_PROBE) {
+        return LKR_E_STATE;
+    }
+    if (status == LKR_OK &&
+        (result->struct_size < offsetof(lkr_probe_result, error_code) + LKR_VERSION_TEXT_MAX ||
+         result->struct_size > LKR__STRUCT_SIZE_MAX)) {
+        return LKR_E_INVAL;
+    }
+    judge_probe(s, is_transport_status(status) ? status : LKR_E_PROTOCOL, result, now_ms(s));
+    advance(s);
+    return LKR_OK;
+}
+
+lkr_status lkr_session_confirm(lkr_session *s, uint32_t guard, int holds)
+{
+    const uint32_t confirmable = LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) |
+                                 LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) |
+                                 LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) |
+                                 LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |
+                                 LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK);
+    if (!session_ok(s) || guard < 1 || guard > LKR__GUARD_COUNT ||
+        !(confirmable & LKR_GUARD_BIT(guard)) || (holds != 0 && holds != 1)) {
+        return LKR_E_INVAL;
+    }
+    if (is_final_phase(s)) {
+        return LKR_E_STATE;
+    }
+    if (guard == LKR_GUARD_PHYSICAL_KEY && holds && s->profile.has_key_cylinder == LKR_NO) {
+        return LKR_E_UNSUPPORTED;
+    }
+    if (holds) {
+        s->confirmed |= LKR_GUARD_BIT(guard);
+    } else {
+        s->confirmed &= ~LKR_GUARD_BIT(guard);
+    }
+    return LKR_OK;
+}
+
+static int reason_ok(const char *r)
+{
+    size_t n;
+    if (r == NULL) {
+        return 0;
+    }
+    for (n = 0; r[n] != '\0'; n++) {
+        if (n >= LKR_REASON_MAX - 1 || (unsigned char)r[n] < 0x20 || (unsigned char)r[n] == 0x7F) {
+            return 0;
+        }
+    }
+    return n > 0;
+}
+
+static int mid_flight(const lkr_session *s)
+{
+    if (s->phase == LKR__P_BLOCKED && s->blocked_followup != 0) {
+        return 1;
+    }
+    return s->phase == LKR__P_HOLD || s->phase == LKR__P_RESUME || s->phase == LKR__P_SETTLE ||
+           s->phase == LKR__P_HOST || s->phase == LKR__P_VERIFY_PROBE ||
+           s->phase == LKR__P_VERIFY_ASK;
+}
+
+lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const char *reason)
+{
+    lkr__waiver *w;
+    uint64_t now;
+    if (!session_ok(s) || !reason_ok(reason)) {
+        return LKR_E_INVAL;
+    }
+    if (kind == LKR_WAIVE_TIER) {
+        if (id < LKR_TIER_TRIAGE || id > LKR__TIER_COUNT || id == LKR_TIER_SUPPORT) {
+            return LKR_E_INVAL;
+        }
+    } else if (kind == LKR_WAIVE_STEP) {
+        if (!lkr__step_id_ok(id) || (lkr__steps[id].flags & LKR_STEP_F_TERMINAL)) {
+            return LKR_E_INVAL;
+        }
+    } else {
+        return LKR_E_INVAL;
+    }
+    if (is_final_phase(s)) {
+        return LKR_E_STATE;
+    }
+    if ((kind == LKR_WAIVE_TIER && (s->waived_tiers & (1u << id))) ||
+        (kind == LKR_WAIVE_STEP && (s->waived_steps & STEP_BIT(id)))) {
+        return LKR_E_STATE;
+    }
+    if (mid_flight(s) && s->cur_step != 0 &&
+        ((kind == LKR_WAIVE_STEP && (id == s->cur_step || id == s->verify_step)) ||
+         (kind == LKR_WAIVE_TIER && lkr__steps[s->cur_step].tier == id))) {
+        return LKR_E_STATE;
+    }
+    if (kind == LKR_WAIVE_STEP && (s->tried & STEP_BIT(id)) &&
+        !(s->phase == LKR__P_PERFORM && id == s->cur_step)) {
+        return LKR_E_STATE; /* already done or closed */
+    }
+    if (s->waiver_count >= LKR_WAIVERS_MAX) {
+        return LKR_E_RANGE;
+    }
+    now = now_ms(s);
+    w = &s->waivers[s->waiver_count++];
+    memset(w, 0, sizeof(*w));
+    w->kind = (uint8_t)kind;
+    w->id = (uint8_t)id;
+    w->at_ms = now;
+    memcpy(w->reason, reason, strlen(reason) + 1);
+    if (kind == LKR_WAIVE_STEP && s->phase == LKR__P_BLOCKED && s->blocked_followup == id) {
+        int idx;
+        s->waived_steps |= STEP_BIT(id);
+        idx = open_entry(s, id, now);
+        if (idx >= 0) {
+            close_entry(s, (uint32_t)idx, LKR_OUTCOME_WAIVED, now);
+        }
+        s->blocked_followup = 0;
+        s->blocked_step = 0;
+        s->blocked_unmet = 0;
+        start_verify(s);
+        advance(s);
+        return LKR_OK;
+    }
+    if (kind == LKR_WAIVE_TIER) {
+        s->waived_tiers |= (uint16_t)(1u << id);
+        if (s->phase == LKR__P_PERFORM && lkr__steps[s->cur_step].tier == id) {
+            close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
+            s->cur_step = 0;
+            s->verify_step = 0;
+        }
+    } else {
+        s->waived_steps |= STEP_BIT(id);
+        if (s->phase == LKR__P_PERFORM && id == s->cur_step) {
+            close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
+            s->cur_step = 0;
+            s->verify_step = 0;
+        } else {
+            int idx = open_entry(s, id, now);
+            if (idx >= 0) {
+                close_entry(s, (uint32_t)idx, LKR_OUTCOME_WAIVED, now);
+            }
+        }
+    }
+    logf_(s, LKR_LOG_INFO, kind == LKR_WAIVE_TIER ? "tier waived" : "step waived",
+          kind == LKR_WAIVE_STEP ? id : 0, NULL);
+    if (s->phase == LKR__P_PERFORM && s->cur_step == 0) {
+        s->phase = LKR__P_IDLE;
+    }
+    if (s->phase == LKR__P_BLOCKED || s->phase == LKR__P_IDLE) {
+        s->phase = LKR__P_IDLE;
+        advance(s);
+    }
+    return LKR_OK;
+}
+
+lkr_status lkr_session_abort(lkr_session *s)
+{
+    if (!session_ok(s)) {
+        return LKR_E_INVAL;
+    }
+    if (is_final_phase(s)) {
+        return LKR_E_STATE;
+    }
+    if (s->cur_step != 0 && s->hist[s->cur_hist].outcome == LKR_OUTCOME_NONE) {
+        close_entry(s, s->cur_hist, LKR_OUTCOME_SKIPPED, now_ms(s));
+    }
+    finish(s, LKR_STATE_ABORTED);
+    return LKR_OK;
+}
+
+/* ---- public: accessors -------------------------------------------------------- */
+
+lkr_status lkr_session_status(const lkr_session *s, lkr_session_info *out)
+{
+    lkr_session_info info;
+    const uint8_t *tiers;
+    uint32_t n, i;
+    if (!session_ok(s) || out == NULL) {
+        return LKR_E_INVAL;
+    }
+    memset(&info, 0, sizeof(info));
+    info.struct_size = (uint32_t)sizeof(info);
+    info.state = public_state(s);
+    info.ladder = s->ladder;
+    info.tier = s->ladder != LKR_LADDER_NONE ? s->tier : 0;
+    info.symptom = s->symptom;
+    info.triage = s->triage;
+    info.guards_held = lkr__guards_held(s, LKR_TIER_RESET);
+    info.support_reasons = s->support_reasons;
+    info.history_count = s->hist_count;
+    info.waiver_count = s->waiver_count;
+    info.person_minutes = s->person_minutes;
+    if (s->ladder != LKR_LADDER_NONE) {
+        n = lkr__ladder_tiers(s, &tiers);
+        for (i = 0; i < n; i++) {
+            if (tiers[i] != LKR_TIER_SUPPORT && !lkr__tier_has_candidate(s, tiers[i])) {
+                info.tiers_done |= 1u << tiers[i];
+            }
+        }
+    }
+    return lkr__emit(out, &info, sizeof(info), sizeof(info));
+}
+
+lkr_status lkr_session_beliefs(const lkr_session *s, lkr_diagnosis *out)
+{
+    lkr_diagnosis d;
+    uint32_t c, n = 0;
+    if (!session_ok(s) || out == NULL) {
+        return LKR_E_INVAL;
+    }
+    memset(&d, 0, sizeof(d));
+    d.struct_size = (uint32_t)sizeof(d);
+    d.symptom = s->symptom;
+    d.entry_tier = s->entry_tier;
+    d.triage = s->triage;
+    d.evidence = s->evidence;
+    for (c = 1; c <= LKR__CAUSE_COUNT && n < LKR_DIAGNOSIS_MAX_CAUSES; c++) {
+        uint32_t k;
+        if (s->belief[c] <= 0.0) {
+            continue;
+        }
+        k = n++;
+        while (k > 0 && d.causes[k - 1].p < s->belief[c]) {
+            d.causes[k] = d.causes[k - 1];
+            k--;
+        }
+        d.causes[k].cause = c;
+        d.causes[k].p = s->belief[c];
+    }
+    d.cause_count = n;
+    return lkr__emit(out, &d, sizeof(d), offsetof(lkr_diagnosis, causes) + sizeof(d.causes));
+}
+
+lkr_status lkr_session_history(const lkr_session *s, uint32_t index, lkr_history_entry *out)
+{
+    lkr_history_entry e;
+    const lkr__hist *h;
+    if (!session_ok(s) || out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if (index >= s->hist_count) {
+        return out->struct_size < sizeof(e) ? LKR_E_INVAL : LKR_E_RANGE;
+    }
+    h = &s->hist[index];
+    memset(&e, 0, sizeof(e));
+    e.struct_size = (uint32_t)sizeof(e);
+    e.step = h->step;
+    e.tier = lkr__steps[h->step].tier;
+    e.outcome = h->outcome;
+    e.by_host = h->by_host;
+    e.started_ms = h->started_ms;
+    e.ended_ms = h->ended_ms;
+    return lkr__emit(out, &e, sizeof(e), sizeof(e));
+}
+
+lkr_status lkr_session_waiver(const lkr_session *s, uint32_t index, lkr_waiver *out)
+{
+    lkr_waiver w;
+    if (!session_ok(s) || out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if (index >= s->waiver_count) {
+        return out->struct_size < sizeof(w) ? LKR_E_INVAL : LKR_E_RANGE;
+    }
+    memset(&w, 0, sizeof(w));
+    w.struct_size = (uint32_t)sizeof(w);
+    w.kind = s->waivers[index].kind;
+    w.id = s->waivers[index].id;
+    w.at_ms = s->waivers[index].at_ms;
+    memcpy(w.reason, s->waivers[index].reason, sizeof(w.reason));
+    return lkr__emit(out, &w, sizeof(w), sizeof(w));
+}
+
+int lkr_action_is_final(const lkr_action *a)
+{
+    return a != NULL && (a->kind == LKR_ACTION_RECOVERED || a->kind == LKR_ACTION_NEEDS_SUPPORT ||
+                         a->kind == LKR_ACTION_ABORTED);
+}
+
+void lkr__session_set_backup_verified(lkr_session *s, int verified)
+{
+    if (session_ok(s)) {
+        s->backup_verified = verified ? 1 : 0;
+    }
+}
+
+/* ---- the pre-update checklist (catalog section 6) ------------------------------ */
+
+#define PREFLIGHT_MIN_SIZE (offsetof(lkr_preflight_input, reserved_) + 2)
+
+lkr_status lkr_preflight(const lkr_profile *profile, const lkr_preflight_input *in, uint32_t *unmet)
+{
+    lkr_status st;
+    uint32_t u = 0;
+    if (profile == NULL || in == NULL || unmet == NULL) {
+        return LKR_E_INVAL;
+    }
+    if ((st = lkr_profile_validate(profile)) != LKR_OK ||
+        (st = lkr__check_size(in, in->struct_size, PREFLIGHT_MIN_SIZE, sizeof(*in))) != LKR_OK) {
+        return st;
+    }
+    if ((in->battery_pct != LKR_NUM_UNKNOWN && (in->battery_pct < 0 || in->battery_pct > 100)) ||
+        in->cells_fresh > LKR_YES || in->key_on_person > LKR_YES || in->automations_paused > LKR_YES ||
+        in->phone_stays_in_range > LKR_YES || in->android > LKR_YES ||
+        in->screen_kept_awake > LKR_YES || in->reserved_[0] != 0 || in->reserved_[1] != 0) {
+        return LKR_E_INVAL;
+    }
+    if (in->cells_fresh != LKR_YES || profile->battery_chemistry == LKR_CHEMISTRY_NIMH ||
+        profile->battery_chemistry == LKR_CHEMISTRY_UNKNOWN)
+        u |= LKR_PREFLIGHT_FRESH_ALKALINE;
+    if (in->battery_pct == LKR_NUM_UNKNOWN || in->battery_pct < LKR_LOW_BATTERY_PCT)
+        u |= LKR_PREFLIGHT_BATTERY_50;
+    if (in->key_on_person != LKR_YES) u |= LKR_PREFLIGHT_PHYSICAL_KEY;
+    if (in->automations_paused != LKR_YES) u |= LKR_PREFLIGHT_AUTOMATIONS_PAUSED;
+    if (in->phone_stays_in_range != LKR_YES) u |= LKR_PREFLIGHT_PHONE_IN_RANGE;
+    if (in->android == LKR_YES && in->screen_kept_awake != LKR_YES) u |= LKR_PREFLIGHT_SCREEN_AWAKE;
+    *unmet = u;
+    return u == 0 ? LKR_OK : LKR_E_GUARD;
+}

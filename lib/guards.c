@@ -1,0 +1,91 @@
+/*
+ * Guards: the predicates a step needs before it may run (catalog.h,
+ * lkr_guard). A blocked step names every unmet guard; nothing here can be
+ * waived. docs/ENGINE.md states each rule.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define GB(g) LKR_GUARD_BIT(LKR_GUARD_##g)
+
+/* A step was done for real: not skipped, waived, failed or impossible. */
+static int performed(const lkr_session *s, uint32_t step)
+{
+    uint32_t i;
+    for (i = 0; i < s->hist_count; i++) {
+        if (s->hist[i].step == step) {
+            uint8_t o = s->hist[i].outcome;
+            return o == LKR_OUTCOME_DONE || o == LKR_OUTCOME_FIXED || o == LKR_OUTCOME_NOT_FIXED ||
+                   o == LKR_OUTCOME_REFUTED;
+        }
+    }
+    return 0;
+}
+
+static int transfer_settled(const lkr_session *s)
+{
+    const lkr_observations *o = &s->obs;
+    if (o->update_state != LKR_UPDATE_IN_PROGRESS) {
+        return 1;
+    }
+    /* Version already at the target: the transfer is over. */
+    if (o->fw_now[0] != '\0' && o->fw_target[0] != '\0' && strcmp(o->fw_now, o->fw_target) == 0) {
+        return 1;
+    }
+    /* S0: force-close and reopen the app, and read the version, first. */
+    return performed(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN) &&
+           performed(s, LKR_STEP_TRIAGE_CHECK_FIRMWARE);
+}
+
+int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier)
+{
+    uint32_t id;
+    double score;
+    if (tier < 32 && (s->waived_tiers & (1u << tier))) {
+        return 0;
+    }
+    for (id = 1; id <= LKR__STEP_COUNT; id++) {
+        if (lkr__steps[id].tier == tier && lkr__candidate(s, id, &score)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int earlier_tiers_done(const lkr_session *s, uint32_t tier)
+{
+    const uint8_t *tiers;
+    uint32_t n = lkr__ladder_tiers(s, &tiers), i;
+    for (i = 0; i < n && tiers[i] != tier; i++) {
+        if (lkr__tier_has_candidate(s, tiers[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier)
+{
+    uint32_t held = s->confirmed & (GB(ADMIN_CODE_RECORDED) | GB(PHYSICAL_KEY) | GB(DOOR_OPEN) |
+                                    GB(PHONE_IN_RANGE) | GB(PREFLIGHT_OK));
+    if (s->profile.has_key_cylinder == LKR_NO) {
+        held &= ~GB(PHYSICAL_KEY);
+    }
+    if (s->backup_verified) {
+        held |= GB(CODES_BACKED_UP) | GB(REPAIR_CODES_SAFE);
+    }
+    if (s->profile.repair_erases_codes == LKR_NO) {
+        held |= GB(REPAIR_CODES_SAFE);
+    }
+    if (s->obs.phone_in_range == LKR_YES) {
+        held |= GB(PHONE_IN_RANGE);
+    }
+    if (transfer_settled(s)) {
+        held |= GB(NO_ACTIVE_TRANSFER);
+    }
+    if (s->ladder != LKR_LADDER_NONE && earlier_tiers_done(s, tier)) {
+        held |= GB(EARLIER_TIERS_DONE);
+    }
+    return held;
+}
