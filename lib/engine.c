@@ -30,7 +30,8 @@ uint32_t lkr__ladder_tiers(const lkr_session *s, const uint8_t **tiers)
     return (uint32_t)sizeof(connection_ladder);
 }
 
-#define STEP_BIT(id) ((uint64_t)1u << ((id) - 1u))
+/* The bit of a step id in a 64-bit mask; 0 for "no step". */
+#define STEP_BIT(id) ((id) != 0 ? (uint64_t)1u << ((id) - 1u) : (uint64_t)0)
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -127,30 +128,39 @@ static uint32_t symptom_ladder(uint32_t symptom)
 
 static void next_question(lkr_session *s);
 
-/* Recomputes diagnosis and beliefs from the facts and the history, and
- * chooses (or switches) the ladder. */
-static void reclassify(lkr_session *s)
+/* Recomputes the diagnosis and the beliefs from the facts and the history
+ * (the beliefs are never stored: this gives them back, bit for bit). */
+int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d)
 {
-    lkr_diagnosis d;
     lkr_overrides ov = overrides_view(s);
     uint32_t i;
 
-    memset(&d, 0, sizeof(d));
-    d.struct_size = (uint32_t)sizeof(d);
-    if (lkr_classify_ex(&s->profile, &s->obs, &ov, &d) != LKR_OK) {
-        return; /* inputs were validated on the way in: cannot happen */
+    memset(d, 0, sizeof(*d));
+    d->struct_size = (uint32_t)sizeof(*d);
+    if (lkr_classify_ex(&s->profile, &s->obs, &ov, d) != LKR_OK) {
+        return 0;
     }
-    s->symptom = d.symptom;
-    s->triage = d.triage;
-    s->evidence = d.evidence;
-    if (d.triage & LKR_TRIAGE_UPDATE_ACTIVE) {
-        s->triage_active = 1;
-    }
-    lkr__posterior(&s->profile, d.evidence, &ov, s->belief);
+    s->symptom = d->symptom;
+    s->triage = d->triage;
+    s->evidence = d->evidence;
+    lkr__posterior(&s->profile, d->evidence, &ov, s->belief);
     for (i = 0; i < s->hist_count; i++) {
         if (hist_failed(s->hist[i].outcome)) {
             apply_failure(s->belief, s->hist[i].step);
         }
+    }
+    return 1;
+}
+
+/* Recomputes diagnosis and beliefs, and chooses (or switches) the ladder. */
+static void reclassify(lkr_session *s)
+{
+    lkr_diagnosis d;
+    if (!lkr__rediagnose(s, &d)) {
+        return; /* inputs were validated on the way in: cannot happen */
+    }
+    if (d.triage & LKR_TRIAGE_UPDATE_ACTIVE) {
+        s->triage_active = 1;
     }
     if (s->ladder == LKR_LADDER_NONE) {
         if (d.symptom != LKR_SYMPTOM_UNKNOWN) {
@@ -320,11 +330,14 @@ static choice choose_step(const lkr_session *s, uint32_t tier)
         uint32_t unmet = unmet_guards(s, pinned);
         if (unmet == 0) {
             ch.step = pinned;
-        } else {
+            return ch;
+        }
+        if ((unmet & ~PERSON_GUARDS) == 0) {
             ch.blocked = pinned;
             ch.unmet = unmet;
+            return ch;
         }
-        return ch;
+        /* Blocked by the engine's own guards: choose among the others. */
     }
     for (id = 1; id <= LKR__STEP_COUNT; id++) {
         uint32_t unmet;
@@ -372,12 +385,26 @@ static choice choose_step(const lkr_session *s, uint32_t tier)
     return ch;
 }
 
+int lkr__backup_verified(const lkr_session *s)
+{
+    uint8_t d[32];
+    if (s->backup_verified) {
+        return 1;
+    }
+    if (s->vault == NULL || !lkr__vault_verified(s->vault)) {
+        return 0;
+    }
+    lkr__vault_digest(s->vault, d);
+    return !s->has_vault_digest || memcmp(d, s->vault_digest, sizeof(d)) == 0;
+}
+
 /* ---- history ------------------------------------------------------------- */
 
 static int open_entry(lkr_session *s, uint32_t step, uint64_t now)
 {
     lkr__hist *h;
-    if (s->hist_count >= LKR_HISTORY_MAX) {
+    /* The last slot is kept for the hand-over entry. */
+    if (s->hist_count >= LKR_HISTORY_MAX - ((lkr__steps[step].flags & LKR_STEP_F_TERMINAL) ? 0 : 1)) {
         return -1;
     }
     h = &s->hist[s->hist_count];
@@ -413,11 +440,18 @@ static void finish(lkr_session *s, uint32_t state)
           0, NULL);
 }
 
+static void needs_support(lkr_session *s, uint32_t reasons, uint64_t now);
+
 static void recovered(lkr_session *s, uint64_t now)
 {
     const lkr_observations *o = &s->obs;
     if (s->verify_step != 0) {
         close_entry(s, s->verify_hist, LKR_OUTCOME_FIXED, now);
+    }
+    /* Back, but with codes lost: never "recovered". */
+    if (s->codes_missing > 0) {
+        needs_support(s, LKR_SUPPORT_CODES_MISSING, now);
+        return;
     }
     /* Back, but still on the old version: the update itself failed. */
     if (o->fw_now[0] != '\0' && o->fw_before[0] != '\0' && strcmp(o->fw_now, o->fw_before) == 0 &&
@@ -459,7 +493,8 @@ static void needs_support(lkr_session *s, uint32_t reasons, uint64_t now)
         !(s->disabled & STEP_BIT(LKR_STEP_SUPPORT_LOCKSMITH))) {
         step = LKR_STEP_SUPPORT_LOCKSMITH;
     }
-    if (s->initial_error[0] != '\0' && strcmp(s->initial_error, o->error_code) == 0) {
+    if (s->initial_error[0] != '\0' && s->error_reobserved &&
+        strcmp(s->initial_error, o->error_code) == 0) {
         reasons |= LKR_SUPPORT_SAME_ERROR_CODE;
     }
     if (o->second_phone_connects == LKR_NO) {
@@ -468,11 +503,15 @@ static void needs_support(lkr_session *s, uint32_t reasons, uint64_t now)
     if (lkr__update_involved(o)) {
         reasons |= LKR_SUPPORT_AFTER_UPDATE;
     }
+    if (s->codes_missing > 0) {
+        reasons |= LKR_SUPPORT_CODES_MISSING;
+    }
     if ((reasons & LKR_SUPPORT_LADDER_EXHAUSTED) && !reset_performed(s)) {
         reasons |= LKR_SUPPORT_RESET_REFUSED;
     }
     s->support_reasons |= reasons;
     s->detail = s->support_reasons;
+    s->tier = LKR_TIER_SUPPORT;
     s->terminal_step = (uint8_t)step;
     idx = open_entry(s, step, now);
     if (idx >= 0) {
@@ -503,8 +542,10 @@ static void start_verify(lkr_session *s)
 static void start_wait(lkr_session *s, uint32_t phase, uint32_t seconds, uint64_t now)
 {
     s->phase = (uint8_t)phase;
+    uint64_t span = (uint64_t)seconds * 1000u;
     s->wait_s = seconds;
-    s->wait_until_ms = now + (uint64_t)seconds * 1000u;
+    /* Saturate: a clock near its top never makes a wait end at once. */
+    s->wait_until_ms = now > UINT64_MAX - span ? UINT64_MAX : now + span;
 }
 
 /* The current step was performed (this part of it). */
@@ -546,6 +587,14 @@ static void after_settle(lkr_session *s, uint64_t now)
 {
     const lkr__step_def *d = &lkr__steps[s->cur_step];
     int version_step = reads_version(s->cur_step);
+    if ((d->flags & LKR_STEP_F_PREPARATION) && s->cur_step == s->verify_step) {
+        /* A preparation (the code backup) fixes nothing: no verification. */
+        close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now);
+        s->cur_step = 0;
+        s->verify_step = 0;
+        s->phase = LKR__P_IDLE;
+        return;
+    }
     if (s->cur_step != s->verify_step) {
         close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now); /* a follow-up finished */
     } else if (d->followup != 0 && !(s->tried & STEP_BIT(d->followup)) &&
@@ -557,6 +606,7 @@ static void after_settle(lkr_session *s, uint64_t now)
             s->blocked_followup = d->followup;
             s->blocked_step = d->followup;
             s->blocked_unmet = unmet;
+            s->guards_blocked |= unmet;
             s->phase = LKR__P_BLOCKED;
             return;
         }
@@ -582,6 +632,70 @@ static int uses_probe_for_check(const lkr_session *s, uint32_t step)
            (step == LKR_STEP_TRIAGE_CHECK_FIRMWARE || step == LKR_STEP_UNIVERSAL_CHECK_FIRMWARE);
 }
 
+/* The code steps the engine does itself when a vault is attached and the
+ * transport can read (and write) codes: back up, verify after a re-pair,
+ * restore after a reset. Returns 1 when it handled the step. */
+static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint64_t now)
+{
+    lkr_status st;
+    uint32_t missing = 0;
+    if (s->vault == NULL || s->tr.read_codes == NULL) {
+        return 0;
+    }
+    if (step == LKR_STEP_REPAIR_BACKUP_CODES) {
+        st = lkr_vault_backup(s->vault, &s->tr);
+        s->hist[idx].by_host = 1;
+        if (st != LKR_OK) {
+            logf_(s, LKR_LOG_WARN, "code backup refused", step, lkr_strerror(st));
+            close_entry(s, (uint32_t)idx, LKR_OUTCOME_FAILED, now);
+            s->cur_step = 0;
+            s->verify_step = 0;
+            s->phase = LKR__P_IDLE;
+            return 1;
+        }
+        lkr__vault_digest(s->vault, s->vault_digest);
+        s->has_vault_digest = 1;
+        logf_(s, LKR_LOG_INFO, "code backup verified", step, NULL);
+        close_entry(s, (uint32_t)idx, LKR_OUTCOME_DONE, now);
+        s->cur_step = 0;
+        s->verify_step = 0;
+        s->phase = LKR__P_IDLE;
+        return 1;
+    }
+    if ((step != LKR_STEP_REPAIR_VERIFY_CODES && step != LKR_STEP_RESET_RESTORE_AFTER_RESET) ||
+        !lkr__backup_verified(s) || s->backup_verified /* test hook: no real vault content */) {
+        return 0;
+    }
+    s->hist[idx].by_host = 1;
+    if (step == LKR_STEP_REPAIR_VERIFY_CODES) {
+        st = lkr_vault_verify(s->vault, &s->tr, &missing);
+        if (st == LKR_E_CORRUPT && s->tr.write_code != NULL) {
+            st = lkr_vault_restore(s->vault, &s->tr, &missing);
+        }
+    } else if (s->tr.write_code != NULL) {
+        st = lkr_vault_restore(s->vault, &s->tr, &missing);
+    } else {
+        st = LKR_E_UNSUPPORTED;
+        missing = lkr__vault_count(s->vault);
+    }
+    if (st != LKR_OK && missing == 0) {
+        missing = lkr__vault_count(s->vault); /* could not even read: assume none is back */
+    }
+    s->codes_missing = missing;
+    if (missing > 0) {
+        logf_(s, LKR_LOG_WARN, "codes still missing after", step, lkr_strerror(st));
+    }
+    close_entry(s, (uint32_t)idx, missing == 0 ? LKR_OUTCOME_DONE : LKR_OUTCOME_FAILED, now);
+    if (followup) {
+        start_verify(s);
+    } else {
+        s->cur_step = 0;
+        s->verify_step = 0;
+        s->phase = LKR__P_IDLE;
+    }
+    return 1;
+}
+
 /* Offers a step: through the host where it can, to a person otherwise. */
 static void begin_step(lkr_session *s, uint32_t step, uint64_t now)
 {
@@ -604,6 +718,9 @@ static void begin_step(lkr_session *s, uint32_t step, uint64_t now)
     s->tier = d->tier;
     logf_(s, LKR_LOG_INFO, followup ? "follow-up" : "step", step, NULL);
 
+    if (vault_step(s, step, idx, followup, now)) {
+        return;
+    }
     if (uses_probe_for_check(s, step) && reads_version(step)) {
         /* Reading the version is what a probe does: verification follows from it. */
         s->phase = LKR__P_VERIFY;
@@ -652,6 +769,9 @@ static void merge_probe(lkr_session *s, const lkr_probe_result *r)
     }
     if (r->error_code[0] != '\0' && memchr(r->error_code, '\0', sizeof(r->error_code))) {
         memcpy(o->error_code, r->error_code, sizeof(o->error_code));
+        if (s->hist_count > 0) {
+            s->error_reobserved = 1;
+        }
     }
     if (r->battery_pct >= 0 && r->battery_pct <= 100) {
         o->battery_pct = r->battery_pct;
@@ -691,23 +811,20 @@ static void judge_probe(lkr_session *s, lkr_status st, const lkr_probe_result *r
         merge_probe(s, r);
         if (r->reachable == LKR_YES && s->ladder != LKR_LADDER_CODE) {
             recovered(s, now);
-        } else if (check && s->ladder == LKR_LADDER_CODE) {
-            /* A version read on the code path: the person still judges the keypad. */
-            s->phase = LKR__P_VERIFY_ASK;
-        } else {
+        } else if (r->reachable == LKR_NO && s->ladder != LKR_LADDER_CODE) {
             not_fixed(s, s->last_report == LKR_OUTCOME_FIXED, now);
+        } else {
+            /* The probe could not tell (or this is the code path, where the
+             * keypad is the judge): the person decides. */
+            (void)check;
+            s->phase = LKR__P_VERIFY_ASK;
         }
         return;
     }
+    /* A failing probe is never taken for success, nor for failure. */
     logf_(s, LKR_LOG_WARN, "probe failed while verifying", s->verify_step,
           st == LKR_OK ? "malformed result" : lkr_strerror(st));
-    if (s->last_report == LKR_OUTCOME_FIXED) {
-        recovered(s, now); /* no probe to refute the person's word */
-    } else if (s->last_report == LKR_OUTCOME_NOT_FIXED) {
-        not_fixed(s, 0, now);
-    } else {
-        s->phase = LKR__P_VERIFY_ASK;
-    }
+    s->phase = LKR__P_VERIFY_ASK;
 }
 
 static void verify_now(lkr_session *s, uint64_t now)
@@ -753,15 +870,28 @@ static void verify_now(lkr_session *s, uint64_t now)
 
 /* ---- deciding ----------------------------------------------------------- */
 
-static int closed_unfixed(const lkr_session *s, uint32_t step)
+/* Performed, and it did not bring the lock back. */
+static int performed_unfixed(const lkr_session *s, uint32_t step)
 {
     uint32_t i;
     for (i = 0; i < s->hist_count; i++) {
         if (s->hist[i].step == step) {
-            return s->hist[i].outcome != LKR_OUTCOME_NONE && s->hist[i].outcome != LKR_OUTCOME_FIXED;
+            uint8_t o = s->hist[i].outcome;
+            return o == LKR_OUTCOME_DONE || o == LKR_OUTCOME_NOT_FIXED || o == LKR_OUTCOME_REFUTED;
         }
     }
     return 0;
+}
+
+/* Where the ladder stands relative to a tier (its index in the ladder). */
+static int ladder_index(const lkr_session *s, uint32_t tier)
+{
+    const uint8_t *tiers;
+    uint32_t n = lkr__ladder_tiers(s, &tiers), i;
+    for (i = 0; i < n; i++) {
+        if (tiers[i] == tier) return (int)i;
+    }
+    return -1;
 }
 
 static void decide(lkr_session *s, uint64_t now)
@@ -777,8 +907,9 @@ static void decide(lkr_session *s, uint64_t now)
     }
     /* Section 7: a keypad still dark after fresh cells and a 30 s pull. */
     if (s->symptom == LKR_SYMPTOM_COMPLETELY_SILENT && !s->dead_keypad_asked &&
-        closed_unfixed(s, LKR_STEP_UNIVERSAL_FRESH_ALKALINE) &&
-        closed_unfixed(s, LKR_STEP_UNIVERSAL_BATTERY_PULL)) {
+        s->profile.has_keypad != LKR_NO &&
+        performed_unfixed(s, LKR_STEP_UNIVERSAL_FRESH_ALKALINE) &&
+        performed_unfixed(s, LKR_STEP_UNIVERSAL_BATTERY_PULL)) {
         s->dead_keypad_asked = 1;
         s->question = LKR_QUESTION_KEYPAD_LIGHTS;
         s->phase = LKR__P_ASK;
@@ -786,6 +917,14 @@ static void decide(lkr_session *s, uint64_t now)
     }
     tier = current_tier(s);
     s->tier = (uint8_t)tier;
+    /* Section 7: it fails from more than one phone. Once the lock's own
+     * protocol path is exhausted, re-pairs and resets (which need a working
+     * link from a phone) cannot help: hand over. */
+    if (s->ladder == LKR_LADDER_CONNECTION && s->obs.second_phone_connects == LKR_NO &&
+        ladder_index(s, tier) > ladder_index(s, LKR_TIER_PROTOCOL)) {
+        needs_support(s, LKR_SUPPORT_SEVERAL_PHONES, now);
+        return;
+    }
     if (tier == LKR_TIER_SUPPORT) {
         needs_support(s, LKR_SUPPORT_LADDER_EXHAUSTED, now);
         return;
@@ -799,6 +938,7 @@ static void decide(lkr_session *s, uint64_t now)
     }
     s->blocked_step = (uint8_t)ch.blocked;
     s->blocked_unmet = ch.unmet;
+    s->guards_blocked |= ch.unmet;
     s->phase = LKR__P_BLOCKED;
 }
 
@@ -823,7 +963,7 @@ void lkr_session_config_init(lkr_session_config *config)
 }
 
 #define CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(void *))
-#define TRANSPORT_MIN_SIZE (offsetof(lkr_transport, log) + sizeof(void (*)(void)))
+#define TRANSPORT_MIN_SIZE (offsetof(lkr_transport, unseal) + sizeof(void (*)(void)))
 #define ALLOCATOR_MIN_SIZE (offsetof(lkr_allocator, free) + sizeof(void (*)(void)))
 
 static lkr_status copy_overrides(lkr_session *s, const lkr_overrides *ov)
@@ -914,6 +1054,7 @@ lkr_status lkr_session_new(const lkr_session_config *config, const lkr_transport
     memcpy(s->initial_error, s->obs.error_code, sizeof(s->initial_error));
     (void)copy_overrides(s, config->overrides);
     s->last_now_ms = s->tr.now_ms(s->tr.ctx);
+    s->started_ms = s->last_now_ms;
     s->phase = LKR__P_IDLE;
     reclassify(s);
     *out = s;
@@ -1081,6 +1222,18 @@ static void advance(lkr_session *s)
         uint64_t now = now_ms(s);
         switch (s->phase) {
         case LKR__P_BLOCKED:
+            if (s->blocked_in_hand) {
+                uint32_t unmet = unmet_guards(s, s->cur_step);
+                if (unmet != 0) {
+                    s->blocked_unmet = unmet;
+                    return;
+                }
+                s->blocked_in_hand = 0;
+                s->blocked_step = 0;
+                s->blocked_unmet = 0;
+                s->phase = LKR__P_PERFORM;
+                continue;
+            }
             if (s->blocked_followup != 0) {
                 uint32_t unmet = unmet_guards(s, s->blocked_followup);
                 if (unmet != 0) {
@@ -1110,6 +1263,20 @@ static void advance(lkr_session *s)
                 return;
             }
             continue;
+        case LKR__P_PERFORM: {
+            /* Guards are re-checked while a step waits for its person: one
+             * that stops holding (a withdrawn confirmation, a lost backup, an
+             * update that turns out to be running) blocks it again. */
+            uint32_t unmet = unmet_guards(s, s->cur_step);
+            if (unmet != 0) {
+                s->blocked_in_hand = 1;
+                s->blocked_step = s->cur_step;
+                s->blocked_unmet = unmet;
+                s->guards_blocked |= unmet;
+                s->phase = LKR__P_BLOCKED;
+            }
+            return;
+        }
         case LKR__P_HOLD:
             if (now < s->wait_until_ms) return;
             s->phase = LKR__P_RESUME;
@@ -1360,6 +1527,9 @@ lkr_status lkr_session_observe(lkr_session *s, const lkr_observations *obs)
         (st = lkr__consistent(&s->profile, &merged)) != LKR_OK) {
         return st;
     }
+    if (obs->error_code[0] != '\0' && s->hist_count > 0) {
+        s->error_reobserved = 1;
+    }
     s->obs = merged;
     reclassify(s);
     if (s->phase == LKR__P_ASK) {
@@ -1455,6 +1625,25 @@ static int reason_ok(const char *r)
     return n > 0;
 }
 
+/* Runs of four or more digits become '#': a PIN typed into a reason by
+ * mistake never reaches a report or a blob. */
+static void mask_digit_runs(char *text)
+{
+    size_t i = 0, j;
+    while (text[i] != '\0') {
+        if (text[i] >= '0' && text[i] <= '9') {
+            for (j = i; text[j] >= '0' && text[j] <= '9'; j++) {
+            }
+            if (j - i >= 4) {
+                memset(text + i, '#', j - i);
+            }
+            i = j;
+        } else {
+            i++;
+        }
+    }
+}
+
 static int mid_flight(const lkr_session *s)
 {
     if (s->phase == LKR__P_BLOCKED && s->blocked_followup != 0) {
@@ -1477,7 +1666,8 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
             return LKR_E_INVAL;
         }
     } else if (kind == LKR_WAIVE_STEP) {
-        if (!lkr__step_id_ok(id) || (lkr__steps[id].flags & LKR_STEP_F_TERMINAL)) {
+        if (!lkr__step_id_ok(id) || (lkr__steps[id].flags & LKR_STEP_F_TERMINAL) ||
+            !lkr__step_applies(id, &s->profile, &s->obs)) {
             return LKR_E_INVAL;
         }
     } else {
@@ -1496,7 +1686,8 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
         return LKR_E_STATE;
     }
     if (kind == LKR_WAIVE_STEP && (s->tried & STEP_BIT(id)) &&
-        !(s->phase == LKR__P_PERFORM && id == s->cur_step)) {
+        !((s->phase == LKR__P_PERFORM || (s->phase == LKR__P_BLOCKED && s->blocked_in_hand)) &&
+          id == s->cur_step)) {
         return LKR_E_STATE; /* already done or closed */
     }
     if (s->waiver_count >= LKR_WAIVERS_MAX) {
@@ -1509,6 +1700,24 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
     w->id = (uint8_t)id;
     w->at_ms = now;
     memcpy(w->reason, reason, strlen(reason) + 1);
+    mask_digit_runs(w->reason);
+    if (kind == LKR_WAIVE_STEP && s->phase == LKR__P_BLOCKED && s->blocked_in_hand &&
+        s->cur_step == id) {
+        s->waived_steps |= STEP_BIT(id);
+        close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
+        s->blocked_in_hand = 0;
+        s->blocked_step = 0;
+        s->blocked_unmet = 0;
+        if (id != s->verify_step) {
+            start_verify(s); /* a follow-up: judge its parent */
+        } else {
+            s->cur_step = 0;
+            s->verify_step = 0;
+            s->phase = LKR__P_IDLE;
+        }
+        advance(s);
+        return LKR_OK;
+    }
     if (kind == LKR_WAIVE_STEP && s->phase == LKR__P_BLOCKED && s->blocked_followup == id) {
         int idx;
         s->waived_steps |= STEP_BIT(id);
@@ -1532,6 +1741,13 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
         }
     } else {
         s->waived_steps |= STEP_BIT(id);
+        if (s->phase == LKR__P_PERFORM && id == s->cur_step && id != s->verify_step) {
+            /* A follow-up waived: its parent step is still judged. */
+            close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
+            start_verify(s);
+            advance(s);
+            return LKR_OK;
+        }
         if (s->phase == LKR__P_PERFORM && id == s->cur_step) {
             close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
             s->cur_step = 0;
@@ -1563,8 +1779,14 @@ lkr_status lkr_session_abort(lkr_session *s)
     if (is_final_phase(s)) {
         return LKR_E_STATE;
     }
-    if (s->cur_step != 0 && s->hist[s->cur_hist].outcome == LKR_OUTCOME_NONE) {
-        close_entry(s, s->cur_hist, LKR_OUTCOME_SKIPPED, now_ms(s));
+    {
+        uint64_t now = now_ms(s);
+        if (s->cur_step != 0 && s->hist[s->cur_hist].outcome == LKR_OUTCOME_NONE) {
+            close_entry(s, s->cur_hist, LKR_OUTCOME_SKIPPED, now);
+        }
+        if (s->verify_step != 0 && s->hist[s->verify_hist].outcome == LKR_OUTCOME_NONE) {
+            close_entry(s, s->verify_hist, LKR_OUTCOME_SKIPPED, now);
+        }
     }
     finish(s, LKR_STATE_ABORTED);
     return LKR_OK;
@@ -1592,6 +1814,10 @@ lkr_status lkr_session_status(const lkr_session *s, lkr_session_info *out)
     info.history_count = s->hist_count;
     info.waiver_count = s->waiver_count;
     info.person_minutes = s->person_minutes;
+    info.guards_blocked = s->guards_blocked;
+    info.codes_missing = s->codes_missing;
+    info.vault_attached = s->vault != NULL;
+    info.backup_verified = (uint32_t)lkr__backup_verified(s);
     if (s->ladder != LKR_LADDER_NONE) {
         n = lkr__ladder_tiers(s, &tiers);
         for (i = 0; i < n; i++) {
@@ -1671,6 +1897,22 @@ lkr_status lkr_session_waiver(const lkr_session *s, uint32_t index, lkr_waiver *
     w.at_ms = s->waivers[index].at_ms;
     memcpy(w.reason, s->waivers[index].reason, sizeof(w.reason));
     return lkr__emit(out, &w, sizeof(w), sizeof(w));
+}
+
+lkr_status lkr_session_attach_vault(lkr_session *s, lkr_vault *vault)
+{
+    uint8_t d[32];
+    if (!session_ok(s)) {
+        return LKR_E_INVAL;
+    }
+    if (vault != NULL && s->has_vault_digest) {
+        lkr__vault_digest(vault, d);
+        if (memcmp(d, s->vault_digest, sizeof(d)) != 0) {
+            return LKR_E_STATE; /* not the vault this session backed up */
+        }
+    }
+    s->vault = vault;
+    return LKR_OK;
 }
 
 int lkr_action_is_final(const lkr_action *a)

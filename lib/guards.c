@@ -72,7 +72,7 @@ uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier)
     if (s->profile.has_key_cylinder == LKR_NO) {
         held &= ~GB(PHYSICAL_KEY);
     }
-    if (s->backup_verified) {
+    if (lkr__backup_verified(s)) {
         held |= GB(CODES_BACKED_UP) | GB(REPAIR_CODES_SAFE);
     }
     if (s->profile.repair_erases_codes == LKR_NO) {

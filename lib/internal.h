@@ -115,6 +115,23 @@ int lkr__update_involved(const lkr_observations *obs);
 int lkr__step_id_ok(uint32_t id);
 int lkr__cause_id_ok(uint32_t id);
 
+/* ---- digests (sha256.c, util.c) ----------------------------------------- */
+
+typedef struct lkr__sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+    size_t fill;
+} lkr__sha256;
+
+void lkr__sha256_init(lkr__sha256 *c);
+void lkr__sha256_update(lkr__sha256 *c, const void *data, size_t len);
+void lkr__sha256_final(lkr__sha256 *c, uint8_t out[32]);
+/* CRC-32 (IEEE 802.3, reflected, as zlib's crc32()). */
+uint32_t lkr__crc32(const void *data, size_t len);
+/* Overwrites memory in a way the compiler may not drop. */
+void lkr__wipe(void *p, size_t n);
+
 /* ---- model (model.c) ----------------------------------------------------- */
 
 /* LKR_E_INVAL when valid observations contradict a valid profile. */
@@ -198,9 +215,16 @@ struct lkr_session {
     uint8_t triage_active; /* an update was running: the triage tier applies */
     uint8_t dead_keypad_asked;
     uint8_t need_fw;
-    uint8_t backup_verified;
+    uint8_t backup_verified; /* test hook only: lkr__session_set_backup_verified */
+    uint8_t has_vault_digest; /* the session backed up (or loaded) this digest */
+    uint8_t vault_digest[32];
+    lkr_vault *vault;         /* attached by the host; not owned */
+    uint32_t codes_missing;   /* after the last verify or restore */
+    uint32_t guards_blocked;  /* every guard that ever blocked a step */
     uint8_t blocked_step;
     uint8_t blocked_followup; /* a follow-up waiting for its guards; the parent stays in hand */
+    uint8_t blocked_in_hand;  /* the current step, offered, lost a guard: blocked, kept */
+    uint8_t error_reobserved; /* an error code was reported again after steps began */
     uint32_t blocked_unmet;
     uint32_t asked;     /* bit per question asked */
     uint32_t confirmed; /* guard bits the person confirmed */
@@ -216,6 +240,7 @@ struct lkr_session {
     uint64_t wait_until_ms;
     uint32_t wait_s;
     uint64_t last_now_ms;
+    uint64_t started_ms; /* host clock at lkr_session_new: reports count from it */
     /* prompt de-duplication */
     uint32_t prompted_sig;
     lkr__hist hist[LKR_HISTORY_MAX];
@@ -223,6 +248,21 @@ struct lkr_session {
 };
 
 #define LKR__SESSION_MAGIC 0x4C4B5253u /* "LKRS" */
+
+/* vault.c: facts the engine and the persistence need (no codes). */
+int lkr__vault_verified(const lkr_vault *v);
+void lkr__vault_digest(const lkr_vault *v, uint8_t out[32]);
+uint32_t lkr__vault_missing(const lkr_vault *v);
+uint32_t lkr__vault_count(const lkr_vault *v);
+/* Replaces every occurrence of a vault PIN in `text` with '#'. */
+void lkr__vault_mask(const lkr_vault *v, char *text);
+
+/* engine.c: recomputes diagnosis and beliefs (0 when the inputs are invalid). */
+int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
+
+/* engine.c: whether the code backup is verified (the vault's word, bound to
+ * the digest the session backed up). */
+int lkr__backup_verified(const lkr_session *s);
 
 /* guards.c: the mask of guards that hold for a step of tier `tier`. */
 uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier);

@@ -33,6 +33,7 @@ static const status_text status_texts[] = {
     {LKR_E_NOTFOUND, "LKR_E_NOTFOUND", "not found"},
     {LKR_E_TRUNCATED, "LKR_E_TRUNCATED", "data truncated"},
     {LKR_E_PROTOCOL, "LKR_E_PROTOCOL", "transport broke its contract"},
+    {LKR_E_OVERSIZED, "LKR_E_OVERSIZED", "data longer than it can be"},
 };
 
 static const status_text *find_status(lkr_status status)

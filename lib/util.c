@@ -57,3 +57,27 @@ lkr_status lkr__emit(void *out, const void *full, size_t full_size, size_t min)
     memcpy(out, &size, sizeof(size));
     return LKR_OK;
 }
+
+uint32_t lkr__crc32(const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    uint32_t crc = 0xFFFFFFFFu;
+    size_t i;
+    unsigned k;
+    for (i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (k = 0; k < 8; k++) {
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        }
+    }
+    return crc ^ 0xFFFFFFFFu;
+}
+
+void lkr__wipe(void *p, size_t n)
+{
+    volatile unsigned char *b = (volatile unsigned char *)p;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        b[i] = 0;
+    }
+}

@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "classify.h"
 #include "transport.h"
+#include "vault.h"
 #include "session.h"
 
 #endif /* LOCKRECOVER_LOCKRECOVER_H */

@@ -39,6 +39,7 @@
 #include "model.h"
 #include "status.h"
 #include "transport.h"
+#include "vault.h"
 
 LKR_BEGIN_DECLS
 
@@ -136,6 +137,7 @@ typedef enum lkr_ladder {
 #define LKR_SUPPORT_SEVERAL_PHONES 0x08u   /**< It fails from more than one phone. */
 #define LKR_SUPPORT_AFTER_UPDATE 0x10u     /**< It worked before the update and nothing helped. */
 #define LKR_SUPPORT_RESET_REFUSED 0x20u    /**< The factory reset was waived or can never be guarded. */
+#define LKR_SUPPORT_CODES_MISSING 0x40u    /**< The lock is back, but codes could not be restored: never "recovered". */
 /** @} */
 
 /** ::LKR_ACTION_RECOVERED detail: the lock is back but still reports the old firmware: the update failed. */
@@ -206,19 +208,23 @@ typedef struct lkr_session_info {
     uint32_t tier;            /**< The current ::lkr_tier (0 before a ladder is chosen). */
     uint32_t symptom;         /**< The current ::lkr_symptom. */
     uint32_t triage;          /**< The current LKR_TRIAGE_* flags. */
-    uint32_t guards_held;     /**< Mask of LKR_GUARD_BIT() of the guards that hold now. */
+    uint32_t guards_held;     /**< Mask of LKR_GUARD_BIT() of the guards that hold now, for a step of the reset tier. */
     uint32_t support_reasons; /**< LKR_SUPPORT_* reasons found so far. */
     uint32_t history_count;   /**< Entries for lkr_session_history(). */
     uint32_t waiver_count;    /**< Entries for lkr_session_waiver(). */
     uint32_t tiers_done;      /**< Mask of (1 << tier) of tiers exhausted or waived. */
     uint32_t person_minutes;  /**< Catalog cost of the steps done so far. */
+    uint32_t guards_blocked;  /**< Mask of LKR_GUARD_BIT() of every guard that ever blocked a step. */
+    uint32_t codes_missing;   /**< Codes the attached vault found missing after the last verify or restore. */
+    uint32_t vault_attached;  /**< 1 when a vault is attached. */
+    uint32_t backup_verified; /**< 1 when the code backup is verified (the guard holds). */
 } lkr_session_info;
 
 /** Initialiser for ::lkr_session_info. */
-#define LKR_SESSION_INFO_INIT { sizeof(lkr_session_info), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define LKR_SESSION_INFO_INIT { sizeof(lkr_session_info), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /** Most entries a session's history holds (every step at most once, plus follow-ups). */
-#define LKR_HISTORY_MAX 48
+#define LKR_HISTORY_MAX 64
 /** Most waivers a session records. */
 #define LKR_WAIVERS_MAX 8
 /** Most likelihood overrides a session keeps (priors, costs and disabled steps are unlimited). */
@@ -344,7 +350,10 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_confirm(lkr_session *sessi
  * @param kind ::LKR_WAIVE_TIER or ::LKR_WAIVE_STEP.
  * @param id the tier or step.
  * @param reason why: 1..63 printable characters (never an access code).
- * @return ::LKR_OK; ::LKR_E_INVAL (bad kind, id, reason, or the support tier);
+ * Digit runs of four or more in @p reason are stored masked ('#'), so a PIN
+ * typed by mistake never reaches a report or a saved session.
+ * @return ::LKR_OK; ::LKR_E_INVAL (bad kind, id, reason, the support tier, or
+ *         a step that does not apply to this lock);
  *         ::LKR_E_RANGE (waiver list full); ::LKR_E_STATE (final, the step is
  *         mid-wait, or already waived).
  */
@@ -396,6 +405,85 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_history(const lkr_session 
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_waiver(const lkr_session *session, uint32_t index,
                                                              lkr_waiver *out);
+
+/**
+ * @brief Attaches a code vault (or detaches it, with NULL). The session then
+ *        backs codes up through it (`repair.backup_codes`), verifies them
+ *        after a re-pair (`repair.verify_codes`) and restores them after a
+ *        factory reset (`reset.restore_after_reset`), using the transport's
+ *        code callbacks. The host keeps ownership: free the session (or
+ *        detach) before the vault.
+ * @param session the session.
+ * @param vault the vault, or NULL to detach.
+ * @return ::LKR_OK; ::LKR_E_INVAL; ::LKR_E_STATE when the session (loaded
+ *         from a blob) backed up a different vault: its digest differs.
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_attach_vault(lkr_session *session, lkr_vault *vault);
+
+/** Version of the session blob format this library writes (docs/PERSISTENCE.md). */
+#define LKR_SESSION_FORMAT_VERSION 1
+/** Largest session blob this library writes or reads. */
+#define LKR_SESSION_BLOB_MAX 4096
+
+/**
+ * @brief Saves the session into a versioned, checksummed, deterministic
+ *        blob: everything but the codes in clear (the vault is exported
+ *        sealed, separately) and the host's callbacks.
+ * @param session the session.
+ * @param buf where to write, or NULL to ask the size.
+ * @param len its capacity.
+ * @param[out] needed the blob's size.
+ * @return ::LKR_OK, ::LKR_E_BUFFER (@p needed set), ::LKR_E_INVAL.
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_save(const lkr_session *session, void *buf,
+                                                           size_t len, size_t *needed);
+
+/**
+ * @brief Loads a blob lkr_session_save() wrote (by this or an earlier 1.x
+ *        library) into a new session that makes exactly the same decisions.
+ *        Nothing is half-loaded: on any error no session is created.
+ * @param config its allocator is used; its profile, observations and
+ *        overrides must be NULL (the blob carries them).
+ * @param transport the host's callbacks (`now_ms` required).
+ * @param buf the blob.
+ * @param len its length.
+ * @param[out] out the session.
+ * @return ::LKR_OK; ::LKR_E_TRUNCATED (shorter than it says);
+ *         ::LKR_E_OVERSIZED (longer than it says, or than
+ *         ::LKR_SESSION_BLOB_MAX); ::LKR_E_CORRUPT (bad magic, checksum or
+ *         content); ::LKR_E_VERSION (a newer format); ::LKR_E_INVAL;
+ *         ::LKR_E_NOMEM.
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_load(const lkr_session_config *config,
+                                                           const lkr_transport *transport,
+                                                           const void *buf, size_t len,
+                                                           lkr_session **out);
+
+/**
+ * @brief The support report a manufacturer asks for (catalog section 7), as
+ *        JSON: the lock, the firmware before / target / now, error codes,
+ *        every step in order with its outcome and time, waivers with their
+ *        reasons, the guards that blocked, the code backup's state (never a
+ *        code), the final state and the reasons it needs support.
+ * @param session the session.
+ * @param buf where to write (NUL-terminated), or NULL to ask the size.
+ * @param len its capacity.
+ * @param[out] needed the size needed, NUL included.
+ * @return ::LKR_OK, ::LKR_E_BUFFER (@p needed set), ::LKR_E_INVAL.
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_report_json(const lkr_session *session, char *buf,
+                                                                  size_t len, size_t *needed);
+
+/**
+ * @brief The same report as plain English text.
+ * @param session the session.
+ * @param buf where to write (NUL-terminated), or NULL to ask the size.
+ * @param len its capacity.
+ * @param[out] needed the size needed, NUL included.
+ * @return ::LKR_OK, ::LKR_E_BUFFER (@p needed set), ::LKR_E_INVAL.
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_report_text(const lkr_session *session, char *buf,
+                                                                  size_t len, size_t *needed);
 
 /**
  * @brief Whether @p action ends the session (recovered, support, aborted).

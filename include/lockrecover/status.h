@@ -48,6 +48,8 @@ typedef int lkr_status;
 #define LKR_E_TRUNCATED (-12)
 /** The transport returned a value outside the range the contract allows. */
 #define LKR_E_PROTOCOL (-13)
+/** Input data is longer than it says, or than any valid input can be. */
+#define LKR_E_OVERSIZED (-14)
 
 /**
  * @brief A short English name for a status code, e.g. `"invalid argument"`.

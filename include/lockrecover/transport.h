@@ -48,6 +48,8 @@ typedef struct lkr_probe_result {
 /** @} */
 
 struct lkr_action;
+struct lkr_code;
+struct lkr_code_readout;
 
 /**
  * @brief The host's callbacks. Initialise with lkr_transport_init(); set
@@ -75,6 +77,23 @@ typedef struct lkr_transport {
     void (*prompt)(void *ctx, const struct lkr_action *action);
     /** Optional. A log line; never contains an access code. */
     void (*log)(void *ctx, uint32_t level, const char *message);
+    /**
+     * Optional (the code vault, vault.h). Read every code of the lock into
+     * @p codes (capacity @p capacity) and fill @p info.
+     */
+    lkr_status (*read_codes)(void *ctx, struct lkr_code *codes, uint32_t capacity,
+                             struct lkr_code_readout *info);
+    /** Optional (the code vault). Write one code to the lock. */
+    lkr_status (*write_code)(void *ctx, const struct lkr_code *code);
+    /**
+     * Optional (the code vault). Encrypt @p len bytes of @p clear into @p out
+     * (capacity @p cap) with the platform keystore and set @p out_len; return
+     * ::LKR_E_BUFFER with @p out_len set when @p cap is too small.
+     */
+    lkr_status (*seal)(void *ctx, const void *clear, size_t len, void *out, size_t cap, size_t *out_len);
+    /** Optional (the code vault). Decrypt and authenticate what `seal` produced, the same way. */
+    lkr_status (*unseal)(void *ctx, const void *sealed, size_t len, void *out, size_t cap,
+                         size_t *out_len);
 } lkr_transport;
 
 /**

@@ -1,0 +1,415 @@
+/*
+ * The support report (catalog section 7): what a manufacturer asks for, as
+ * JSON and as text. It never holds a code: host text is escaped, made valid
+ * UTF-8, and any vault PIN in it is masked; waiver reasons were masked when
+ * they were recorded. docs/REPORT.md lists every field.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- a bounded writer that also counts -------------------------------------- */
+
+typedef struct out {
+    char *buf;
+    size_t cap;
+    size_t n; /* bytes the whole report needs, NUL excluded */
+} out;
+
+static void emit(out *o, const char *s, size_t len)
+{
+    if (o->buf != NULL && o->n < o->cap) {
+        size_t room = o->cap - o->n;
+        memcpy(o->buf + o->n, s, len < room ? len : room);
+    }
+    o->n += len;
+}
+
+static void lit(out *o, const char *s)
+{
+    emit(o, s, strlen(s));
+}
+
+static void num(out *o, uint64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
+    emit(o, b, (size_t)n);
+}
+
+/* Seconds since the session began, to the millisecond. */
+static void secs(out *o, const lkr_session *s, uint64_t ms)
+{
+    char b[32];
+    uint64_t d = ms > s->started_ms ? ms - s->started_ms : 0;
+    int n = snprintf(b, sizeof(b), "%llu.%03u", (unsigned long long)(d / 1000u), (unsigned)(d % 1000u));
+    emit(o, b, (size_t)n);
+}
+
+/* Host text, made safe: a copy with vault PINs masked, invalid UTF-8 as '?'. */
+static void safe_copy(const lkr_session *s, char *dst, size_t cap, const char *src)
+{
+    size_t i = 0, j = 0;
+    const unsigned char *u = (const unsigned char *)src;
+    while (u[i] != '\0' && j + 1 < cap) {
+        size_t len = u[i] < 0x80 ? 1 : (u[i] >> 5) == 0x6 ? 2 : (u[i] >> 4) == 0xE ? 3 : (u[i] >> 3) == 0x1E ? 4 : 0;
+        size_t k;
+        int ok = len > 0 && j + len < cap;
+        for (k = 1; ok && k < len; k++) {
+            ok = (u[i + k] & 0xC0) == 0x80;
+        }
+        if (!ok) {
+            dst[j++] = '?';
+            i++;
+            continue;
+        }
+        memcpy(dst + j, src + i, len);
+        i += len;
+        j += len;
+    }
+    dst[j] = '\0';
+    if (s->vault != NULL) {
+        lkr__vault_mask(s->vault, dst);
+    }
+}
+
+static void jstr(out *o, const lkr_session *s, const char *text)
+{
+    char safe[LKR_REASON_MAX + LKR_PROFILE_TEXT_MAX];
+    size_t i;
+    safe_copy(s, safe, sizeof(safe), text);
+    lit(o, "\"");
+    for (i = 0; safe[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)safe[i];
+        if (c == '"' || c == '\\') {
+            char e[2];
+            e[0] = '\\';
+            e[1] = (char)c;
+            emit(o, e, 2);
+        } else if (c < 0x20 || c == 0x7F) {
+            char e[8];
+            int n = snprintf(e, sizeof(e), "\\u%04x", c);
+            emit(o, e, (size_t)n);
+        } else {
+            emit(o, safe + i, 1);
+        }
+    }
+    lit(o, "\"");
+}
+
+/* A catalog string, or null when empty. */
+static void jstr_or_null(out *o, const lkr_session *s, const char *text)
+{
+    if (text == NULL || text[0] == '\0') {
+        lit(o, "null");
+    } else {
+        jstr(o, s, text);
+    }
+}
+
+static void jtri(out *o, uint8_t v)
+{
+    lit(o, v == LKR_YES ? "true" : v == LKR_NO ? "false" : "null");
+}
+
+/* ---- names -------------------------------------------------------------------- */
+
+static const char *state_name(uint32_t st)
+{
+    static const char *const names[] = {"", "triage", "awaiting_person", "awaiting_transport", "waiting",
+                                        "verifying", "blocked", "recovered", "needs_support", "aborted"};
+    return st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
+}
+
+static const char *outcome_name(uint32_t o)
+{
+    static const char *const names[] = {"open", "fixed", "not_fixed", "done", "skipped",
+                                        "cannot_do", "failed", "waived", "refuted", "handed_over"};
+    return o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
+}
+
+static const char *update_name(uint32_t u)
+{
+    static const char *const names[] = {"unknown", "none", "in_progress", "reported_ok",
+                                        "reported_failed", "finished"};
+    return u < sizeof(names) / sizeof(names[0]) ? names[u] : "unknown";
+}
+
+static const char *const support_names[] = {"ladder_exhausted", "dead_keypad", "same_error_code",
+                                            "several_phones", "after_update", "reset_refused",
+                                            "codes_missing"};
+#define SUPPORT_NAMES (sizeof(support_names) / sizeof(support_names[0]))
+
+static uint32_t public_state_of(const lkr_session *s)
+{
+    lkr_session_info info;
+    memset(&info, 0, sizeof(info));
+    info.struct_size = (uint32_t)sizeof(info);
+    return lkr_session_status(s, &info) == LKR_OK ? info.state : 0;
+}
+
+/* ---- JSON ---------------------------------------------------------------------- */
+
+static void json(out *o, const lkr_session *s)
+{
+    const lkr_profile *p = &s->profile;
+    const lkr_observations *ob = &s->obs;
+    uint32_t i, k, first, state = public_state_of(s);
+    lkr_diagnosis d;
+
+    lit(o, "{\"library\":");
+    jstr(o, s, lkr_version_string());
+    lit(o, ",\"report_version\":1,\"lock\":{\"manufacturer\":");
+    jstr_or_null(o, s, p->manufacturer);
+    lit(o, ",\"model\":");
+    jstr_or_null(o, s, p->model);
+    lit(o, ",\"serial\":");
+    jstr_or_null(o, s, p->serial);
+    lit(o, ",\"purchase_date\":");
+    jstr_or_null(o, s, p->purchase_date);
+    lit(o, ",\"warranty_months\":");
+    if (p->warranty_months) num(o, p->warranty_months); else lit(o, "null");
+    lit(o, ",\"protocol\":");
+    jstr(o, s, lkr_protocol_name(p->protocol));
+    lit(o, ",\"has_bridge\":");
+    jtri(o, p->has_bridge);
+    lit(o, ",\"ecosystems\":[");
+    for (k = 1, first = 1; k <= LKR_ECOSYSTEM_MAX; k++) {
+        if (p->ecosystems & LKR_ECOSYSTEM_BIT(k)) {
+            if (!first) lit(o, ",");
+            jstr(o, s, lkr_ecosystem_name(k));
+            first = 0;
+        }
+    }
+    lit(o, "],\"battery\":{\"chemistry\":");
+    jstr(o, s, lkr_chemistry_name(p->battery_chemistry));
+    lit(o, ",\"cells\":");
+    if (p->battery_cells) num(o, p->battery_cells); else lit(o, "null");
+    lit(o, ",\"level_pct\":");
+    if (ob->battery_pct >= 0) num(o, (uint64_t)ob->battery_pct); else lit(o, "null");
+    lit(o, ",\"cell_mv\":");
+    if (ob->cell_mv >= 0) num(o, (uint64_t)ob->cell_mv); else lit(o, "null");
+    lit(o, "}},\"firmware\":{\"before\":");
+    jstr_or_null(o, s, ob->fw_before);
+    lit(o, ",\"target\":");
+    jstr_or_null(o, s, ob->fw_target);
+    lit(o, ",\"now\":");
+    jstr_or_null(o, s, ob->fw_now);
+    lit(o, ",\"update\":");
+    jstr(o, s, update_name(ob->update_state));
+    lit(o, ",\"update_applied\":");
+    lit(o, (s->triage & LKR_TRIAGE_UPDATE_APPLIED) ? "true" : "false");
+    lit(o, ",\"update_not_applied\":");
+    lit(o, ((s->triage & LKR_TRIAGE_UPDATE_NOT_APPLIED) || (s->detail & LKR_DETAIL_UPDATE_NOT_APPLIED))
+               ? "true" : "false");
+    lit(o, "},\"error_codes\":{\"initial\":");
+    jstr_or_null(o, s, s->initial_error);
+    lit(o, ",\"now\":");
+    jstr_or_null(o, s, ob->error_code);
+    lit(o, "},\"symptom\":");
+    jstr(o, s, lkr__symptoms[s->symptom].sid);
+    lit(o, ",\"causes\":[");
+    if (lkr_session_beliefs(s, &d) == LKR_OK) {
+        for (i = 0; i < d.cause_count && i < 5; i++) {
+            char b[32];
+            int n = snprintf(b, sizeof(b), "%.4f", d.causes[i].p);
+            if (i) lit(o, ",");
+            lit(o, "{\"id\":");
+            jstr(o, s, lkr__causes[d.causes[i].cause].sid);
+            lit(o, ",\"p\":");
+            emit(o, b, (size_t)n);
+            lit(o, "}");
+        }
+    }
+    lit(o, "],\"state\":");
+    jstr(o, s, state_name(state));
+    lit(o, ",\"ladder\":");
+    lit(o, s->ladder == LKR_LADDER_CODE ? "\"code\"" : s->ladder == LKR_LADDER_CONNECTION ? "\"connection\"" : "null");
+    lit(o, ",\"handover\":");
+    if (state == LKR_STATE_NEEDS_SUPPORT && s->terminal_step) jstr(o, s, lkr__steps[s->terminal_step].sid);
+    else lit(o, "null");
+    lit(o, ",\"support_reasons\":[");
+    for (k = 0, first = 1; k < SUPPORT_NAMES; k++) {
+        if (s->support_reasons & (1u << k)) {
+            if (!first) lit(o, ",");
+            jstr(o, s, support_names[k]);
+            first = 0;
+        }
+    }
+    lit(o, "],\"steps\":[");
+    for (i = 0; i < s->hist_count; i++) {
+        const lkr__hist *h = &s->hist[i];
+        if (i) lit(o, ",");
+        lit(o, "{\"id\":");
+        jstr(o, s, lkr__steps[h->step].sid);
+        lit(o, ",\"tier\":");
+        jstr(o, s, lkr__tiers[lkr__steps[h->step].tier].sid);
+        lit(o, ",\"outcome\":");
+        jstr(o, s, outcome_name(h->outcome));
+        lit(o, h->by_host ? ",\"by\":\"host\"" : ",\"by\":\"person\"");
+        lit(o, ",\"started_s\":");
+        secs(o, s, h->started_ms);
+        lit(o, ",\"ended_s\":");
+        if (h->outcome != LKR_OUTCOME_NONE) secs(o, s, h->ended_ms); else lit(o, "null");
+        lit(o, "}");
+    }
+    lit(o, "],\"waivers\":[");
+    for (i = 0; i < s->waiver_count; i++) {
+        const lkr__waiver *w = &s->waivers[i];
+        if (i) lit(o, ",");
+        lit(o, w->kind == LKR_WAIVE_TIER ? "{\"kind\":\"tier\",\"id\":" : "{\"kind\":\"step\",\"id\":");
+        jstr(o, s, w->kind == LKR_WAIVE_TIER ? lkr__tiers[w->id].sid : lkr__steps[w->id].sid);
+        lit(o, ",\"reason\":");
+        jstr(o, s, w->reason);
+        lit(o, ",\"at_s\":");
+        secs(o, s, w->at_ms);
+        lit(o, "}");
+    }
+    lit(o, "],\"guards_blocked\":[");
+    for (k = 1, first = 1; k <= LKR__GUARD_COUNT; k++) {
+        if (s->guards_blocked & LKR_GUARD_BIT(k)) {
+            if (!first) lit(o, ",");
+            jstr(o, s, lkr__guards[k].sid);
+            first = 0;
+        }
+    }
+    lit(o, "],\"codes\":{\"vault\":");
+    lit(o, s->vault != NULL ? "true" : "false");
+    lit(o, ",\"count\":");
+    num(o, lkr__vault_count(s->vault));
+    lit(o, ",\"verified\":");
+    lit(o, lkr__backup_verified(s) ? "true" : "false");
+    lit(o, ",\"missing\":");
+    num(o, s->codes_missing);
+    lit(o, "},\"person_minutes\":");
+    num(o, s->person_minutes);
+    lit(o, "}");
+}
+
+/* ---- text ---------------------------------------------------------------------- */
+
+static void line(out *o, const lkr_session *s, const char *label, const char *value)
+{
+    char safe[LKR_REASON_MAX + LKR_PROFILE_TEXT_MAX];
+    lit(o, label);
+    if (value == NULL || value[0] == '\0') {
+        lit(o, "unknown\n");
+        return;
+    }
+    safe_copy(s, safe, sizeof(safe), value);
+    lit(o, safe);
+    lit(o, "\n");
+}
+
+static void text(out *o, const lkr_session *s)
+{
+    const lkr_profile *p = &s->profile;
+    const lkr_observations *ob = &s->obs;
+    uint32_t i, k, state = public_state_of(s);
+    char b[64];
+
+    lit(o, "Smart lock support report (liblockrecover ");
+    lit(o, lkr_version_string());
+    lit(o, ")\n\n");
+    line(o, s, "Manufacturer:     ", p->manufacturer);
+    line(o, s, "Model:            ", p->model);
+    line(o, s, "Serial number:    ", p->serial);
+    line(o, s, "Purchase date:    ", p->purchase_date);
+    line(o, s, "Protocol:         ", lkr_protocol_name(p->protocol));
+    lit(o, "Ecosystems:       ");
+    for (k = 1, i = 0; k <= LKR_ECOSYSTEM_MAX; k++) {
+        if (p->ecosystems & LKR_ECOSYSTEM_BIT(k)) {
+            if (i++) lit(o, ", ");
+            lit(o, lkr_ecosystem_name(k));
+        }
+    }
+    lit(o, i ? "\n" : "none\n");
+    line(o, s, "Batteries:        ", lkr_chemistry_name(p->battery_chemistry));
+    if (ob->battery_pct >= 0) {
+        (void)snprintf(b, sizeof(b), "Battery level:    %d %%\n", (int)ob->battery_pct);
+        lit(o, b);
+    }
+    line(o, s, "Firmware before:  ", ob->fw_before);
+    line(o, s, "Firmware target:  ", ob->fw_target);
+    line(o, s, "Firmware now:     ", ob->fw_now);
+    line(o, s, "Update:           ", update_name(ob->update_state));
+    line(o, s, "Error code first: ", s->initial_error);
+    line(o, s, "Error code now:   ", ob->error_code);
+    line(o, s, "Symptom:          ", lkr__symptoms[s->symptom].title);
+    line(o, s, "Outcome:          ", state_name(state));
+    if (state == LKR_STATE_NEEDS_SUPPORT && s->terminal_step) {
+        line(o, s, "Hand-over:        ", lkr__steps[s->terminal_step].title);
+    }
+    for (k = 0; k < SUPPORT_NAMES; k++) {
+        if (s->support_reasons & (1u << k)) line(o, s, "Reason:           ", support_names[k]);
+    }
+    lit(o, "\nSteps, in order:\n");
+    for (i = 0; i < s->hist_count; i++) {
+        const lkr__hist *h = &s->hist[i];
+        uint64_t at = h->started_ms > s->started_ms ? h->started_ms - s->started_ms : 0;
+        (void)snprintf(b, sizeof(b), "%3u. [+%llus] ", i + 1, (unsigned long long)(at / 1000u));
+        lit(o, b);
+        lit(o, lkr__steps[h->step].title);
+        lit(o, " (");
+        lit(o, lkr__steps[h->step].sid);
+        lit(o, "): ");
+        lit(o, outcome_name(h->outcome));
+        lit(o, h->by_host ? ", by the host\n" : "\n");
+    }
+    if (s->waiver_count) {
+        lit(o, "\nWaived:\n");
+        for (i = 0; i < s->waiver_count; i++) {
+            const lkr__waiver *w = &s->waivers[i];
+            lit(o, "  ");
+            lit(o, w->kind == LKR_WAIVE_TIER ? lkr__tiers[w->id].sid : lkr__steps[w->id].sid);
+            line(o, s, ": ", w->reason);
+        }
+    }
+    if (s->guards_blocked) {
+        lit(o, "\nGuards that blocked a step:\n");
+        for (k = 1; k <= LKR__GUARD_COUNT; k++) {
+            if (s->guards_blocked & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
+        }
+    }
+    (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
+                   (unsigned)lkr__vault_count(s->vault), lkr__backup_verified(s) ? "verified" : "not verified",
+                   (unsigned)s->codes_missing);
+    lit(o, b);
+    (void)snprintf(b, sizeof(b), "Person-minutes spent: %u\n", (unsigned)s->person_minutes);
+    lit(o, b);
+}
+
+/* ---- public ------------------------------------------------------------------------ */
+
+static lkr_status render(const lkr_session *s, char *buf, size_t len, size_t *needed,
+                         void (*fn)(out *, const lkr_session *))
+{
+    out o;
+    if (s == NULL || s->magic != LKR__SESSION_MAGIC || needed == NULL || (buf == NULL && len != 0)) {
+        return LKR_E_INVAL;
+    }
+    o.buf = buf;
+    o.cap = buf != NULL ? len : 0;
+    o.n = 0;
+    fn(&o, s);
+    *needed = o.n + 1;
+    if (buf == NULL || len < *needed) {
+        if (buf != NULL && len > 0) {
+            buf[0] = '\0'; /* never leave a half report looking whole */
+        }
+        return LKR_E_BUFFER;
+    }
+    buf[o.n] = '\0';
+    return LKR_OK;
+}
+
+lkr_status lkr_session_report_json(const lkr_session *s, char *buf, size_t len, size_t *needed)
+{
+    return render(s, buf, len, needed, json);
+}
+
+lkr_status lkr_session_report_text(const lkr_session *s, char *buf, size_t len, size_t *needed)
+{
+    return render(s, buf, len, needed, text);
+}
