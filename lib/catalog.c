@@ -293,7 +293,9 @@ static const lkr_step_fix fx_fresh_alkaline[] = {
 static const lkr_step_fix fx_battery_pull[] = {
     {C(OTA_VOLTAGE_COLLAPSE), 800}, {C(WIFI_STACK_CRASH), 700}, {C(BLE_DROP_MID_TRANSFER), 500},
     {C(THREAD_MESH_LOST), 300}, {C(ZWAVE_DEEP_SLEEP), 200}, {C(HUB_SESSION_MISMATCH), 100},
-    {C(NEW_IP_ADDRESS), 200}};
+    {C(NEW_IP_ADDRESS), 200},
+    /* Once triage is done, a pull reboots a stuck lock onto its old firmware (S0). */
+    {C(TRANSFER_STALL), 700}};
 static const lkr_step_fix fx_universal_firmware[] = {{C(BLE_DROP_MID_TRANSFER), 300}, {C(APP_STALE_STATE), 200}};
 static const lkr_step_fix fx_toggle_bt[] = {
     {C(PHONE_BLE_BUG), 300}, {C(BLE_DROP_MID_TRANSFER), 400}, {C(APP_STALE_STATE), 300}};
@@ -360,7 +362,8 @@ static const lkr_step_fix fx_factory_reset[] = {
     {C(BLE_DROP_MID_TRANSFER), 900}, {C(OTA_VOLTAGE_COLLAPSE), 800}, {C(WIFI_STACK_CRASH), 900},
     {C(HUB_SESSION_MISMATCH), 900}, {C(APP_STALE_STATE), 900}, {C(THREAD_MESH_LOST), 900},
     {C(NEW_IP_ADDRESS), 800}, {C(NETWORK_CHANGED), 900}, {C(KEYPAD_LOCKOUT), 900},
-    {C(CODE_EXPIRED), 500}, {C(NEEDS_CALIBRATION), 800}, {C(OUTDATED_SOFTWARE), 300}};
+    {C(CODE_EXPIRED), 500}, {C(NEEDS_CALIBRATION), 800}, {C(OUTDATED_SOFTWARE), 300},
+    {C(TRANSFER_STALL), 900}};
 
 /* -- 7. Support (S0, S1, S3) -------------------------------------------- */
 static const lkr_step_fix fx_manufacturer[] = {{C(HARDWARE_FAILURE), 1000}};

@@ -18,5 +18,6 @@
 #include "transport.h"
 #include "vault.h"
 #include "session.h"
+#include "sim.h"
 
 #endif /* LOCKRECOVER_LOCKRECOVER_H */
