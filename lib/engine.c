@@ -389,13 +389,15 @@ int lkr__backup_verified(const lkr_session *s)
 {
     uint8_t d[32];
     if (s->backup_verified) {
-        return 1;
+        return 1; /* the internal test hook; never saved */
     }
-    if (s->vault == NULL || !lkr__vault_verified(s->vault)) {
+    /* Only the backup this session made of this lock counts: a vault imported
+     * from elsewhere, or changed since, does not. */
+    if (s->vault == NULL || !s->has_vault_digest || !lkr__vault_verified(s->vault)) {
         return 0;
     }
     lkr__vault_digest(s->vault, d);
-    return !s->has_vault_digest || memcmp(d, s->vault_digest, sizeof(d)) == 0;
+    return memcmp(d, s->vault_digest, sizeof(d)) == 0;
 }
 
 /* ---- history ------------------------------------------------------------- */
@@ -418,11 +420,18 @@ static int open_entry(lkr_session *s, uint32_t step, uint64_t now)
 static void close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64_t now)
 {
     lkr__hist *h = &s->hist[index];
+    const lkr__step_def *d = &lkr__steps[h->step];
     h->outcome = (uint8_t)outcome;
     h->ended_ms = now;
     if (outcome == LKR_OUTCOME_DONE || outcome == LKR_OUTCOME_FIXED ||
         outcome == LKR_OUTCOME_NOT_FIXED || outcome == LKR_OUTCOME_REFUTED) {
         s->person_minutes += cost_of(s, h->step);
+        /* A step that erased (or may have erased) codes was done: until the
+         * vault finds every code back on the lock, they are at risk. */
+        if ((d->destroys & LKR_DESTROYS_CODES) ||
+            ((d->destroys & LKR_MAY_DESTROY_CODES) && s->profile.repair_erases_codes != LKR_NO)) {
+            s->codes_at_risk = 1;
+        }
     }
 }
 
@@ -442,15 +451,49 @@ static void finish(lkr_session *s, uint32_t state)
 
 static void needs_support(lkr_session *s, uint32_t reasons, uint64_t now);
 
+/* Verifies (and restores) the codes through the vault this session backed up. */
+static void check_codes_back(lkr_session *s)
+{
+    lkr_status st;
+    uint32_t missing = 0;
+    if (s->backup_verified && s->vault == NULL) {
+        s->codes_at_risk = 0; /* the internal test hook stands in for a vault */
+        return;
+    }
+    if (!lkr__backup_verified(s) || s->tr.read_codes == NULL) {
+        return; /* nothing can check them: they stay at risk */
+    }
+    st = lkr_vault_verify(s->vault, &s->tr, &missing);
+    if (st == LKR_E_CORRUPT && s->tr.write_code != NULL) {
+        st = lkr_vault_restore(s->vault, &s->tr, &missing);
+    }
+    if (st == LKR_OK) {
+        s->codes_missing = 0;
+        s->codes_at_risk = 0;
+    } else if (missing > 0) {
+        s->codes_missing = missing;
+    }
+}
+
 static void recovered(lkr_session *s, uint64_t now)
 {
     const lkr_observations *o = &s->obs;
     if (s->verify_step != 0) {
         close_entry(s, s->verify_hist, LKR_OUTCOME_FIXED, now);
     }
-    /* Back, but with codes lost: never "recovered". */
+    /* Codes a step may have erased are checked back before "recovered": the
+     * vault reads the lock, restores what is missing, and reads it again. */
+    if (s->codes_at_risk) {
+        check_codes_back(s);
+    }
+    /* Back, but with codes lost, or possibly erased and never checked: never
+     * "recovered". */
     if (s->codes_missing > 0) {
         needs_support(s, LKR_SUPPORT_CODES_MISSING, now);
+        return;
+    }
+    if (s->codes_at_risk) {
+        needs_support(s, LKR_SUPPORT_CODES_UNVERIFIED, now);
         return;
     }
     /* Back, but still on the old version: the update itself failed. */
@@ -503,8 +546,13 @@ static void needs_support(lkr_session *s, uint32_t reasons, uint64_t now)
     if (lkr__update_involved(o)) {
         reasons |= LKR_SUPPORT_AFTER_UPDATE;
     }
+    if (s->codes_at_risk) {
+        check_codes_back(s); /* the codes, at least, may still be checked back */
+    }
     if (s->codes_missing > 0) {
         reasons |= LKR_SUPPORT_CODES_MISSING;
+    } else if (s->codes_at_risk) {
+        reasons |= LKR_SUPPORT_CODES_UNVERIFIED;
     }
     if ((reasons & LKR_SUPPORT_LADDER_EXHAUSTED) && !reset_performed(s)) {
         reasons |= LKR_SUPPORT_RESET_REFUSED;
@@ -663,7 +711,7 @@ static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint
         return 1;
     }
     if ((step != LKR_STEP_REPAIR_VERIFY_CODES && step != LKR_STEP_RESET_RESTORE_AFTER_RESET) ||
-        !lkr__backup_verified(s) || s->backup_verified /* test hook: no real vault content */) {
+        !lkr__backup_verified(s) || (s->backup_verified && s->vault == NULL) /* test hook */) {
         return 0;
     }
     s->hist[idx].by_host = 1;
@@ -684,6 +732,8 @@ static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint
     s->codes_missing = missing;
     if (missing > 0) {
         logf_(s, LKR_LOG_WARN, "codes still missing after", step, lkr_strerror(st));
+    } else {
+        s->codes_at_risk = 0; /* every code read back from the lock */
     }
     close_entry(s, (uint32_t)idx, missing == 0 ? LKR_OUTCOME_DONE : LKR_OUTCOME_FAILED, now);
     if (followup) {

@@ -220,6 +220,7 @@ struct lkr_session {
     uint8_t vault_digest[32];
     lkr_vault *vault;         /* attached by the host; not owned */
     uint32_t codes_missing;   /* after the last verify or restore */
+    uint8_t codes_at_risk;    /* codes (may have been) erased and not yet verified back */
     uint32_t guards_blocked;  /* every guard that ever blocked a step */
     uint8_t blocked_step;
     uint8_t blocked_followup; /* a follow-up waiting for its guards; the parent stays in hand */
@@ -254,8 +255,8 @@ int lkr__vault_verified(const lkr_vault *v);
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32]);
 uint32_t lkr__vault_missing(const lkr_vault *v);
 uint32_t lkr__vault_count(const lkr_vault *v);
-/* Replaces every occurrence of a vault PIN in `text` with '#'. */
-void lkr__vault_mask(const lkr_vault *v, char *text);
+/* Whether `text` contains any PIN the vault holds. */
+int lkr__vault_contains_pin(const lkr_vault *v, const char *text);
 
 /* engine.c: recomputes diagnosis and beliefs (0 when the inputs are invalid). */
 int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);

@@ -154,7 +154,7 @@ static void write_session(writer *w, const lkr_session *s)
     u8(w, s->triage_active);
     u8(w, s->dead_keypad_asked);
     u8(w, s->need_fw);
-    u8(w, s->backup_verified);
+    u8(w, s->codes_at_risk);
     u8(w, s->blocked_step);
     u8(w, s->blocked_followup);
     u8(w, s->blocked_in_hand);
@@ -207,6 +207,9 @@ lkr_status lkr_session_save(const lkr_session *s, void *buf, size_t len, size_t 
     w.n = HEADER;
     write_session(&w, s);
     *needed = w.n + TRAILER;
+    if (*needed > LKR_SESSION_BLOB_MAX) {
+        return LKR_E_OVERSIZED; /* cannot happen with today's limits; never write what load refuses */
+    }
     if (buf == NULL || len < *needed) {
         return LKR_E_BUFFER;
     }
@@ -358,7 +361,7 @@ static int consistent(const lkr_session *s)
     if (s->ladder > LKR_LADDER_CODE || s->tier > LKR__TIER_COUNT || s->entry_tier > LKR__TIER_COUNT ||
         s->phase > LKR__P_FINAL || s->question > LKR_QUESTION_MAX || s->last_report > LKR_OUTCOME_FAILED ||
         s->by_host > 1 || s->triage_active > 1 || s->dead_keypad_asked > 1 || s->need_fw > 1 ||
-        s->backup_verified > 1 || s->blocked_in_hand > 1 || s->error_reobserved > 1 ||
+        s->codes_at_risk > 1 || s->blocked_in_hand > 1 || s->error_reobserved > 1 ||
         s->has_vault_digest > 1 || !step_or_zero(s->cur_step) || !step_or_zero(s->verify_step) ||
         !step_or_zero(s->blocked_step) || !step_or_zero(s->blocked_followup) ||
         !step_or_zero(s->terminal_step) || s->hist_count > LKR_HISTORY_MAX ||
@@ -369,6 +372,9 @@ static int consistent(const lkr_session *s)
     if (s->phase == LKR__P_FINAL) {
         if (s->final_state != LKR_STATE_RECOVERED && s->final_state != LKR_STATE_NEEDS_SUPPORT &&
             s->final_state != LKR_STATE_ABORTED) {
+            return 0;
+        }
+        if (s->final_state == LKR_STATE_RECOVERED && (s->codes_missing > 0 || s->codes_at_risk)) {
             return 0;
         }
     } else if (s->final_state != 0) {
@@ -396,6 +402,12 @@ static int consistent(const lkr_session *s)
          lkr__steps[s->cur_step].followup != s->blocked_followup)) return 0;
     if (s->phase == LKR__P_FINAL && s->final_state == LKR_STATE_NEEDS_SUPPORT &&
         (s->terminal_step == 0 || !(lkr__steps[s->terminal_step].flags & LKR_STEP_F_TERMINAL))) return 0;
+    /* The step in hand was offered: it applies to this lock as it is now. */
+    if ((s->cur_step != 0 && !lkr__step_applies(s->cur_step, &s->profile, &s->obs) &&
+         !(lkr__steps[s->cur_step].flags & LKR_STEP_F_FOLLOWUP_ONLY)) ||
+        (s->blocked_step != 0 && s->blocked_followup == 0 && !s->blocked_in_hand &&
+         !lkr__step_applies(s->blocked_step, &s->profile, &s->obs) &&
+         s->blocked_step != LKR_STEP_REPAIR_BACKUP_CODES)) return 0;
     /* No step of another protocol or ecosystem, anywhere. */
     if (!fits_lock(s, s->cur_step) || !fits_lock(s, s->verify_step) || !fits_lock(s, s->blocked_step) ||
         !fits_lock(s, s->blocked_followup)) return 0;
@@ -458,7 +470,7 @@ static lkr_status read_session(reader *r, lkr_session *s)
     s->triage_active = g8(r);
     s->dead_keypad_asked = g8(r);
     s->need_fw = g8(r);
-    s->backup_verified = g8(r);
+    s->codes_at_risk = g8(r);
     s->blocked_step = g8(r);
     s->blocked_followup = g8(r);
     s->blocked_in_hand = g8(r);

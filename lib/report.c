@@ -47,19 +47,40 @@ static void secs(out *o, const lkr_session *s, uint64_t ms)
     emit(o, b, (size_t)n);
 }
 
-/* Host text, made safe: a copy with vault PINs masked, invalid UTF-8 as '?'. */
+/* Length of the well-formed UTF-8 sequence at u (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *u)
+{
+    unsigned c = u[0];
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return (u[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return u[1] >= lo && u[1] <= hi && (u[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return u[1] >= lo && u[1] <= hi && (u[2] & 0xC0) == 0x80 && (u[3] & 0xC0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+/* Host text, made safe: valid UTF-8 (anything else becomes '?'), and a text
+ * that holds a vault PIN is withheld whole: masking part of it would give the
+ * PIN away to anyone who knows the rest. */
 static void safe_copy(const lkr_session *s, char *dst, size_t cap, const char *src)
 {
+    static const char withheld[] = "[withheld: it contained an access code]";
     size_t i = 0, j = 0;
     const unsigned char *u = (const unsigned char *)src;
+    if (s->vault != NULL && lkr__vault_contains_pin(s->vault, src)) {
+        memcpy(dst, withheld, sizeof(withheld) < cap ? sizeof(withheld) : cap - 1);
+        dst[sizeof(withheld) < cap ? sizeof(withheld) - 1 : cap - 1] = '\0';
+        return;
+    }
     while (u[i] != '\0' && j + 1 < cap) {
-        size_t len = u[i] < 0x80 ? 1 : (u[i] >> 5) == 0x6 ? 2 : (u[i] >> 4) == 0xE ? 3 : (u[i] >> 3) == 0x1E ? 4 : 0;
-        size_t k;
-        int ok = len > 0 && j + len < cap;
-        for (k = 1; ok && k < len; k++) {
-            ok = (u[i + k] & 0xC0) == 0x80;
-        }
-        if (!ok) {
+        size_t len = utf8_len(u + i);
+        if (len == 0 || j + len >= cap) {
             dst[j++] = '?';
             i++;
             continue;
@@ -69,9 +90,6 @@ static void safe_copy(const lkr_session *s, char *dst, size_t cap, const char *s
         j += len;
     }
     dst[j] = '\0';
-    if (s->vault != NULL) {
-        lkr__vault_mask(s->vault, dst);
-    }
 }
 
 static void jstr(out *o, const lkr_session *s, const char *text)
@@ -138,7 +156,7 @@ static const char *update_name(uint32_t u)
 
 static const char *const support_names[] = {"ladder_exhausted", "dead_keypad", "same_error_code",
                                             "several_phones", "after_update", "reset_refused",
-                                            "codes_missing"};
+                                            "codes_missing", "codes_unverified"};
 #define SUPPORT_NAMES (sizeof(support_names) / sizeof(support_names[0]))
 
 static uint32_t public_state_of(const lkr_session *s)
@@ -156,7 +174,7 @@ static void json(out *o, const lkr_session *s)
     const lkr_profile *p = &s->profile;
     const lkr_observations *ob = &s->obs;
     uint32_t i, k, first, state = public_state_of(s);
-    lkr_diagnosis d;
+    lkr_diagnosis d = LKR_DIAGNOSIS_INIT;
 
     lit(o, "{\"library\":");
     jstr(o, s, lkr_version_string());
@@ -212,8 +230,10 @@ static void json(out *o, const lkr_session *s)
     lit(o, ",\"causes\":[");
     if (lkr_session_beliefs(s, &d) == LKR_OK) {
         for (i = 0; i < d.cause_count && i < 5; i++) {
+            /* Four decimals without printf's %f: its decimal point follows the locale. */
             char b[32];
-            int n = snprintf(b, sizeof(b), "%.4f", d.causes[i].p);
+            uint32_t q = (uint32_t)(d.causes[i].p * 10000.0 + 0.5);
+            int n = snprintf(b, sizeof(b), "%u.%04u", q / 10000u, q % 10000u);
             if (i) lit(o, ",");
             lit(o, "{\"id\":");
             jstr(o, s, lkr__causes[d.causes[i].cause].sid);
@@ -298,6 +318,13 @@ static void line(out *o, const lkr_session *s, const char *label, const char *va
         return;
     }
     safe_copy(s, safe, sizeof(safe), value);
+    {
+        /* One fact per line: no control character may start a forged one. */
+        size_t k;
+        for (k = 0; safe[k] != '\0'; k++) {
+            if ((unsigned char)safe[k] < 0x20 || safe[k] == 0x7F) safe[k] = ' ';
+        }
+    }
     lit(o, safe);
     lit(o, "\n");
 }

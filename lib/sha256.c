@@ -46,7 +46,7 @@ static void compress(lkr__sha256 *c, const uint8_t *block)
     }
     c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d;
     c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
-    memset(w, 0, sizeof(w));
+    lkr__wipe(w, sizeof(w));
 }
 
 void lkr__sha256_init(lkr__sha256 *c)
@@ -100,5 +100,5 @@ void lkr__sha256_final(lkr__sha256 *c, uint8_t out[32])
         out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
         out[4 * i + 3] = (uint8_t)c->h[i];
     }
-    memset(c, 0, sizeof(*c));
+    lkr__wipe(c, sizeof(*c));
 }

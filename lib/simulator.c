@@ -28,6 +28,7 @@ struct lkr_sim {
     uint8_t has_checksum;
     uint8_t flaky_toggle;
     uint8_t dropped;
+    uint32_t dropped_slot;
     lkr_sim_config cfg;
     uint64_t rng;
     uint64_t clock_ms;
@@ -538,9 +539,16 @@ static lkr_status cb_write_code(void *ctx, const lkr_code *code)
 {
     lkr_sim *s = (lkr_sim *)ctx;
     uint32_t i;
-    if ((s->cfg.flags & LKR_SIM_F_DROP_ON_RESTORE) && !s->dropped) {
-        s->dropped = 1; /* acknowledged, never stored */
-        return LKR_OK;
+    if (s->cfg.flags & LKR_SIM_F_DROP_ON_RESTORE) {
+        /* A bad lock: one slot (the first it is asked to write) is acknowledged
+         * and never stored, however often it is written. */
+        if (!s->dropped) {
+            s->dropped = 1;
+            s->dropped_slot = code->slot;
+        }
+        if (code->slot == s->dropped_slot) {
+            return LKR_OK;
+        }
     }
     for (i = 0; i < s->code_count; i++) {
         if (s->codes[i].slot == code->slot) {

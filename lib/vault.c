@@ -274,7 +274,8 @@ static lkr_status read_lock(const lkr_transport *t, lkr_code *buf, lkr_code_read
         return LKR_E_PROTOCOL;
     }
     for (i = 0; i < info->count; i++) {
-        if (!code_ok(&buf[i])) {
+        /* A lock that says it reads PINs back must give every one of them. */
+        if (!code_ok(&buf[i]) || (info->pins_readable && buf[i].pin[0] == '\0')) {
             return LKR_E_PROTOCOL;
         }
         canonical(&buf[i], &buf[i], info->pins_readable);
@@ -698,21 +699,16 @@ lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const v
     return LKR_OK;
 }
 
-void lkr__vault_mask(const lkr_vault *v, char *text)
+int lkr__vault_contains_pin(const lkr_vault *v, const char *text)
 {
     uint32_t i;
     if (!vault_ok(v) || text == NULL) {
-        return;
+        return 0;
     }
     for (i = 0; i < v->count; i++) {
-        const char *pin = v->codes[i].pin;
-        size_t n = strlen(pin);
-        char *hit;
-        if (n == 0) {
-            continue;
-        }
-        while ((hit = strstr(text, pin)) != NULL) {
-            memset(hit, '#', n);
+        if (v->codes[i].pin[0] != '\0' && strstr(text, v->codes[i].pin) != NULL) {
+            return 1;
         }
     }
+    return 0;
 }

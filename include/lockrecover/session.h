@@ -138,6 +138,7 @@ typedef enum lkr_ladder {
 #define LKR_SUPPORT_AFTER_UPDATE 0x10u     /**< It worked before the update and nothing helped. */
 #define LKR_SUPPORT_RESET_REFUSED 0x20u    /**< The factory reset was waived or can never be guarded. */
 #define LKR_SUPPORT_CODES_MISSING 0x40u    /**< The lock is back, but codes could not be restored: never "recovered". */
+#define LKR_SUPPORT_CODES_UNVERIFIED 0x80u /**< Codes may have been erased and the vault could not check them back. */
 /** @} */
 
 /** ::LKR_ACTION_RECOVERED detail: the lock is back but still reports the old firmware: the update failed. */

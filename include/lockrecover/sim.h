@@ -41,7 +41,7 @@ typedef struct lkr_sim lkr_sim;
 #define LKR_SIM_F_PROBE 0x01u            /**< The transport offers `probe`. */
 #define LKR_SIM_F_RUN_STEPS 0x02u        /**< The transport runs automatable steps itself. */
 #define LKR_SIM_F_CODES 0x04u            /**< The transport offers read_codes / write_code / seal / unseal. */
-#define LKR_SIM_F_DROP_ON_RESTORE 0x08u  /**< write_code silently drops one code (a bad lock). */
+#define LKR_SIM_F_DROP_ON_RESTORE 0x08u  /**< write_code acknowledges one slot's code and never stores it (a bad lock). */
 #define LKR_SIM_F_FLAKY_READ 0x10u       /**< Successive reads of the code table differ. */
 #define LKR_SIM_F_PERSON_REFUSES 0x20u   /**< The simulated person confirms no guard. */
 #define LKR_SIM_F_PARTIAL_FACTS 0x40u    /**< The person knows only the headline facts (the session asks). */
