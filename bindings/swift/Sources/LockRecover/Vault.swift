@@ -1,0 +1,137 @@
+import CLockRecover
+
+/// The vault's summary (`lkr_vault_info`).
+public struct VaultStatus: Equatable, Sendable {
+    /// Codes held.
+    public let count: Int
+    /// The backup is verified (the `codes_backed_up` guard holds).
+    public let verified: Bool
+    /// Codes not on the lock at the last verify or restore.
+    public let missing: Int
+    /// SHA-256 of the codes: a fingerprint, safe to show.
+    public let digest: [UInt8]
+}
+
+/// What the vault tells about one code: never its PIN (`lkr_code_info`).
+public struct VaultCode: Equatable, Sendable {
+    public enum SlotState: UInt32, Sendable {
+        case unchecked = 0, present = 1, missing = 2, different = 3, restored = 4, failed = 5
+    }
+    public let slot: UInt32
+    public let kind: CodeKind?
+    public let name: String
+    public let hasPIN: Bool
+    public let state: SlotState?
+}
+
+/// The code vault (`lkr_vault`): verified backups of a lock's access codes,
+/// sealed export and import, verified restore. Freed (and zeroed) when the
+/// last reference goes; a session it is attached to keeps it alive.
+public final class Vault {
+    let handle: OpaquePointer
+
+    public init() throws {
+        var out: OpaquePointer?
+        try check(lkr_vault_new(nil, &out))
+        handle = out!
+    }
+
+    deinit { lkr_vault_free(handle) }
+
+    // Every operation takes the lock's code callbacks: a Swift transport or a simulated lock.
+
+    private func with<R>(_ t: CTransport, _ body: (UnsafePointer<lkr_transport>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(t) { try body(&t.raw) }
+    }
+
+    private func backup(_ t: CTransport) throws { try with(t) { try ok(lkr_vault_backup(handle, $0)) } }
+
+    /// Missing count, or throws; `LKR_E_CORRUPT` ("some are missing") is not an error here.
+    private func missing(_ t: CTransport, _ fn: (OpaquePointer, UnsafePointer<lkr_transport>, UnsafeMutablePointer<UInt32>) -> Int32) throws -> Int {
+        var missing: UInt32 = 0
+        let s = with(t) { fn(handle, $0, &missing) }
+        if s != LKR_E_CORRUPT { try check(s) }
+        return Int(missing)
+    }
+
+    /// Reads the lock's codes twice and keeps them only when both reads agree.
+    public func backup(using transport: any Transport) throws { try backup(TransportBridge.make(transport)) }
+    /// Backs a simulated lock's codes up.
+    public func backup(using lock: SimulatedLock) throws { try backup(lock.cTransport()) }
+
+    /// Checks the lock against the vault; returns how many codes are missing or different.
+    public func verify(using transport: any Transport) throws -> Int {
+        try missing(TransportBridge.make(transport)) { lkr_vault_verify($0, $1, $2) }
+    }
+    public func verify(using lock: SimulatedLock) throws -> Int {
+        try missing(lock.cTransport()) { lkr_vault_verify($0, $1, $2) }
+    }
+
+    /// Restores every code not on the lock; returns how many are still missing.
+    public func restore(using transport: any Transport) throws -> Int {
+        try missing(TransportBridge.make(transport)) { lkr_vault_restore($0, $1, $2) }
+    }
+    public func restore(using lock: SimulatedLock) throws -> Int {
+        try missing(lock.cTransport()) { lkr_vault_restore($0, $1, $2) }
+    }
+
+    /// Write-through capture: record a code as the host sets it on the lock.
+    public func record(_ code: Code) throws {
+        var c = lkr_code()
+        try code.fill(&c)
+        defer { withUnsafeMutableBytes(of: &c) { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        try check(lkr_vault_record(handle, &c))
+    }
+
+    /// The vault's summary.
+    public func status() throws -> VaultStatus {
+        var i = sized(lkr_vault_info.init) { $0.struct_size = $1 }
+        try check(lkr_vault_status(handle, &i))
+        return VaultStatus(count: Int(i.count), verified: i.verified != 0, missing: Int(i.missing),
+                           digest: withUnsafeBytes(of: i.digest) { Array($0) })
+    }
+
+    /// Every code's public facts, in slot order.
+    public func codes() throws -> [VaultCode] {
+        let n = try status().count
+        return try (0..<n).map { index in
+            var c = sized(lkr_code_info.init) { $0.struct_size = $1 }
+            try check(lkr_vault_code(handle, UInt32(index), &c))
+            return VaultCode(slot: c.slot, kind: CodeKind(rawValue: c.kind), name: getText(c.name) ?? "",
+                             hasPIN: c.has_pin != 0, state: VaultCode.SlotState(rawValue: c.state))
+        }
+    }
+
+    private func exportSealed(_ t: CTransport) throws -> [UInt8] {
+        try with(t) { tp in
+            var needed = 0
+            let s = lkr_vault_export_sealed(handle, tp, nil, 0, &needed)
+            if s != LKR_E_BUFFER { try check(s) }
+            var buf = [UInt8](repeating: 0, count: needed)
+            try buf.withUnsafeMutableBytes { b in
+                try check(lkr_vault_export_sealed(handle, tp, b.baseAddress, b.count, &needed))
+            }
+            return Array(buf.prefix(needed))
+        }
+    }
+
+    private func importSealed(_ blob: [UInt8], _ t: CTransport) throws {
+        try with(t) { tp in
+            try blob.withUnsafeBytes { b in try check(lkr_vault_import_sealed(handle, tp, b.baseAddress, b.count)) }
+        }
+    }
+
+    /// Exports the vault sealed by the transport's `seal`.
+    public func exportSealed(using transport: any Transport) throws -> [UInt8] {
+        try exportSealed(TransportBridge.make(transport))
+    }
+    public func exportSealed(using lock: SimulatedLock) throws -> [UInt8] { try exportSealed(lock.cTransport()) }
+
+    /// Imports what `exportSealed(using:)` wrote (unsealed by the transport's `unseal`).
+    public func importSealed(_ blob: [UInt8], using transport: any Transport) throws {
+        try importSealed(blob, TransportBridge.make(transport))
+    }
+    public func importSealed(_ blob: [UInt8], using lock: SimulatedLock) throws {
+        try importSealed(blob, lock.cTransport())
+    }
+}
