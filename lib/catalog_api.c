@@ -4,8 +4,10 @@
 
 #include "internal.h"
 
-/* Every info struct as 1.0 shipped it: the smallest struct_size accepted. */
-#define MIN_SIZE(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
+/* Every info struct as 1.0 shipped it: the smallest struct_size accepted
+ * (each ends with a pointer or a uint32_t field). */
+#define MIN_SIZE_PTR(type, last) (offsetof(type, last) + sizeof(void *))
+#define MIN_SIZE(type, last) (offsetof(type, last) + sizeof(uint32_t))
 
 int lkr__step_id_ok(uint32_t id)
 {
@@ -47,8 +49,11 @@ lkr_status lkr_step_get(uint32_t id, lkr_step_info *out)
     if (out == NULL) {
         return LKR_E_INVAL;
     }
+    if (out->struct_size < MIN_SIZE_PTR(lkr_step_info, fixes) || out->struct_size > LKR__STRUCT_SIZE_MAX) {
+        return LKR_E_INVAL;
+    }
     if (!lkr__step_id_ok(id)) {
-        return out->struct_size < MIN_SIZE(lkr_step_info, fixes) ? LKR_E_INVAL : LKR_E_RANGE;
+        return LKR_E_RANGE;
     }
     d = &lkr__steps[id];
     memset(&info, 0, sizeof(info));
@@ -70,7 +75,7 @@ lkr_status lkr_step_get(uint32_t id, lkr_step_info *out)
     info.followup = d->followup;
     info.fix_count = d->fix_count;
     info.fixes = d->fixes;
-    return lkr__emit(out, &info, sizeof(info), MIN_SIZE(lkr_step_info, fixes));
+    return lkr__emit(out, &info, sizeof(info), MIN_SIZE_PTR(lkr_step_info, fixes));
 }
 
 lkr_status lkr_step_find(const char *sid, uint32_t *id)
@@ -127,9 +132,12 @@ lkr_status lkr_cause_get(uint32_t id, lkr_cause_info *out)
     if (out == NULL) {
         return LKR_E_INVAL;
     }
+    if (out->struct_size < MIN_SIZE(lkr_cause_info, prior_permille) ||
+        out->struct_size > LKR__STRUCT_SIZE_MAX) {
+        return LKR_E_INVAL;
+    }
     if (!lkr__cause_id_ok(id)) {
-        return out->struct_size < MIN_SIZE(lkr_cause_info, prior_permille) ? LKR_E_INVAL
-                                                                            : LKR_E_RANGE;
+        return LKR_E_RANGE;
     }
     d = &lkr__causes[id];
     memset(&info, 0, sizeof(info));
@@ -162,8 +170,11 @@ lkr_status lkr_symptom_get(uint32_t id, lkr_symptom_info *out)
     if (out == NULL) {
         return LKR_E_INVAL;
     }
+    if (out->struct_size < MIN_SIZE_PTR(lkr_symptom_info, causes) || out->struct_size > LKR__STRUCT_SIZE_MAX) {
+        return LKR_E_INVAL;
+    }
     if (id >= LKR__SYMPTOM_COUNT) {
-        return out->struct_size < MIN_SIZE(lkr_symptom_info, causes) ? LKR_E_INVAL : LKR_E_RANGE;
+        return LKR_E_RANGE;
     }
     d = &lkr__symptoms[id];
     memset(&info, 0, sizeof(info));
@@ -175,7 +186,7 @@ lkr_status lkr_symptom_get(uint32_t id, lkr_symptom_info *out)
     info.entry_tier = d->entry_tier;
     info.cause_count = d->cause_count;
     info.causes = d->causes;
-    return lkr__emit(out, &info, sizeof(info), MIN_SIZE(lkr_symptom_info, causes));
+    return lkr__emit(out, &info, sizeof(info), MIN_SIZE_PTR(lkr_symptom_info, causes));
 }
 
 lkr_status lkr_symptom_find(const char *sid, uint32_t *id)
@@ -193,10 +204,15 @@ static lkr_status named_get(const lkr__named *table, uint32_t count, uint32_t id
     if (out == NULL) {
         return LKR_E_INVAL;
     }
-    if (id < 1 || id > count) {
+    {
         uint32_t size;
         memcpy(&size, out, sizeof(size));
-        return size < full_size ? LKR_E_INVAL : LKR_E_RANGE;
+        if (size < full_size || size > LKR__STRUCT_SIZE_MAX) {
+            return LKR_E_INVAL;
+        }
+    }
+    if (id < 1 || id > count) {
+        return LKR_E_RANGE;
     }
     memset(&info, 0, sizeof(info));
     info.id = id;
@@ -213,7 +229,7 @@ uint32_t lkr_tier_count(void)
 
 lkr_status lkr_tier_get(uint32_t id, lkr_tier_info *out)
 {
-    return named_get(lkr__tiers, LKR__TIER_COUNT, id, out, MIN_SIZE(lkr_tier_info, description));
+    return named_get(lkr__tiers, LKR__TIER_COUNT, id, out, MIN_SIZE_PTR(lkr_tier_info, description));
 }
 
 lkr_status lkr_tier_find(const char *sid, uint32_t *id)
@@ -229,7 +245,7 @@ uint32_t lkr_guard_count(void)
 lkr_status lkr_guard_get(uint32_t id, lkr_guard_info *out)
 {
     return named_get(lkr__guards, LKR__GUARD_COUNT, id, out,
-                     MIN_SIZE(lkr_guard_info, instructions));
+                     MIN_SIZE_PTR(lkr_guard_info, instructions));
 }
 
 lkr_status lkr_guard_find(const char *sid, uint32_t *id)

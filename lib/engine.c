@@ -470,7 +470,11 @@ static void check_codes_back(lkr_session *s)
     if (st == LKR_OK) {
         s->codes_missing = 0;
         s->codes_at_risk = 0;
-    } else if (missing > 0) {
+        logf_(s, LKR_LOG_INFO, "every code is back on the lock", 0, NULL);
+        return;
+    }
+    logf_(s, LKR_LOG_WARN, "codes could not be checked back", 0, lkr_strerror(st));
+    if (missing > 0) {
         s->codes_missing = missing;
     }
 }
@@ -624,6 +628,7 @@ static void performed_part(lkr_session *s, uint32_t outcome, int was_hold_part, 
 }
 
 static void begin_step(lkr_session *s, uint32_t step, uint64_t now);
+static void check_codes_back(lkr_session *s);
 
 /* After the settle: a follow-up, the firmware question, or verification. */
 static int reads_version(uint32_t step)
@@ -635,6 +640,15 @@ static void after_settle(lkr_session *s, uint64_t now)
 {
     const lkr__step_def *d = &lkr__steps[s->cur_step];
     int version_step = reads_version(s->cur_step);
+    /* A step that erased (or may have erased) codes: check them back now,
+     * through the vault, rather than only when the lock is judged. A
+     * follow-up that does it (verify / restore) comes next anyway. */
+    if (s->cur_step == s->verify_step && d->followup == 0 &&
+        ((d->destroys & LKR_DESTROYS_CODES) ||
+         ((d->destroys & LKR_MAY_DESTROY_CODES) && s->profile.repair_erases_codes != LKR_NO))) {
+        s->codes_at_risk = 1;
+        check_codes_back(s);
+    }
     if ((d->flags & LKR_STEP_F_PREPARATION) && s->cur_step == s->verify_step) {
         /* A preparation (the code backup) fixes nothing: no verification. */
         close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now);
@@ -1013,8 +1027,6 @@ void lkr_session_config_init(lkr_session_config *config)
 }
 
 #define CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(void *))
-#define TRANSPORT_MIN_SIZE (offsetof(lkr_transport, unseal) + sizeof(void (*)(void)))
-#define ALLOCATOR_MIN_SIZE (offsetof(lkr_allocator, free) + sizeof(void (*)(void)))
 
 static lkr_status copy_overrides(lkr_session *s, const lkr_overrides *ov)
 {
@@ -1053,21 +1065,15 @@ lkr_status lkr_session_new(const lkr_session_config *config, const lkr_transport
         return LKR_E_INVAL;
     }
     if ((st = lkr__check_size(config, config->struct_size, CONFIG_MIN_SIZE, sizeof(*config))) != LKR_OK ||
-        (st = lkr__check_size(transport, transport->struct_size, TRANSPORT_MIN_SIZE,
-                              sizeof(*transport))) != LKR_OK) {
+        (st = lkr__check_transport(transport)) != LKR_OK) {
         return st;
     }
-    if (config->reserved_ != 0 || config->profile == NULL || transport->now_ms == NULL) {
+    if (config->reserved_ != 0 || config->profile == NULL) {
         return LKR_E_INVAL;
     }
     al = config->allocator;
-    if (al != NULL) {
-        if ((st = lkr__check_size(al, al->struct_size, ALLOCATOR_MIN_SIZE, sizeof(*al))) != LKR_OK) {
-            return st;
-        }
-        if (al->alloc == NULL || al->free == NULL) {
-            return LKR_E_INVAL;
-        }
+    if ((st = lkr__check_allocator(al)) != LKR_OK) {
+        return st;
     }
     if ((st = lkr_profile_validate(config->profile)) != LKR_OK ||
         (config->observations != NULL &&

@@ -97,6 +97,10 @@ int lkr__all_zero(const void *p, size_t n);
  * LKR_E_UNSUPPORTED when larger than known with non-zero tail bytes.
  */
 lkr_status lkr__check_size(const void *s, uint32_t struct_size, size_t min, size_t known);
+/* The checks every function taking a transport / allocator makes (NULL is
+ * INVAL for the transport, allowed for the allocator). */
+lkr_status lkr__check_transport(const lkr_transport *t);
+lkr_status lkr__check_allocator(const lkr_allocator *al);
 
 /*
  * Copies a library-filled struct into the caller's: checks the caller's

@@ -412,7 +412,7 @@ static int consistent(const lkr_session *s)
     if (!fits_lock(s, s->cur_step) || !fits_lock(s, s->verify_step) || !fits_lock(s, s->blocked_step) ||
         !fits_lock(s, s->blocked_followup)) return 0;
     for (i = 0; i < s->hist_count; i++) {
-        if (!lkr__step_id_ok(s->hist[i].step) || !fits_lock(s, s->hist[i].step) ||
+        if (s->hist[i].step == 0 || !lkr__step_id_ok(s->hist[i].step) || !fits_lock(s, s->hist[i].step) ||
             s->hist[i].outcome > LKR_OUTCOME_HANDED_OVER ||
             s->hist[i].by_host > 1 || (in_history & ((uint64_t)1 << (s->hist[i].step - 1)))) {
             return 0;
@@ -530,8 +530,6 @@ static lkr_status read_session(reader *r, lkr_session *s)
 }
 
 #define CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(void *))
-#define TRANSPORT_MIN_SIZE (offsetof(lkr_transport, unseal) + sizeof(void (*)(void)))
-#define ALLOCATOR_MIN_SIZE (offsetof(lkr_allocator, free) + sizeof(void (*)(void)))
 
 lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transport *transport,
                             const void *buf, size_t len, lkr_session **out)
@@ -549,22 +547,16 @@ lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transpor
         return LKR_E_INVAL;
     }
     if ((st = lkr__check_size(config, config->struct_size, CONFIG_MIN_SIZE, sizeof(*config))) != LKR_OK ||
-        (st = lkr__check_size(transport, transport->struct_size, TRANSPORT_MIN_SIZE,
-                              sizeof(*transport))) != LKR_OK) {
+        (st = lkr__check_transport(transport)) != LKR_OK) {
         return st;
     }
     if (config->reserved_ != 0 || config->profile != NULL || config->observations != NULL ||
-        config->overrides != NULL || transport->now_ms == NULL) {
+        config->overrides != NULL) {
         return LKR_E_INVAL;
     }
     al = config->allocator;
-    if (al != NULL) {
-        if ((st = lkr__check_size(al, al->struct_size, ALLOCATOR_MIN_SIZE, sizeof(*al))) != LKR_OK) {
-            return st;
-        }
-        if (al->alloc == NULL || al->free == NULL) {
-            return LKR_E_INVAL;
-        }
+    if ((st = lkr__check_allocator(al)) != LKR_OK) {
+        return st;
     }
     /* The frame: length, magic, declared length, checksum, then the version. */
     if (len < HEADER + TRAILER) {

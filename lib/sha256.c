@@ -26,7 +26,7 @@ static const uint32_t K[64] = {
 static void compress(lkr__sha256 *c, const uint8_t *block)
 {
     uint32_t w[64], a, b, cc, d, e, f, g, h, t1, t2;
-    unsigned i;
+    size_t i;
     for (i = 0; i < 16; i++) {
         w[i] = ((uint32_t)block[4 * i] << 24) | ((uint32_t)block[4 * i + 1] << 16) |
                ((uint32_t)block[4 * i + 2] << 8) | (uint32_t)block[4 * i + 3];
@@ -82,7 +82,7 @@ void lkr__sha256_update(lkr__sha256 *c, const void *data, size_t len)
 void lkr__sha256_final(lkr__sha256 *c, uint8_t out[32])
 {
     uint64_t bits = c->len * 8u;
-    unsigned i;
+    size_t i;
     c->buf[c->fill++] = 0x80u;
     if (c->fill > 56u) {
         memset(c->buf + c->fill, 0, 64u - c->fill);

@@ -81,8 +81,13 @@ static uint32_t draw_permille(lkr_sim *s)
 
 static void set_str(char *dst, size_t cap, const char *src)
 {
+    size_t n = strlen(src);
+    if (n >= cap) {
+        n = cap - 1;
+    }
     memset(dst, 0, cap);
-    memcpy(dst, src, strlen(src) < cap ? strlen(src) : cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* Writes what cause c makes true into o (full facts). */
@@ -356,8 +361,8 @@ lkr_status lkr_sim_new(const lkr_sim_config *cfg, const lkr_allocator *al, lkr_s
             if (cfg->causes[j] == cfg->causes[i]) return LKR_E_INVAL;
         }
     }
-    if (al != NULL && (al->struct_size < sizeof(*al) || al->alloc == NULL || al->free == NULL)) {
-        return LKR_E_INVAL;
+    if ((st = lkr__check_allocator(al)) != LKR_OK) {
+        return st;
     }
     s = al != NULL ? (lkr_sim *)al->alloc(al->ctx, sizeof(*s)) : (lkr_sim *)malloc(sizeof(*s));
     if (s == NULL) {
@@ -757,7 +762,14 @@ lkr_status lkr_sim_respond(lkr_sim *s, lkr_session *session, const lkr_action *a
 {
     lkr_status st = LKR_OK;
     uint32_t g;
-    if (!sim_ok(s) || session == NULL || a == NULL || a->struct_size < sizeof(lkr_action)) {
+    if (!sim_ok(s) || session == NULL || a == NULL || a->struct_size < sizeof(lkr_action) ||
+        a->struct_size > LKR__STRUCT_SIZE_MAX || a->kind < LKR_ACTION_ASK || a->kind > LKR_ACTION_ABORTED) {
+        return LKR_E_INVAL;
+    }
+    /* An action naming a step must name a real one (a forged action is refused). */
+    if ((a->kind == LKR_ACTION_PERSON_STEP || a->kind == LKR_ACTION_VERIFY ||
+         a->kind == LKR_ACTION_BLOCKED || a->kind == LKR_ACTION_HOST_STEP) &&
+        !lkr__step_id_ok(a->step)) {
         return LKR_E_INVAL;
     }
     s->session = session;

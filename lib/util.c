@@ -81,3 +81,30 @@ void lkr__wipe(void *p, size_t n)
         b[i] = 0;
     }
 }
+
+#define TRANSPORT_MIN_SIZE (offsetof(lkr_transport, unseal) + sizeof(void (*)(void)))
+#define ALLOCATOR_MIN_SIZE (offsetof(lkr_allocator, free) + sizeof(void (*)(void)))
+
+lkr_status lkr__check_transport(const lkr_transport *t)
+{
+    lkr_status st;
+    if (t == NULL) {
+        return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_size(t, t->struct_size, TRANSPORT_MIN_SIZE, sizeof(*t))) != LKR_OK) {
+        return st;
+    }
+    return t->now_ms != NULL ? LKR_OK : LKR_E_INVAL;
+}
+
+lkr_status lkr__check_allocator(const lkr_allocator *al)
+{
+    lkr_status st;
+    if (al == NULL) {
+        return LKR_OK;
+    }
+    if ((st = lkr__check_size(al, al->struct_size, ALLOCATOR_MIN_SIZE, sizeof(*al))) != LKR_OK) {
+        return st;
+    }
+    return al->alloc != NULL && al->free != NULL ? LKR_OK : LKR_E_INVAL;
+}

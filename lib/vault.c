@@ -34,6 +34,9 @@ struct lkr_vault {
     lkr_code read_a[LKR_VAULT_MAX_CODES];
     lkr_code read_b[LKR_VAULT_MAX_CODES];
     uint8_t clear[EXPORT_MAX];
+    /* Points at `clear`: lets functions that take the vault const use the
+     * scratch (the vault itself is never const: lkr_vault_new allocates it). */
+    uint8_t *scratch;
 };
 
 /* ---- codes ------------------------------------------------------------------ */
@@ -171,8 +174,6 @@ static void update_digest(lkr_vault *v)
 
 /* ---- lifecycle ----------------------------------------------------------------- */
 
-#define ALLOCATOR_MIN_SIZE (offsetof(lkr_allocator, free) + sizeof(void (*)(void)))
-
 lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
 {
     lkr_vault *v;
@@ -180,13 +181,8 @@ lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
     if (out == NULL) {
         return LKR_E_INVAL;
     }
-    if (al != NULL) {
-        if ((st = lkr__check_size(al, al->struct_size, ALLOCATOR_MIN_SIZE, sizeof(*al))) != LKR_OK) {
-            return st;
-        }
-        if (al->alloc == NULL || al->free == NULL) {
-            return LKR_E_INVAL;
-        }
+    if ((st = lkr__check_allocator(al)) != LKR_OK) {
+        return st;
     }
     v = al != NULL ? (lkr_vault *)al->alloc(al->ctx, sizeof(*v)) : (lkr_vault *)malloc(sizeof(*v));
     if (v == NULL) {
@@ -194,6 +190,7 @@ lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
     }
     memset(v, 0, sizeof(*v));
     v->magic = VAULT_MAGIC;
+    v->scratch = v->clear;
     if (al != NULL) {
         v->alloc = *al;
         v->has_alloc = 1;
@@ -300,8 +297,11 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
     lkr_code_readout a, b;
     lkr_status st;
     uint32_t i;
-    if (!vault_ok(v) || t == NULL || t->struct_size < sizeof(lkr_transport)) {
+    if (!vault_ok(v) || t == NULL) {
         return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_transport(t)) != LKR_OK) {
+        return st;
     }
     if (t->read_codes == NULL) {
         return LKR_E_UNSUPPORTED;
@@ -402,8 +402,11 @@ lkr_status lkr_vault_verify(lkr_vault *v, const lkr_transport *t, uint32_t *miss
     lkr_code_readout info;
     lkr_status st;
     uint32_t m;
-    if (!vault_ok(v) || t == NULL || t->struct_size < sizeof(lkr_transport)) {
+    if (!vault_ok(v) || t == NULL) {
         return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_transport(t)) != LKR_OK) {
+        return st;
     }
     if (!v->verified) {
         return LKR_E_STATE;
@@ -429,8 +432,11 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
     lkr_code_readout info;
     lkr_status st;
     uint32_t i, m = 0;
-    if (!vault_ok(v) || t == NULL || t->struct_size < sizeof(lkr_transport)) {
+    if (!vault_ok(v) || t == NULL) {
         return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_transport(t)) != LKR_OK) {
+        return st;
     }
     if (!v->verified) {
         return LKR_E_STATE;
@@ -513,13 +519,6 @@ lkr_status lkr_vault_code(const lkr_vault *v, uint32_t index, lkr_code_info *out
 
 /* ---- sealed export ------------------------------------------------------------------ */
 
-/* The vault's scratch is used by const functions too: the object itself is
- * never const (lkr_vault_new allocates it), only the caller's view. */
-static uint8_t *scratch(const lkr_vault *v)
-{
-    return ((lkr_vault *)(uintptr_t)v)->clear;
-}
-
 static size_t serialise(const lkr_vault *v, uint8_t *p)
 {
     size_t n = 0;
@@ -553,14 +552,16 @@ lkr_status lkr_vault_export_sealed(const lkr_vault *v, const lkr_transport *t, v
     uint8_t *clear;
     size_t n, out_len = 0;
     lkr_status st;
-    if (!vault_ok(v) || t == NULL || t->struct_size < sizeof(lkr_transport) || needed == NULL ||
-        (buf == NULL && len != 0)) {
+    if (!vault_ok(v) || t == NULL || needed == NULL || (buf == NULL && len != 0)) {
         return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_transport(t)) != LKR_OK) {
+        return st;
     }
     if (t->seal == NULL) {
         return LKR_E_UNSUPPORTED;
     }
-    clear = scratch(v);
+    clear = v->scratch;
     n = serialise(v, clear);
     st = t->seal(t->ctx, clear, n, buf, buf != NULL ? len : 0, &out_len);
     lkr__wipe(clear, EXPORT_MAX);
@@ -661,8 +662,11 @@ lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const v
     lkr_status st;
     uint32_t count = 0, checksum = 0;
     uint8_t flags = 0;
-    if (!vault_ok(v) || t == NULL || t->struct_size < sizeof(lkr_transport) || buf == NULL) {
+    if (!vault_ok(v) || t == NULL || buf == NULL) {
         return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_transport(t)) != LKR_OK) {
+        return st;
     }
     if (t->unseal == NULL) {
         return LKR_E_UNSUPPORTED;

@@ -13,13 +13,16 @@
 #     (private functions are static or named lkr__*).
 #  5. The functions declared with LKR_API in the public headers are exactly the
 #     functions the shared library exports.
+#  6. SYMBOLS_FILE (abi/symbols-in-versions) lists exactly the exported
+#     symbols, each with the version node it carries in the library, and every
+#     node it names exists in the version script.
 set -euo pipefail
 
-if [ "$#" -ne 5 ]; then
-  echo "usage: $0 SHARED_LIB STATIC_LIB PUBLIC_HEADER_DIR SONAME VERSION_NODE" >&2
+if [ "$#" -ne 7 ]; then
+  echo "usage: $0 SHARED_LIB STATIC_LIB PUBLIC_HEADER_DIR SONAME VERSION_NODE SYMBOLS_FILE VERSION_SCRIPT" >&2
   exit 2
 fi
-shared=$1 static=$2 hdrdir=$3 soname=$4 node=$5
+shared=$1 static=$2 hdrdir=$3 soname=$4 node=$5 symfile=$6 mapfile=$7
 here=$(cd "$(dirname "$0")" && pwd)
 failures=0
 
@@ -94,6 +97,16 @@ extra=$(comm -13 "$tmp/declared" "$tmp/exported_functions")
   || fail "declared with LKR_API but not exported (not defined, or defined without LKR_API):"$'\n'"$missing"
 [ -z "$extra" ] && pass "every exported function is declared with LKR_API" \
   || fail "exported but not declared with LKR_API in $hdrdir:"$'\n'"$extra"
+
+# 6. The symbols-in-versions file against the library and the version script.
+grep -v '^#' "$symfile" | awk 'NF == 2 { print $1, $2 }' | sort -u > "$tmp/listed"
+objdump -T "$shared" | awk '$NF ~ /^lkr_/ && $0 !~ /\*UND\*/ { print $NF, $(NF-1) }' | sort -u > "$tmp/actual"
+diff_out=$(diff "$tmp/listed" "$tmp/actual" || true)
+[ -z "$diff_out" ] && pass "$(basename "$symfile") lists every export with its version ($(wc -l < "$tmp/actual"))" \
+  || fail "$(basename "$symfile") differs from the exports (< listed, > exported; append new symbols with their node):"$'\n'"$diff_out"
+for n in $(awk '{ print $2 }' "$tmp/listed" | sort -u); do
+  grep -q "^$n[[:space:]]*{" "$mapfile" || fail "$(basename "$symfile") names node $n, absent from $(basename "$mapfile")"
+done
 
 if [ "$failures" -ne 0 ]; then
   echo "symbols: $failures check(s) failed" >&2
