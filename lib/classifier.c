@@ -284,7 +284,14 @@ void lkr__posterior(const lkr_profile *p, uint64_t ev, const lkr_overrides *ov,
     uint8_t overridden[LKR__EVIDENCE_COUNT + 1][LKR__CAUSE_COUNT + 1];
     uint32_t proto_bit = LKR_PROTOCOL_BIT(p->protocol);
 
-    memset(overridden, 0, sizeof(overridden));
+    if (ov != NULL && ov->likelihood_count > 0) {
+        memset(overridden, 0, sizeof(overridden));
+    } else {
+        /* No likelihood override: nothing is overridden; set only what is read. */
+        for (i = 1; i <= LKR__EVIDENCE_COUNT; i++) {
+            if (ev & EV(i)) memset(overridden[i], 0, sizeof(overridden[i]));
+        }
+    }
     post[0] = 0.0;
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         post[c] = (lkr__causes[c].protocols & proto_bit) ? (double)lkr__causes[c].prior_permille
@@ -305,10 +312,22 @@ void lkr__posterior(const lkr_profile *p, uint64_t ev, const lkr_overrides *ov,
             }
         }
     }
-    for (r = 0; r < lkr__likelihood_count; r++) {
-        const lkr__likelihood_row *row = &lkr__likelihoods[r];
-        if ((ev & EV(row->evidence)) && !overridden[row->evidence][row->cause]) {
-            post[row->cause] *= (double)row->permille / 1000.0;
+    /* Only the rows of established evidence: the table is sorted by evidence. */
+    for (i = 1; i <= LKR__EVIDENCE_COUNT; i++) {
+        size_t lo = 0, hi = lkr__likelihood_count;
+        if (!(ev & EV(i))) {
+            continue;
+        }
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (lkr__likelihoods[mid].evidence < i) lo = mid + 1;
+            else hi = mid;
+        }
+        for (r = lo; r < lkr__likelihood_count && lkr__likelihoods[r].evidence == i; r++) {
+            const lkr__likelihood_row *row = &lkr__likelihoods[r];
+            if (!overridden[row->evidence][row->cause]) {
+                post[row->cause] *= (double)row->permille / 1000.0;
+            }
         }
     }
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
@@ -319,25 +338,15 @@ void lkr__posterior(const lkr_profile *p, uint64_t ev, const lkr_overrides *ov,
     }
 }
 
-lkr_status lkr_classify_ex(const lkr_profile *profile, const lkr_observations *obs,
-                           const lkr_overrides *overrides, lkr_diagnosis *out)
+void lkr__diagnose(const lkr_profile *profile, const lkr_observations *obs,
+                   const lkr_overrides *overrides, lkr_diagnosis *out, double post[LKR__CAUSE_COUNT + 1])
 {
     lkr_diagnosis d;
-    lkr_status st;
-    double post[LKR__CAUSE_COUNT + 1];
     uint32_t c, n = 0;
     uint64_t ev;
 
-    if (profile == NULL || obs == NULL || out == NULL) {
-        return LKR_E_INVAL;
-    }
-    if ((st = lkr_profile_validate(profile)) != LKR_OK ||
-        (st = lkr_observations_validate(obs)) != LKR_OK ||
-        (st = lkr__consistent(profile, obs)) != LKR_OK ||
-        (st = lkr_overrides_validate(overrides)) != LKR_OK) {
-        return st;
-    }
     memset(&d, 0, sizeof(d));
+    d.struct_size = (uint32_t)sizeof(d);
     ev = derive_evidence(profile, obs);
     d.evidence = ev;
     d.symptom = symptom_of(profile, obs, ev);
@@ -360,6 +369,26 @@ lkr_status lkr_classify_ex(const lkr_profile *profile, const lkr_observations *o
         d.causes[k].p = post[c];
     }
     d.cause_count = n;
+    *out = d;
+}
+
+lkr_status lkr_classify_ex(const lkr_profile *profile, const lkr_observations *obs,
+                           const lkr_overrides *overrides, lkr_diagnosis *out)
+{
+    lkr_diagnosis d;
+    lkr_status st;
+    double post[LKR__CAUSE_COUNT + 1];
+
+    if (profile == NULL || obs == NULL || out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if ((st = lkr_profile_validate(profile)) != LKR_OK ||
+        (st = lkr_observations_validate(obs)) != LKR_OK ||
+        (st = lkr__consistent(profile, obs)) != LKR_OK ||
+        (st = lkr_overrides_validate(overrides)) != LKR_OK) {
+        return st;
+    }
+    lkr__diagnose(profile, obs, overrides, &d, post);
     return lkr__emit(out, &d, sizeof(d), LKR__DIAGNOSIS_MIN_SIZE);
 }
 

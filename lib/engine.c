@@ -64,7 +64,7 @@ static int is_transport_status(lkr_status st)
 
 static uint32_t cost_of(const lkr_session *s, uint32_t step)
 {
-    return s->cost[step] ? s->cost[step] : lkr__steps[step].cost_min;
+    return s->cost != NULL && s->cost[step] ? s->cost[step] : lkr__steps[step].cost_min;
 }
 
 static uint32_t fix_permille(uint32_t step, uint32_t cause)
@@ -104,18 +104,32 @@ static int hist_failed(uint8_t outcome)
 }
 
 /* Single fault: a step that did not fix the lock multiplies each cause by the
- * chance the step would have missed it, then everything is renormalised. */
-static void apply_failure(double *belief, uint32_t step)
+ * chance the step would have missed it (only the causes it fixes change). */
+static void miss(double *belief, uint32_t step)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    uint32_t k;
+    for (k = 0; k < d->fix_count; k++) {
+        belief[d->fixes[k].cause] *= 1.0 - (double)d->fixes[k].permille / 1000.0;
+    }
+}
+
+static void normalise(double *belief)
 {
     uint32_t c;
     double total = 0.0;
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
-        belief[c] *= 1.0 - (double)fix_permille(step, c) / 1000.0;
         total += belief[c];
     }
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         belief[c] = total > 0.0 ? belief[c] / total : 0.0;
     }
+}
+
+static void apply_failure(double *belief, uint32_t step)
+{
+    miss(belief, step);
+    normalise(belief);
 }
 
 static uint32_t symptom_ladder(uint32_t symptom)
@@ -135,15 +149,14 @@ int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d)
     lkr_overrides ov = overrides_view(s);
     uint32_t i;
 
-    memset(d, 0, sizeof(*d));
-    d->struct_size = (uint32_t)sizeof(*d);
-    if (lkr_classify_ex(&s->profile, &s->obs, &ov, d) != LKR_OK) {
-        return 0;
-    }
+    /* The facts were validated on their way in (new, observe, answer, probe,
+     * load): no second validation here. */
+    lkr__diagnose(&s->profile, &s->obs, &ov, d, s->belief);
     s->symptom = d->symptom;
     s->triage = d->triage;
     s->evidence = d->evidence;
-    lkr__posterior(&s->profile, d->evidence, &ov, s->belief);
+    /* Failures in the order they happened, each renormalised: exactly the
+     * operations the session made as they came, so beliefs match bit for bit. */
     for (i = 0; i < s->hist_count; i++) {
         if (hist_failed(s->hist[i].outcome)) {
             apply_failure(s->belief, s->hist[i].step);
@@ -170,6 +183,7 @@ static void reclassify(lkr_session *s)
     } else if (d.symptom != LKR_SYMPTOM_UNKNOWN && symptom_ladder(d.symptom) != s->ladder) {
         s->ladder = (uint8_t)symptom_ladder(d.symptom);
         s->entry_tier = d.entry_tier;
+        s->reached = 0;
         logf_(s, LKR_LOG_INFO, "ladder switched by new facts", 0, NULL);
     } else if (d.entry_tier == LKR_TIER_TRIAGE) {
         s->entry_tier = LKR_TIER_TRIAGE; /* an update turned out to be running */
@@ -254,48 +268,67 @@ int lkr__candidate(const lkr_session *s, uint32_t step, double *score)
     double sum = 0.0;
 
     *score = 0.0;
-    if ((d->flags & (LKR_STEP_F_FOLLOWUP_ONLY | LKR_STEP_F_TERMINAL)) ||
+    if (!(s->fits & STEP_BIT(step)) || (d->flags & (LKR_STEP_F_FOLLOWUP_ONLY | LKR_STEP_F_TERMINAL)) ||
         (s->tried & STEP_BIT(step)) || (s->disabled & STEP_BIT(step)) ||
         (s->waived_steps & STEP_BIT(step)) || (s->waived_tiers & (1u << d->tier)) ||
-        !lkr__step_applies(step, &s->profile, &s->obs)) {
+        ((d->flags & LKR_STEP_F_NEEDS_UPDATE) && !lkr__update_involved(&s->obs))) {
         return 0;
     }
     if (d->tier == LKR_TIER_TRIAGE && !s->triage_active) {
         return 0;
     }
-    for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
-        sum += s->belief[c] * (double)fix_permille(step, c) / 1000.0;
+    for (c = 0; c < d->fix_count; c++) {
+        sum += s->belief[d->fixes[c].cause] * (double)d->fixes[c].permille / 1000.0;
     }
     *score = sum / (double)cost_of(s, step);
-    return sum > 0.0;
+    /* Indicated: a step that would fix the lock with less than LKR__MIN_FIX
+     * under the current beliefs is not offered (not yet: beliefs move as
+     * other steps fail, and it may become indicated). The fixed-order policy
+     * of the benchmarks tries every step that can fix anything. */
+    return s->policy == LKR__POLICY_FIXED ? sum > 0.0 : sum >= LKR__MIN_FIX;
 }
 
 static uint32_t unmet_guards(const lkr_session *s, uint32_t step)
 {
     const lkr__step_def *d = &lkr__steps[step];
-    return d->guards & ~lkr__guards_held(s, d->tier);
+    if (d->guards == 0) {
+        return 0;
+    }
+    return d->guards & ~lkr__guards_held_of(s, d->tier, d->guards);
 }
 
-/* The tier to work in now (catalog section 5, docs/ENGINE.md). */
-static uint32_t current_tier(const lkr_session *s)
+/* The tier to work in now (catalog section 5, docs/ENGINE.md): forwards from
+ * the furthest tier reached; when nothing is left before the reset tier, the
+ * tiers below it that have a step indicated again (skipped by the entry point,
+ * or passed while a step there was not yet indicated) are revisited; then the
+ * reset tier, after which the ladder never goes back; then support. */
+static uint32_t current_tier(lkr_session *s)
 {
     const uint8_t *tiers;
-    uint32_t n = lkr__ladder_tiers(s, &tiers), i, entry = 0, reset = 0;
+    uint32_t n = lkr__ladder_tiers(s, &tiers), i, from = 0, reset = 0;
     for (i = 0; i < n; i++) {
-        if (tiers[i] == s->entry_tier) entry = i;
+        if (tiers[i] == s->entry_tier) from = i;
         if (tiers[i] == LKR_TIER_RESET) reset = i;
     }
-    if (entry > reset) {
-        entry = reset;
+    if (s->reached > from) {
+        from = s->reached;
     }
-    for (i = entry; i < reset; i++) {
-        if (lkr__tier_has_candidate(s, tiers[i])) return tiers[i];
+    if (from < reset) {
+        for (i = from; i < reset; i++) {
+            if (lkr__tier_has_candidate(s, tiers[i])) {
+                s->reached = (uint8_t)i;
+                return tiers[i];
+            }
+        }
+        for (i = 0; i < from; i++) {
+            if (lkr__tier_has_candidate(s, tiers[i])) return tiers[i];
+        }
     }
-    /* Before the destructive tier: tiers skipped by the entry point. */
-    for (i = 0; i < entry; i++) {
-        if (lkr__tier_has_candidate(s, tiers[i])) return tiers[i];
+    if (from <= reset && lkr__tier_has_candidate(s, LKR_TIER_RESET)) {
+        s->reached = (uint8_t)reset;
+        return LKR_TIER_RESET;
     }
-    if (lkr__tier_has_candidate(s, LKR_TIER_RESET)) return LKR_TIER_RESET;
+    s->reached = (uint8_t)(reset + 1);
     return LKR_TIER_SUPPORT;
 }
 
@@ -316,7 +349,7 @@ typedef struct choice {
 static choice choose_step(const lkr_session *s, uint32_t tier)
 {
     choice ch = {0, 0, 0};
-    uint32_t id, pinned = 0, best = 0, best_unmet = 0;
+    uint32_t id, k, pinned = 0, best = 0, best_unmet = 0;
     double best_ok = -1.0, best_blocked = -1.0, best_any = -1.0, score;
 
     if (tier == LKR_TIER_TRIAGE && lkr__candidate(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN, &score)) {
@@ -325,6 +358,15 @@ static choice choose_step(const lkr_session *s, uint32_t tier)
                (s->triage & (LKR_TRIAGE_NIMH_CELLS | LKR_TRIAGE_ZWAVE_LOW_BATTERY)) &&
                lkr__candidate(s, LKR_STEP_UNIVERSAL_FRESH_ALKALINE, &score)) {
         pinned = LKR_STEP_UNIVERSAL_FRESH_ALKALINE;
+    }
+    if (s->policy == LKR__POLICY_FIXED) {
+        /* The seeds' order: the first candidate of the tier in catalog order. */
+        pinned = 0;
+        for (k = 0; lkr__tier_steps[tier][k] != 0 && pinned == 0; k++) {
+            if (lkr__candidate(s, lkr__tier_steps[tier][k], &score)) {
+                pinned = lkr__tier_steps[tier][k];
+            }
+        }
     }
     if (pinned) {
         uint32_t unmet = unmet_guards(s, pinned);
@@ -339,9 +381,10 @@ static choice choose_step(const lkr_session *s, uint32_t tier)
         }
         /* Blocked by the engine's own guards: choose among the others. */
     }
-    for (id = 1; id <= LKR__STEP_COUNT; id++) {
+    for (k = 0; lkr__tier_steps[tier][k] != 0; k++) {
         uint32_t unmet;
-        if (lkr__steps[id].tier != tier || !lkr__candidate(s, id, &score)) {
+        id = lkr__tier_steps[tier][k];
+        if (!lkr__candidate(s, id, &score)) {
             continue;
         }
         unmet = unmet_guards(s, id);
@@ -385,6 +428,31 @@ static choice choose_step(const lkr_session *s, uint32_t tier)
     return ch;
 }
 
+void lkr__compute_fits(lkr_session *s)
+{
+    uint32_t id;
+    s->fits = 0;
+    if (s->profile.protocol < LKR_PROTOCOL_WIFI || s->profile.protocol > LKR_PROTOCOL_MAX) {
+        return; /* not a valid profile: nothing fits */
+    }
+    for (id = 1; id <= LKR__STEP_COUNT; id++) {
+        /* The profile part of lkr__step_applies (the update part is checked live). */
+        const lkr__step_def *d = &lkr__steps[id];
+        if ((d->protocols & LKR_PROTOCOL_BIT(s->profile.protocol)) &&
+            (d->ecosystems == 0 || (d->ecosystems & s->profile.ecosystems)) &&
+            (!(d->flags & LKR_STEP_F_NEEDS_BRIDGE) || s->profile.has_bridge != LKR_NO) &&
+            (!(d->flags & LKR_STEP_F_NEEDS_KEYPAD) || s->profile.has_keypad != LKR_NO)) {
+            s->fits |= STEP_BIT(id);
+        }
+    }
+}
+
+uint32_t lkr__offset(const lkr_session *s, uint64_t now)
+{
+    uint64_t d = now > s->started_ms ? now - s->started_ms : 0;
+    return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
 int lkr__backup_verified(const lkr_session *s)
 {
     uint8_t d[32];
@@ -412,7 +480,7 @@ static int open_entry(lkr_session *s, uint32_t step, uint64_t now)
     h = &s->hist[s->hist_count];
     memset(h, 0, sizeof(*h));
     h->step = (uint8_t)step;
-    h->started_ms = now;
+    h->started_off = lkr__offset(s, now);
     s->tried |= STEP_BIT(step);
     return s->hist_count++;
 }
@@ -422,7 +490,7 @@ static void close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64
     lkr__hist *h = &s->hist[index];
     const lkr__step_def *d = &lkr__steps[h->step];
     h->outcome = (uint8_t)outcome;
-    h->ended_ms = now;
+    h->ended_off = lkr__offset(s, now);
     if (outcome == LKR_OUTCOME_DONE || outcome == LKR_OUTCOME_FIXED ||
         outcome == LKR_OUTCOME_NOT_FIXED || outcome == LKR_OUTCOME_REFUTED) {
         s->person_minutes += cost_of(s, h->step);
@@ -439,9 +507,17 @@ static void close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64
 
 static void finish(lkr_session *s, uint32_t state)
 {
+    /* A final session holds nothing in hand (and saves a blob that loads). */
     s->phase = LKR__P_FINAL;
     s->final_state = (uint8_t)state;
     s->cur_step = 0;
+    s->verify_step = 0;
+    s->blocked_step = 0;
+    s->blocked_unmet = 0;
+    s->blocked_followup = 0;
+    s->blocked_in_hand = 0;
+    s->question = 0;
+    s->need_fw = 0;
     logf_(s, LKR_LOG_INFO,
           state == LKR_STATE_RECOVERED     ? "recovered"
           : state == LKR_STATE_NEEDS_SUPPORT ? "needs support"
@@ -828,6 +904,7 @@ static void begin_step(lkr_session *s, uint32_t step, uint64_t now)
 static void merge_probe(lkr_session *s, const lkr_probe_result *r)
 {
     lkr_observations *o = &s->obs;
+    lkr_observations before = *o;
     if (r->fw_version[0] != '\0' && memchr(r->fw_version, '\0', sizeof(r->fw_version))) {
         memcpy(o->fw_now, r->fw_version, sizeof(o->fw_now));
     }
@@ -850,7 +927,9 @@ static void merge_probe(lkr_session *s, const lkr_probe_result *r)
         o->update_state = LKR_UPDATE_FINISHED;
         o->update_stalled_min = LKR_NUM_UNKNOWN;
     }
-    reclassify(s);
+    if (memcmp(&before, o, sizeof(before)) != 0) {
+        reclassify(s);
+    }
 }
 
 static int probe_result_ok(const lkr_probe_result *r)
@@ -979,6 +1058,38 @@ static void decide(lkr_session *s, uint64_t now)
         s->phase = LKR__P_ASK;
         return;
     }
+    if (s->policy == LKR__POLICY_ORACLE) {
+        /* Knows the fault: the untried step that fixes it best per minute, any tier. */
+        uint32_t id, best = 0;
+        double best_v = 0.0;
+        for (id = 1; id <= LKR__STEP_COUNT; id++) {
+            double score, v;
+            if (!lkr__candidate(s, id, &score) || (lkr__steps[id].flags & LKR_STEP_F_PREPARATION)) continue;
+            v = (double)fix_permille(id, s->oracle_cause) / (double)cost_of(s, id);
+            if (v > best_v) {
+                best_v = v;
+                best = id;
+            }
+        }
+        if (best != 0) {
+            uint32_t unmet = unmet_guards(s, best);
+            if (unmet == 0) {
+                begin_step(s, best, now);
+                return;
+            }
+            if ((unmet & (LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) | LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))) &&
+                !(s->tried & STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES))) {
+                begin_step(s, LKR_STEP_REPAIR_BACKUP_CODES, now);
+                return;
+            }
+            s->blocked_step = (uint8_t)best;
+            s->blocked_unmet = unmet;
+            s->phase = LKR__P_BLOCKED;
+            return;
+        }
+        needs_support(s, LKR_SUPPORT_LADDER_EXHAUSTED, now);
+        return;
+    }
     tier = current_tier(s);
     s->tier = (uint8_t)tier;
     /* Section 7: it fails from more than one phone. Once the lock's own
@@ -1028,30 +1139,42 @@ void lkr_session_config_init(lkr_session_config *config)
 
 #define CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(void *))
 
-static lkr_status copy_overrides(lkr_session *s, const lkr_overrides *ov)
+size_t lkr__tail_size(uint32_t priors, uint32_t likelihoods, int costs)
+{
+    return priors * sizeof(lkr_weight) + likelihoods * sizeof(lkr_likelihood) +
+           (costs ? (LKR__STEP_COUNT + 1) * sizeof(uint16_t) : 0);
+}
+
+void lkr__place_tail(lkr_session *s, uint32_t priors, uint32_t likelihoods, int costs)
+{
+    unsigned char *tail = (unsigned char *)(s + 1);
+    s->priors = priors ? (lkr_weight *)(void *)tail : NULL;
+    tail += priors * sizeof(lkr_weight);
+    s->likelihoods = likelihoods ? (lkr_likelihood *)(void *)tail : NULL;
+    tail += likelihoods * sizeof(lkr_likelihood);
+    s->cost = costs ? (uint16_t *)(void *)tail : NULL;
+    s->prior_count = (uint8_t)priors;
+    s->likelihood_count = (uint8_t)likelihoods;
+}
+
+static void copy_overrides(lkr_session *s, const lkr_overrides *ov)
 {
     uint32_t i;
     if (ov == NULL) {
-        return LKR_OK;
-    }
-    if (ov->likelihood_count > LKR_SESSION_LIKELIHOODS_MAX) {
-        return LKR_E_UNSUPPORTED;
+        return;
     }
     for (i = 0; i < ov->prior_count; i++) {
         s->priors[i] = ov->priors[i];
     }
-    s->prior_count = (uint8_t)ov->prior_count;
     for (i = 0; i < ov->likelihood_count; i++) {
         s->likelihoods[i] = ov->likelihoods[i];
     }
-    s->likelihood_count = (uint8_t)ov->likelihood_count;
     for (i = 0; i < ov->cost_count; i++) {
         s->cost[ov->costs[i].id] = (uint16_t)(ov->costs[i].value > 65535u ? 65535u : ov->costs[i].value);
     }
     for (i = 0; i < ov->disabled_count; i++) {
         s->disabled |= STEP_BIT(ov->disabled_steps[i]);
     }
-    return LKR_OK;
 }
 
 lkr_status lkr_session_new(const lkr_session_config *config, const lkr_transport *transport,
@@ -1086,12 +1209,19 @@ lkr_status lkr_session_new(const lkr_session_config *config, const lkr_transport
         return LKR_E_UNSUPPORTED;
     }
 
-    s = al != NULL ? (lkr_session *)al->alloc(al->ctx, sizeof(*s))
-                   : (lkr_session *)malloc(sizeof(*s));
-    if (s == NULL) {
-        return LKR_E_NOMEM;
+    {
+        const lkr_overrides *ov = config->overrides;
+        uint32_t np = ov != NULL ? ov->prior_count : 0, nl = ov != NULL ? ov->likelihood_count : 0;
+        int nc = ov != NULL && ov->cost_count > 0;
+        size_t size = sizeof(*s) + lkr__tail_size(np, nl, nc);
+        s = al != NULL ? (lkr_session *)al->alloc(al->ctx, size) : (lkr_session *)malloc(size);
+        if (s == NULL) {
+            return LKR_E_NOMEM;
+        }
+        memset(s, 0, size);
+        s->alloc_size = (uint32_t)size;
+        lkr__place_tail(s, np, nl, nc);
     }
-    memset(s, 0, sizeof(*s));
     s->magic = LKR__SESSION_MAGIC;
     memcpy(&s->tr, transport, sizeof(s->tr));
     s->tr.struct_size = (uint32_t)sizeof(s->tr);
@@ -1108,10 +1238,11 @@ lkr_status lkr_session_new(const lkr_session_config *config, const lkr_transport
         lkr_observations_init(&s->obs);
     }
     memcpy(s->initial_error, s->obs.error_code, sizeof(s->initial_error));
-    (void)copy_overrides(s, config->overrides);
+    copy_overrides(s, config->overrides);
     s->last_now_ms = s->tr.now_ms(s->tr.ctx);
     s->started_ms = s->last_now_ms;
     s->phase = LKR__P_IDLE;
+    lkr__compute_fits(s);
     reclassify(s);
     *out = s;
     return LKR_OK;
@@ -1121,21 +1252,16 @@ void lkr_session_free(lkr_session *s)
 {
     lkr_allocator al;
     int has;
+    size_t size;
     if (s == NULL || s->magic != LKR__SESSION_MAGIC) {
         return;
     }
     al = s->alloc;
     has = s->has_alloc;
-    /* Wipe everything the session knew before its memory goes back. */
-    {
-        volatile unsigned char *p = (volatile unsigned char *)s;
-        size_t i;
-        for (i = 0; i < sizeof(*s); i++) {
-            p[i] = 0;
-        }
-    }
+    size = s->alloc_size;
+    lkr__wipe(s, size); /* everything the session knew, tail included */
     if (has) {
-        al.free(al.ctx, s, sizeof(*s));
+        al.free(al.ctx, s, size);
     } else {
         free(s);
     }
@@ -1754,7 +1880,7 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
     memset(w, 0, sizeof(*w));
     w->kind = (uint8_t)kind;
     w->id = (uint8_t)id;
-    w->at_ms = now;
+    w->at_off = lkr__offset(s, now);
     memcpy(w->reason, reason, strlen(reason) + 1);
     mask_digit_runs(w->reason);
     if (kind == LKR_WAIVE_STEP && s->phase == LKR__P_BLOCKED && s->blocked_in_hand &&
@@ -1932,8 +2058,8 @@ lkr_status lkr_session_history(const lkr_session *s, uint32_t index, lkr_history
     e.tier = lkr__steps[h->step].tier;
     e.outcome = h->outcome;
     e.by_host = h->by_host;
-    e.started_ms = h->started_ms;
-    e.ended_ms = h->ended_ms;
+    e.started_ms = s->started_ms + h->started_off;
+    e.ended_ms = h->outcome != LKR_OUTCOME_NONE ? s->started_ms + h->ended_off : 0;
     return lkr__emit(out, &e, sizeof(e), sizeof(e));
 }
 
@@ -1950,7 +2076,7 @@ lkr_status lkr_session_waiver(const lkr_session *s, uint32_t index, lkr_waiver *
     w.struct_size = (uint32_t)sizeof(w);
     w.kind = s->waivers[index].kind;
     w.id = s->waivers[index].id;
-    w.at_ms = s->waivers[index].at_ms;
+    w.at_ms = s->started_ms + s->waivers[index].at_off;
     memcpy(w.reason, s->waivers[index].reason, sizeof(w.reason));
     return lkr__emit(out, &w, sizeof(w), sizeof(w));
 }
@@ -1975,6 +2101,14 @@ int lkr_action_is_final(const lkr_action *a)
 {
     return a != NULL && (a->kind == LKR_ACTION_RECOVERED || a->kind == LKR_ACTION_NEEDS_SUPPORT ||
                          a->kind == LKR_ACTION_ABORTED);
+}
+
+void lkr__session_set_policy(lkr_session *s, uint32_t policy, uint32_t cause)
+{
+    if (session_ok(s) && policy <= LKR__POLICY_ORACLE && (cause == 0 || lkr__cause_id_ok(cause))) {
+        s->policy = (uint8_t)policy;
+        s->oracle_cause = (uint8_t)cause;
+    }
 }
 
 void lkr__session_set_backup_verified(lkr_session *s, int verified)

@@ -40,13 +40,13 @@ static int transfer_settled(const lkr_session *s)
 
 int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier)
 {
-    uint32_t id;
+    uint32_t k;
     double score;
-    if (tier < 32 && (s->waived_tiers & (1u << tier))) {
+    if (tier < 1 || tier > LKR__TIER_COUNT || (s->waived_tiers & (1u << tier))) {
         return 0;
     }
-    for (id = 1; id <= LKR__STEP_COUNT; id++) {
-        if (lkr__steps[id].tier == tier && lkr__candidate(s, id, &score)) {
+    for (k = 0; lkr__tier_steps[tier][k] != 0; k++) {
+        if (lkr__candidate(s, lkr__tier_steps[tier][k], &score)) {
             return 1;
         }
     }
@@ -67,6 +67,11 @@ static int earlier_tiers_done(const lkr_session *s, uint32_t tier)
 
 uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier)
 {
+    return lkr__guards_held_of(s, tier, 0xFFFFFFFFu);
+}
+
+uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
+{
     uint32_t held = s->confirmed & (GB(ADMIN_CODE_RECORDED) | GB(PHYSICAL_KEY) | GB(DOOR_OPEN) |
                                     GB(PHONE_IN_RANGE) | GB(PREFLIGHT_OK));
     if (s->profile.has_key_cylinder == LKR_NO) {
@@ -81,11 +86,12 @@ uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier)
     if (s->obs.phone_in_range == LKR_YES) {
         held |= GB(PHONE_IN_RANGE);
     }
-    if (transfer_settled(s)) {
+    if ((want & GB(NO_ACTIVE_TRANSFER)) && transfer_settled(s)) {
         held |= GB(NO_ACTIVE_TRANSFER);
     }
-    if (s->ladder != LKR_LADDER_NONE && earlier_tiers_done(s, tier)) {
+    /* The costly one: only when asked. */
+    if ((want & GB(EARLIER_TIERS_DONE)) && s->ladder != LKR_LADDER_NONE && earlier_tiers_done(s, tier)) {
         held |= GB(EARLIER_TIERS_DONE);
     }
-    return held;
+    return held & want;
 }

@@ -79,6 +79,8 @@ extern const lkr__named lkr__tiers[LKR__TIER_COUNT + 1];
 extern const lkr__named lkr__guards[LKR__GUARD_COUNT + 1];
 extern const lkr__named lkr__evidence[LKR__EVIDENCE_COUNT + 1];
 extern const lkr__likelihood_row lkr__likelihoods[];
+/* The steps of each tier, 0-terminated (index: tier id). */
+extern const uint8_t *const lkr__tier_steps[LKR__TIER_COUNT + 1];
 extern const size_t lkr__likelihood_count;
 
 /* ---- helpers (util.c) --------------------------------------------------- */
@@ -143,6 +145,11 @@ lkr_status lkr__consistent(const lkr_profile *p, const lkr_observations *o);
 
 /* ---- classifier (classifier.c) ------------------------------------------ */
 
+/* The diagnosis and the posterior (index 0 unused) of inputs already
+ * validated: what lkr_classify_ex computes, without its checks. */
+void lkr__diagnose(const lkr_profile *profile, const lkr_observations *obs,
+                   const lkr_overrides *overrides, lkr_diagnosis *out, double post[LKR__CAUSE_COUNT + 1]);
+
 /* Posterior over causes (index 0 unused) for the evidence mask ev. */
 void lkr__posterior(const lkr_profile *p, uint64_t ev, const lkr_overrides *ov,
                     double post[LKR__CAUSE_COUNT + 1]);
@@ -165,45 +172,68 @@ enum lkr__phase {
     LKR__P_FINAL = 11        /* recovered, support or aborted */
 };
 
+/* Times in the history and waivers are milliseconds since the session began
+ * (started_ms), saturating at UINT32_MAX (49.7 days): 12 bytes an entry. */
 typedef struct lkr__hist {
     uint8_t step;
     uint8_t outcome;
     uint8_t by_host;
     uint8_t reserved;
-    uint64_t started_ms;
-    uint64_t ended_ms;
+    uint32_t started_off;
+    uint32_t ended_off;
 } lkr__hist;
 
 typedef struct lkr__waiver {
     uint8_t kind;
     uint8_t id;
-    uint64_t at_ms;
+    uint8_t reserved[2];
+    uint32_t at_off;
     char reason[LKR_REASON_MAX];
 } lkr__waiver;
 
 struct lkr_session {
-    uint32_t magic;
-    /* host */
+    /* Ordered by alignment (8, 4, 2, 1 bytes) to keep the struct small. */
     lkr_transport tr;
     lkr_allocator alloc;
-    uint8_t has_alloc;
-    /* the lock and what is known */
-    lkr_profile profile;
-    lkr_observations obs;
-    char initial_error[LKR_VERSION_TEXT_MAX];
-    /* vendor numbers */
-    lkr_weight priors[LKR__CAUSE_COUNT];
-    lkr_likelihood likelihoods[LKR_SESSION_LIKELIHOODS_MAX];
-    uint8_t prior_count;
-    uint8_t likelihood_count;
-    uint16_t cost[LKR__STEP_COUNT + 1]; /* 0: the catalog's */
-    uint64_t disabled;                  /* bit per step id */
-    /* diagnosis and beliefs */
+    /* vendor numbers: in the tail of the session's one allocation, present
+     * only when the vendor gave them (a session without overrides is smaller) */
+    lkr_weight *priors;
+    lkr_likelihood *likelihoods;
+    uint16_t *cost; /* LKR__STEP_COUNT + 1 entries, 0: the catalog's; or NULL */
+    lkr_vault *vault; /* attached by the host; not owned */
+    double belief[LKR__CAUSE_COUNT + 1];
+    uint64_t disabled;     /* bit per step id */
+    uint64_t evidence;
+    uint64_t tried;        /* bit per step in the history */
+    uint64_t fits;         /* bit per step that fits the profile (derived, not saved) */
+    uint64_t waived_steps;
+    uint64_t wait_until_ms;
+    uint64_t last_now_ms;
+    uint64_t started_ms;   /* host clock at lkr_session_new: reports count from it */
+    uint32_t magic;
+    uint32_t alloc_size;   /* bytes allocated, tail included */
     uint32_t symptom;
     uint32_t triage;
     uint32_t entry_tier;
-    uint64_t evidence;
-    double belief[LKR__CAUSE_COUNT + 1];
+    uint32_t codes_missing;  /* after the last verify or restore */
+    uint32_t guards_blocked; /* every guard that ever blocked a step */
+    uint32_t blocked_unmet;
+    uint32_t asked;          /* bit per question asked */
+    uint32_t confirmed;      /* guard bits the person confirmed */
+    uint32_t support_reasons;
+    uint32_t detail;
+    uint32_t person_minutes;
+    uint32_t wait_s;
+    uint32_t prompted_sig;   /* prompt de-duplication */
+    /* the lock and what is known */
+    lkr_profile profile;
+    lkr_observations obs;
+    lkr__hist hist[LKR_HISTORY_MAX];
+    lkr__waiver waivers[LKR_WAIVERS_MAX];
+    uint16_t waived_tiers;
+    uint8_t has_alloc;
+    uint8_t prior_count;
+    uint8_t likelihood_count;
     /* ladder and step in hand */
     uint8_t ladder;
     uint8_t tier;
@@ -219,37 +249,21 @@ struct lkr_session {
     uint8_t triage_active; /* an update was running: the triage tier applies */
     uint8_t dead_keypad_asked;
     uint8_t need_fw;
-    uint8_t backup_verified; /* test hook only: lkr__session_set_backup_verified */
+    uint8_t backup_verified;  /* test hook only: lkr__session_set_backup_verified */
     uint8_t has_vault_digest; /* the session backed up (or loaded) this digest */
-    uint8_t vault_digest[32];
-    lkr_vault *vault;         /* attached by the host; not owned */
-    uint32_t codes_missing;   /* after the last verify or restore */
     uint8_t codes_at_risk;    /* codes (may have been) erased and not yet verified back */
-    uint32_t guards_blocked;  /* every guard that ever blocked a step */
     uint8_t blocked_step;
     uint8_t blocked_followup; /* a follow-up waiting for its guards; the parent stays in hand */
     uint8_t blocked_in_hand;  /* the current step, offered, lost a guard: blocked, kept */
     uint8_t error_reobserved; /* an error code was reported again after steps began */
-    uint32_t blocked_unmet;
-    uint32_t asked;     /* bit per question asked */
-    uint32_t confirmed; /* guard bits the person confirmed */
-    uint32_t support_reasons;
-    uint32_t detail;
-    uint32_t person_minutes;
-    uint64_t tried;       /* bit per step in the history */
-    uint64_t waived_steps;
-    uint16_t waived_tiers;
+    uint8_t policy;           /* LKR__POLICY_*: the benchmarks' comparison policies (not saved) */
+    uint8_t oracle_cause;     /* the fault the oracle policy knows */
     uint8_t terminal_step;
+    uint8_t reached;          /* index in the ladder of the furthest tier entered */
     uint8_t hist_count;
     uint8_t waiver_count;
-    uint64_t wait_until_ms;
-    uint32_t wait_s;
-    uint64_t last_now_ms;
-    uint64_t started_ms; /* host clock at lkr_session_new: reports count from it */
-    /* prompt de-duplication */
-    uint32_t prompted_sig;
-    lkr__hist hist[LKR_HISTORY_MAX];
-    lkr__waiver waivers[LKR_WAIVERS_MAX];
+    char initial_error[LKR_VERSION_TEXT_MAX];
+    uint8_t vault_digest[32];
 };
 
 #define LKR__SESSION_MAGIC 0x4C4B5253u /* "LKRS" */
@@ -262,6 +276,15 @@ uint32_t lkr__vault_count(const lkr_vault *v);
 /* Whether `text` contains any PIN the vault holds. */
 int lkr__vault_contains_pin(const lkr_vault *v, const char *text);
 
+/* engine.c: a time as an offset from the session's start (saturating). */
+uint32_t lkr__offset(const lkr_session *s, uint64_t now);
+/* engine.c: the override tail: its size, and its placement after the struct. */
+size_t lkr__tail_size(uint32_t priors, uint32_t likelihoods, int costs);
+void lkr__place_tail(lkr_session *s, uint32_t priors, uint32_t likelihoods, int costs);
+
+/* engine.c: the steps that fit the profile (protocol, ecosystems, bridge, keypad). */
+void lkr__compute_fits(lkr_session *s);
+
 /* engine.c: recomputes diagnosis and beliefs (0 when the inputs are invalid). */
 int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
 
@@ -269,14 +292,29 @@ int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
  * the digest the session backed up). */
 int lkr__backup_verified(const lkr_session *s);
 
-/* guards.c: the mask of guards that hold for a step of tier `tier`. */
+/* guards.c: the mask of guards that hold for a step of tier `tier`; the _of
+ * form computes only the guards in `want`. */
 uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier);
+uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want);
 /* guards.c: whether tier `tier` still has a step to offer. */
 int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier);
 /* engine.c: whether a step is a candidate now, and its score. */
 int lkr__candidate(const lkr_session *s, uint32_t step, double *score);
 /* engine.c: the tiers of the session's ladder, in order; returns the count. */
 uint32_t lkr__ladder_tiers(const lkr_session *s, const uint8_t **tiers);
+/* Step-choice policies, for the benchmarks only (bench/): the library's own
+ * adaptive choice, the seed documents' fixed order (catalog order within each
+ * tier), and an oracle that knows the fault and tries only steps that fix it,
+ * best P(fix)/cost first, in any tier. Guards, waits and verification are the
+ * same for all three. */
+/* The least P(fix) under the current beliefs for which a step is offered. */
+#define LKR__MIN_FIX 0.02
+
+#define LKR__POLICY_ADAPTIVE 0
+#define LKR__POLICY_FIXED 1
+#define LKR__POLICY_ORACLE 2
+void lkr__session_set_policy(lkr_session *s, uint32_t policy, uint32_t cause);
+
 /* engine.c: the code vault marks (or clears) a verified backup. */
 void lkr__session_set_backup_verified(lkr_session *s, int verified);
 

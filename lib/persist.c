@@ -135,7 +135,7 @@ static void write_session(writer *w, const lkr_session *s)
         u32(w, s->likelihoods[i].permille);
     }
     for (i = 1; i <= LKR__STEP_COUNT; i++) {
-        u16(w, s->cost[i]);
+        u16(w, s->cost != NULL ? s->cost[i] : 0u);
     }
     u64(w, s->disabled);
     /* where the session stands */
@@ -160,6 +160,7 @@ static void write_session(writer *w, const lkr_session *s)
     u8(w, s->blocked_in_hand);
     u8(w, s->error_reobserved);
     u8(w, s->terminal_step);
+    u8(w, s->reached);
     u8(w, s->has_vault_digest);
     put(w, s->vault_digest, sizeof(s->vault_digest));
     u32(w, s->blocked_unmet);
@@ -183,14 +184,14 @@ static void write_session(writer *w, const lkr_session *s)
         u8(w, s->hist[i].step);
         u8(w, s->hist[i].outcome);
         u8(w, s->hist[i].by_host);
-        u64(w, s->hist[i].started_ms);
-        u64(w, s->hist[i].ended_ms);
+        u32(w, s->hist[i].started_off);
+        u32(w, s->hist[i].ended_off);
     }
     u8(w, s->waiver_count);
     for (i = 0; i < s->waiver_count; i++) {
         u8(w, s->waivers[i].kind);
         u8(w, s->waivers[i].id);
-        u64(w, s->waivers[i].at_ms);
+        u32(w, s->waivers[i].at_off);
         str(w, s->waivers[i].reason);
     }
 }
@@ -364,7 +365,7 @@ static int consistent(const lkr_session *s)
         s->codes_at_risk > 1 || s->blocked_in_hand > 1 || s->error_reobserved > 1 ||
         s->has_vault_digest > 1 || !step_or_zero(s->cur_step) || !step_or_zero(s->verify_step) ||
         !step_or_zero(s->blocked_step) || !step_or_zero(s->blocked_followup) ||
-        !step_or_zero(s->terminal_step) || s->hist_count > LKR_HISTORY_MAX ||
+        !step_or_zero(s->terminal_step) || s->hist_count > LKR_HISTORY_MAX || s->reached > 7 ||
         s->waiver_count > LKR_WAIVERS_MAX || (s->waived_tiers & ~0x1FEu) != 0 ||
         (s->confirmed & ~0x3FEu) != 0 || (s->asked & ~0xFEu) != 0) {
         return 0;
@@ -431,7 +432,15 @@ static int consistent(const lkr_session *s)
     return 1;
 }
 
-static lkr_status read_session(reader *r, lkr_session *s)
+/* Vendor numbers as read, before the session gets its exact allocation. */
+typedef struct loaded_overrides {
+    lkr_weight priors[LKR__CAUSE_COUNT];
+    lkr_likelihood likelihoods[LKR_SESSION_LIKELIHOODS_MAX];
+    uint16_t cost[LKR__STEP_COUNT + 1];
+    int any_cost;
+} loaded_overrides;
+
+static lkr_status read_session(reader *r, lkr_session *s, loaded_overrides *lo)
 {
     uint32_t i;
     lkr_overrides ov;
@@ -441,19 +450,23 @@ static lkr_status read_session(reader *r, lkr_session *s)
     s->prior_count = g8(r);
     if (s->prior_count > LKR__CAUSE_COUNT) return LKR_E_CORRUPT;
     for (i = 0; i < s->prior_count; i++) {
-        s->priors[i].id = g8(r);
-        s->priors[i].value = g32(r);
+        lo->priors[i].id = g8(r);
+        lo->priors[i].value = g32(r);
     }
+    s->priors = s->prior_count ? lo->priors : NULL;
     s->likelihood_count = g8(r);
     if (s->likelihood_count > LKR_SESSION_LIKELIHOODS_MAX) return LKR_E_CORRUPT;
     for (i = 0; i < s->likelihood_count; i++) {
-        s->likelihoods[i].evidence = g8(r);
-        s->likelihoods[i].cause = g8(r);
-        s->likelihoods[i].permille = g32(r);
+        lo->likelihoods[i].evidence = g8(r);
+        lo->likelihoods[i].cause = g8(r);
+        lo->likelihoods[i].permille = g32(r);
     }
+    s->likelihoods = s->likelihood_count ? lo->likelihoods : NULL;
     for (i = 1; i <= LKR__STEP_COUNT; i++) {
-        s->cost[i] = g16(r);
+        lo->cost[i] = g16(r);
+        lo->any_cost |= lo->cost[i] != 0;
     }
+    s->cost = lo->any_cost ? lo->cost : NULL;
     s->disabled = g64(r);
     s->ladder = g8(r);
     s->tier = g8(r);
@@ -476,6 +489,7 @@ static lkr_status read_session(reader *r, lkr_session *s)
     s->blocked_in_hand = g8(r);
     s->error_reobserved = g8(r);
     s->terminal_step = g8(r);
+    s->reached = g8(r);
     s->has_vault_digest = g8(r);
     {
         const uint8_t *d = take(r, sizeof(s->vault_digest));
@@ -502,15 +516,15 @@ static lkr_status read_session(reader *r, lkr_session *s)
         s->hist[i].step = g8(r);
         s->hist[i].outcome = g8(r);
         s->hist[i].by_host = g8(r);
-        s->hist[i].started_ms = g64(r);
-        s->hist[i].ended_ms = g64(r);
+        s->hist[i].started_off = g32(r);
+        s->hist[i].ended_off = g32(r);
     }
     s->waiver_count = g8(r);
     if (s->waiver_count > LKR_WAIVERS_MAX) return LKR_E_CORRUPT;
     for (i = 0; i < s->waiver_count; i++) {
         s->waivers[i].kind = g8(r);
         s->waivers[i].id = g8(r);
-        s->waivers[i].at_ms = g64(r);
+        s->waivers[i].at_off = g32(r);
         gstr(r, s->waivers[i].reason, sizeof(s->waivers[i].reason));
     }
     if (r->bad || r->off != r->n) {
@@ -536,7 +550,8 @@ lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transpor
 {
     const uint8_t *p = (const uint8_t *)buf;
     const lkr_allocator *al;
-    lkr_session *s;
+    lkr_session *s, tmp;
+    loaded_overrides lo;
     lkr_diagnosis d;
     lkr_status st;
     reader r;
@@ -591,24 +606,41 @@ lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transpor
         return LKR_E_CORRUPT;
     }
 
-    s = al != NULL ? (lkr_session *)al->alloc(al->ctx, sizeof(*s)) : (lkr_session *)malloc(sizeof(*s));
-    if (s == NULL) {
-        return LKR_E_NOMEM;
-    }
-    memset(s, 0, sizeof(*s));
+    /* Parsed on the stack first, so the session gets its exact size. */
+    memset(&tmp, 0, sizeof(tmp));
+    memset(&lo, 0, sizeof(lo));
     r.p = p;
     r.n = total - TRAILER;
     r.off = HEADER;
     r.bad = 0;
-    st = read_session(&r, s);
-    if (st == LKR_OK && !lkr__rediagnose(s, &d)) {
+    st = read_session(&r, &tmp, &lo);
+    if (st == LKR_OK) {
+        lkr__compute_fits(&tmp); /* the profile is valid only once the read succeeded */
+    }
+    if (st == LKR_OK && !lkr__rediagnose(&tmp, &d)) {
         st = LKR_E_CORRUPT;
     }
     if (st != LKR_OK) {
-        lkr__wipe(s, sizeof(*s));
-        if (al != NULL) al->free(al->ctx, s, sizeof(*s));
-        else free(s);
+        lkr__wipe(&tmp, sizeof(tmp));
         return st;
+    }
+    {
+        uint32_t np = tmp.prior_count, nl = tmp.likelihood_count;
+        size_t size = sizeof(*s) + lkr__tail_size(np, nl, lo.any_cost);
+        s = al != NULL ? (lkr_session *)al->alloc(al->ctx, size) : (lkr_session *)malloc(size);
+        if (s == NULL) {
+            lkr__wipe(&tmp, sizeof(tmp));
+            return LKR_E_NOMEM;
+        }
+        memset(s, 0, size);
+        memcpy(s, &tmp, sizeof(tmp));
+        lkr__wipe(&tmp, sizeof(tmp));
+        s->alloc_size = (uint32_t)size;
+        lkr__place_tail(s, np, nl, lo.any_cost);
+        if (s->priors != NULL) memcpy(s->priors, lo.priors, s->prior_count * sizeof(lkr_weight));
+        if (s->likelihoods != NULL)
+            memcpy(s->likelihoods, lo.likelihoods, s->likelihood_count * sizeof(lkr_likelihood));
+        if (s->cost != NULL) memcpy(s->cost, lo.cost, sizeof(lo.cost));
     }
     s->magic = LKR__SESSION_MAGIC;
     memcpy(&s->tr, transport, sizeof(s->tr));

@@ -38,12 +38,11 @@ static void num(out *o, uint64_t v)
     emit(o, b, (size_t)n);
 }
 
-/* Seconds since the session began, to the millisecond. */
-static void secs(out *o, const lkr_session *s, uint64_t ms)
+/* Seconds since the session began, to the millisecond (d: an offset in ms). */
+static void secs(out *o, uint32_t d)
 {
     char b[32];
-    uint64_t d = ms > s->started_ms ? ms - s->started_ms : 0;
-    int n = snprintf(b, sizeof(b), "%llu.%03u", (unsigned long long)(d / 1000u), (unsigned)(d % 1000u));
+    int n = snprintf(b, sizeof(b), "%lu.%03u", (unsigned long)(d / 1000u), (unsigned)(d % 1000u));
     emit(o, b, (size_t)n);
 }
 
@@ -269,9 +268,9 @@ static void json(out *o, const lkr_session *s)
         jstr(o, s, outcome_name(h->outcome));
         lit(o, h->by_host ? ",\"by\":\"host\"" : ",\"by\":\"person\"");
         lit(o, ",\"started_s\":");
-        secs(o, s, h->started_ms);
+        secs(o, h->started_off);
         lit(o, ",\"ended_s\":");
-        if (h->outcome != LKR_OUTCOME_NONE) secs(o, s, h->ended_ms); else lit(o, "null");
+        if (h->outcome != LKR_OUTCOME_NONE) secs(o, h->ended_off); else lit(o, "null");
         lit(o, "}");
     }
     lit(o, "],\"waivers\":[");
@@ -283,7 +282,7 @@ static void json(out *o, const lkr_session *s)
         lit(o, ",\"reason\":");
         jstr(o, s, w->reason);
         lit(o, ",\"at_s\":");
-        secs(o, s, w->at_ms);
+        secs(o, w->at_off);
         lit(o, "}");
     }
     lit(o, "],\"guards_blocked\":[");
@@ -374,8 +373,7 @@ static void text(out *o, const lkr_session *s)
     lit(o, "\nSteps, in order:\n");
     for (i = 0; i < s->hist_count; i++) {
         const lkr__hist *h = &s->hist[i];
-        uint64_t at = h->started_ms > s->started_ms ? h->started_ms - s->started_ms : 0;
-        (void)snprintf(b, sizeof(b), "%3u. [+%llus] ", i + 1, (unsigned long long)(at / 1000u));
+        (void)snprintf(b, sizeof(b), "%3u. [+%lus] ", i + 1, (unsigned long)(h->started_off / 1000u));
         lit(o, b);
         lit(o, lkr__steps[h->step].title);
         lit(o, " (");

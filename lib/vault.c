@@ -288,6 +288,7 @@ static lkr_status read_lock(const lkr_transport *t, lkr_code *buf, lkr_code_read
 
 static void wipe_reads(lkr_vault *v)
 {
+    /* All of them: a host's read_codes may write any entry it was offered. */
     lkr__wipe(v->read_a, sizeof(v->read_a));
     lkr__wipe(v->read_b, sizeof(v->read_b));
 }

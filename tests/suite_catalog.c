@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lockrecover/lockrecover.h"
+#include "internal.h"
 
 static lkr_step_info step(uint32_t id)
 {
@@ -484,6 +484,53 @@ START_TEST(texts_carry_the_safety_words)
 }
 END_TEST
 
+/* The history's size is justified: every step enters it at most once, and no
+ * lock fits more non-terminal steps than LKR_HISTORY_MAX - 1 (the last entry
+ * is kept for the hand-over). The most any profile can fit: every ecosystem,
+ * a bridge, a keypad, an update. */
+START_TEST(history_holds_every_step_a_lock_can_take)
+{
+    uint32_t p, i;
+    for (p = 1; p <= LKR_PROTOCOL_MAX; p++) {
+        lkr_profile pr = lock(p, LKR_ECOSYSTEMS_ALL, p == LKR_PROTOCOL_WIFI ? LKR_YES : LKR_NO, LKR_YES);
+        lkr_observations o;
+        uint32_t fitting = 0;
+        lkr_observations_init(&o);
+        o.update_state = LKR_UPDATE_FINISHED;
+        for (i = 1; i <= lkr_step_count(); i++) {
+            int applies = 0;
+            ck_assert_int_eq(lkr_step_applies(i, &pr, &o, &applies), LKR_OK);
+            if (applies && !(step(i).flags & LKR_STEP_F_TERMINAL)) fitting++;
+        }
+        ck_assert_msg(fitting <= LKR_HISTORY_MAX - 1, "%s fits %u steps", lkr_protocol_name(p), fitting);
+    }
+}
+END_TEST
+
+/* The classifier binary-searches the likelihood table by evidence; every
+ * step sits in its own tier's list, exactly once. */
+START_TEST(internal_tables_are_ordered_and_complete)
+{
+    size_t r;
+    uint32_t id, t, k, seen[LKR__STEP_COUNT + 1];
+    for (r = 1; r < lkr__likelihood_count; r++) {
+        ck_assert_uint_le(lkr__likelihoods[r - 1].evidence, lkr__likelihoods[r].evidence);
+    }
+    memset(seen, 0, sizeof(seen));
+    for (t = 1; t <= LKR__TIER_COUNT; t++) {
+        for (k = 0; lkr__tier_steps[t][k] != 0; k++) {
+            id = lkr__tier_steps[t][k];
+            ck_assert(id >= 1 && id <= LKR__STEP_COUNT);
+            ck_assert_uint_eq(lkr__steps[id].tier, t);
+            seen[id]++;
+        }
+    }
+    for (id = 1; id <= LKR__STEP_COUNT; id++) {
+        ck_assert_msg(seen[id] == 1, "step %u listed %u times", id, seen[id]);
+    }
+}
+END_TEST
+
 static Suite *catalog_suite(void)
 {
     Suite *s = suite_create("catalog");
@@ -501,6 +548,8 @@ static Suite *catalog_suite(void)
     tcase_add_test(tc, every_section_row_is_present);
     tcase_add_test(tc, symptom_table_entry_tiers);
     tcase_add_test(tc, texts_carry_the_safety_words);
+    tcase_add_test(tc, history_holds_every_step_a_lock_can_take);
+    tcase_add_test(tc, internal_tables_are_ordered_and_complete);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -454,14 +454,20 @@ END_TEST
 
 /* ==== rule 4: the choice formula ============================================ */
 
-static double score_of(const lkr_diagnosis *d, uint32_t step)
+/* P(fix) under the beliefs: a step below LKR__MIN_FIX is not indicated. */
+static double pfix_of(const lkr_diagnosis *d, uint32_t step)
 {
     lkr_step_info si = hs_step(step);
-    double sc = 0.0;
+    double p = 0.0;
     uint32_t i;
     for (i = 0; i < si.fix_count; i++)
-        sc += hs_belief(d, si.fixes[i].cause) * (double)si.fixes[i].permille / 1000.0;
-    return sc / (double)si.cost_min;
+        p += hs_belief(d, si.fixes[i].cause) * (double)si.fixes[i].permille / 1000.0;
+    return p;
+}
+
+static double score_of(const lkr_diagnosis *d, uint32_t step)
+{
+    return pfix_of(d, step) / (double)hs_step(step).cost_min;
 }
 
 static int in_history(const lkr_session *s, uint32_t step)
@@ -487,8 +493,8 @@ static void check_choice(const lkr_session *s, const lkr_profile *p, const lkr_o
         if (si.flags & (LKR_STEP_F_FOLLOWUP_ONLY | LKR_STEP_F_TERMINAL)) continue;
         if (!hs_step_applies(p, o, id) || in_history(s, id)) continue;
         if ((si.guards & info.guards_held) != si.guards) continue;
+        if (pfix_of(&d, id) < LKR__MIN_FIX) continue; /* not indicated */
         sc = score_of(&d, id);
-        if (sc <= 0.0) continue;
         ck_assert_msg(sc <= best + eps, "%s (%.6g) offered before %s (%.6g)", chosen.sid, best,
                       si.sid, sc);
         if (id < a->step)
@@ -904,7 +910,8 @@ START_TEST(engine_guard_is_passed_over_then_blocks)
 
     o.update_state = LKR_UPDATE_IN_PROGRESS;
     o.update_stalled_min = 3;
-    o.keypad_lights = LKR_NO;
+    o.keypad_lights = LKR_YES; /* the app side is at fault too: safe steps are worth trying */
+    o.app_status = LKR_APP_OFFLINE;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
     ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_TRIAGE, "testing the guard"), LKR_OK);
@@ -2049,8 +2056,8 @@ START_TEST(waive_validation)
     ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_SUPPORT, "no support"),
                      LKR_E_INVAL);
     ck_assert_uint_eq(hs_status(s).waiver_count, 0);
-    /* 63 printable characters are fine. */
-    reason[63] = '\0';
+    /* LKR_REASON_MAX - 1 printable characters are fine. */
+    reason[LKR_REASON_MAX - 1] = '\0';
     h.now += 777;
     ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_REPAIR, reason), LKR_OK);
     ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_REPAIR, "again"), LKR_E_STATE);

@@ -172,15 +172,15 @@ typedef struct lkr_history_entry {
     uint32_t outcome;     /**< An ::lkr_outcome (NONE while it runs). */
     uint32_t by_host;     /**< 1 when the host's run_step did it, 0 for a person. */
     uint32_t reserved_;   /**< Zero. */
-    uint64_t started_ms;  /**< Host clock when it was offered. */
-    uint64_t ended_ms;    /**< Host clock when its outcome was recorded (0 while it runs). */
+    uint64_t started_ms;  /**< Host clock when it was offered (ms precision up to 49.7 days into the session, then the session start + 49.7 days). */
+    uint64_t ended_ms;    /**< Host clock when its outcome was recorded (0 while it runs; same precision). */
 } lkr_history_entry;
 
 /** Initialiser for ::lkr_history_entry. */
 #define LKR_HISTORY_ENTRY_INIT { sizeof(lkr_history_entry), 0, 0, 0, 0, 0, 0, 0 }
 
-/** Longest waiver reason, NUL included. */
-#define LKR_REASON_MAX 64
+/** Longest waiver reason, NUL included (47 characters). */
+#define LKR_REASON_MAX 48
 
 /** @brief What lkr_session_waive() applies to. */
 typedef enum lkr_waive_kind {
@@ -224,8 +224,12 @@ typedef struct lkr_session_info {
 /** Initialiser for ::lkr_session_info. */
 #define LKR_SESSION_INFO_INIT { sizeof(lkr_session_info), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
-/** Most entries a session's history holds (every step at most once, plus follow-ups). */
-#define LKR_HISTORY_MAX 64
+/**
+ * Most entries a session's history holds: every step enters it at most once,
+ * and no lock fits more than 47 steps plus the hand-over (a catalog test
+ * holds the catalog to that).
+ */
+#define LKR_HISTORY_MAX 48
 /** Most waivers a session records. */
 #define LKR_WAIVERS_MAX 8
 /** Most likelihood overrides a session keeps (priors, costs and disabled steps are unlimited). */
@@ -350,7 +354,7 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_confirm(lkr_session *sessi
  * @param session the session.
  * @param kind ::LKR_WAIVE_TIER or ::LKR_WAIVE_STEP.
  * @param id the tier or step.
- * @param reason why: 1..63 printable characters (never an access code).
+ * @param reason why: 1..47 printable characters (never an access code).
  * Digit runs of four or more in @p reason are stored masked ('#'), so a PIN
  * typed by mistake never reaches a report or a saved session.
  * @return ::LKR_OK; ::LKR_E_INVAL (bad kind, id, reason, the support tier, or

@@ -193,7 +193,7 @@ class Session:
 
     def waive(self, kind: Union[WaiveKind, int, str], id: Union[Tier, Step, int, str],
               reason: str) -> None:
-        """Skips a tier or a step, recording why (1..63 printable characters)."""
+        """Skips a tier or a step, recording why (1..47 printable characters)."""
         k = _enum(WaiveKind, kind, "waive kind")
         ident = _enum(Tier, id, "tier") if k == WaiveKind.TIER else _enum(Step, id, "step")
         data = reason.encode("utf-8")

@@ -236,7 +236,7 @@ public final class Session {
         try check(lkr_session_confirm(handle, `guard`.rawValue, holds ? 1 : 0))
     }
 
-    /// Skips a whole tier, recording why (1-63 printable characters).
+    /// Skips a whole tier, recording why (1-47 printable characters).
     public func waive(tier: Tier, reason: String) throws {
         try check(lkr_session_waive(handle, UInt32(LKR_WAIVE_TIER.rawValue), tier.rawValue, reason))
     }
