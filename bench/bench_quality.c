@@ -1,0 +1,140 @@
+/*
+ * Recovery quality: the same sampled faults (the same lock seeds) recovered
+ * under three step policies, guards, waits and verification being the same:
+ *   fixed     the seed documents' order (catalog order within each tier),
+ *   adaptive  the library (belief-weighted P(fix)/cost),
+ *   oracle    knows the fault: only steps that fix it, best P(fix)/cost first.
+ * For each: mean person-minutes to the end (lkr_sim_stats.person_minutes,
+ * whatever the end: recovered or handed to support), mean steps performed,
+ * recovered share. Then adaptive/fixed, adaptive/oracle, and the share of the
+ * fixed-to-oracle gap the adaptive policy closes. Done for three cause
+ * distributions: the priors the library assumes, uniform over the causes
+ * possible on the protocol, and the priors reversed. Every metric is given
+ * over all faults and, separately labelled, without hardware_failure (no step
+ * fixes it: every policy ends at support).
+ *
+ * The adaptive run is checked against lkr_sim_run() on the same lock: every
+ * figure must be equal (the benchmark's driver is the simulator's own loop).
+ *
+ * Prints key=value lines for bench/run; exit 1 on a run error, an unsafe step
+ * or a code lost.
+ *
+ *   bench_quality [faults per distribution, default 20000]
+ */
+#include "bench_common.h"
+
+#define NPOL 3
+static const uint32_t policies[NPOL] = {LKR__POLICY_FIXED, LKR__POLICY_ADAPTIVE, LKR__POLICY_ORACLE};
+static const char *const pol_names[NPOL] = {"fixed", "adaptive", "oracle"};
+
+typedef struct acc {
+    double minutes, steps, recovered, n;
+} acc;
+
+static void add(acc *a, const lkr_sim_result *r)
+{
+    a->minutes += r->stats.person_minutes;
+    a->steps += r->stats.steps_performed;
+    a->recovered += r->final_kind == LKR_ACTION_RECOVERED;
+    a->n += 1;
+}
+
+static double mean(double x, double n)
+{
+    return n > 0 ? x / n : 0.0;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long n = bench_arg(argc, argv, 1, 20000ul), i;
+    int d, k, bad = 0;
+    uint64_t unsafe = 0, lost = 0, errors = 0, mismatches = 0;
+    double t0 = bench_now_s();
+
+    printf("quality.faults=%lu\n", n);
+    for (d = BENCH_DIST_PRIOR; d <= BENCH_DIST_REVERSED; d++) {
+        /* [0]: all faults; [1]: without hardware_failure. */
+        acc a[2][NPOL];
+        acc by_cause[LKR__CAUSE_COUNT + 1][NPOL];
+        bench_rng rng = {0xFA017ull + (uint64_t)d};
+        memset(a, 0, sizeof(a));
+        memset(by_cause, 0, sizeof(by_cause));
+        for (i = 0; i < n; i++) {
+            lkr_sim_config cfg;
+            lkr_sim_result ref = LKR_SIM_RESULT_INIT;
+            lkr_sim *sim = NULL;
+            bench_sample_fault(&rng, d, &cfg);
+            /* The reference: the library's own loop. */
+            if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || lkr_sim_run(sim, NULL, 0, &ref) != LKR_OK) {
+                errors++;
+            }
+            lkr_sim_free(sim);
+            for (k = 0; k < NPOL; k++) {
+                bench_drive_opts o;
+                lkr_sim_result r;
+                memset(&o, 0, sizeof(o));
+                o.policy = policies[k];
+                o.oracle_cause = cfg.causes[0];
+                sim = NULL;
+                if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || bench_recover(sim, &cfg, &o, &r) != LKR_OK) {
+                    errors++;
+                    lkr_sim_free(sim);
+                    continue;
+                }
+                lkr_sim_free(sim);
+                unsafe += r.stats.unsafe_steps;
+                lost += r.stats.codes_lost;
+                if (r.final_kind != LKR_ACTION_RECOVERED && r.final_kind != LKR_ACTION_NEEDS_SUPPORT) errors++;
+                if (policies[k] == LKR__POLICY_ADAPTIVE &&
+                    (r.final_kind != ref.final_kind || r.actions != ref.actions ||
+                     memcmp(&r.stats, &ref.stats, sizeof(r.stats)) != 0)) {
+                    mismatches++;
+                }
+                add(&a[0][k], &r);
+                add(&by_cause[cfg.causes[0]][k], &r);
+                if (cfg.causes[0] != LKR_CAUSE_HARDWARE_FAILURE) add(&a[1][k], &r);
+            }
+        }
+        for (k = 0; k < 2; k++) {
+            const char *set = k == 0 ? "all" : "nohw";
+            double m[NPOL], s[NPOL];
+            int j;
+            printf("quality.%s.%s.n=%.0f\n", bench_dist_name(d), set, a[k][0].n);
+            for (j = 0; j < NPOL; j++) {
+                m[j] = mean(a[k][j].minutes, a[k][j].n);
+                s[j] = mean(a[k][j].steps, a[k][j].n);
+                printf("quality.%s.%s.%s.minutes=%.3f\n", bench_dist_name(d), set, pol_names[j], m[j]);
+                printf("quality.%s.%s.%s.steps=%.3f\n", bench_dist_name(d), set, pol_names[j], s[j]);
+                printf("quality.%s.%s.%s.recovered=%.4f\n", bench_dist_name(d), set, pol_names[j],
+                       mean(a[k][j].recovered, a[k][j].n));
+            }
+            /* j: 0 fixed, 1 adaptive, 2 oracle */
+            printf("quality.%s.%s.adaptive_over_fixed=%.4f\n", bench_dist_name(d), set, m[1] / m[0]);
+            printf("quality.%s.%s.adaptive_over_oracle=%.4f\n", bench_dist_name(d), set, m[1] / m[2]);
+            printf("quality.%s.%s.gap_closed=%.4f\n", bench_dist_name(d), set,
+                   m[0] != m[2] ? (m[0] - m[1]) / (m[0] - m[2]) : 0.0);
+            printf("quality.%s.%s.steps_adaptive_over_fixed=%.4f\n", bench_dist_name(d), set, s[1] / s[0]);
+            printf("quality.%s.%s.steps_adaptive_over_oracle=%.4f\n", bench_dist_name(d), set, s[1] / s[2]);
+        }
+        /* Where the minutes go: per true cause (for the profile of a miss). */
+        for (k = 1; k <= (int)LKR__CAUSE_COUNT; k++) {
+            if (by_cause[k][0].n == 0) continue;
+            printf("quality.bycause.%s.%s=n %.0f, minutes fixed %.1f, adaptive %.1f, oracle %.1f; steps %.2f / %.2f / "
+                   "%.2f; recovered %.2f / %.2f / %.2f\n",
+                   bench_dist_name(d), lkr__causes[k].sid, by_cause[k][0].n,
+                   mean(by_cause[k][0].minutes, by_cause[k][0].n), mean(by_cause[k][1].minutes, by_cause[k][1].n),
+                   mean(by_cause[k][2].minutes, by_cause[k][2].n), mean(by_cause[k][0].steps, by_cause[k][0].n),
+                   mean(by_cause[k][1].steps, by_cause[k][1].n), mean(by_cause[k][2].steps, by_cause[k][2].n),
+                   mean(by_cause[k][0].recovered, by_cause[k][0].n),
+                   mean(by_cause[k][1].recovered, by_cause[k][1].n),
+                   mean(by_cause[k][2].recovered, by_cause[k][2].n));
+        }
+    }
+    printf("quality.unsafe_steps=%llu\n", (unsigned long long)unsafe);
+    printf("quality.codes_lost=%llu\n", (unsigned long long)lost);
+    printf("quality.run_errors=%llu\n", (unsigned long long)errors);
+    printf("quality.driver_mismatches=%llu\n", (unsigned long long)mismatches);
+    printf("quality.seconds=%.2f\n", bench_now_s() - t0);
+    bad = unsafe != 0 || lost != 0 || errors != 0;
+    return bad ? 1 : 0;
+}
