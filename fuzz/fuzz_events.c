@@ -231,8 +231,13 @@ static void codes_check(fz_harness *h, int fresh)
     }
     if (info.state == LKR_STATE_ABORTED || h->host_skipped_codes) return;
     if (info.state == LKR_STATE_NEEDS_SUPPORT) {
-        FZ_CHECK((info.support_reasons & LKR_SUPPORT_CODES_MISSING) != 0 || info.codes_missing > 0,
-                 "handed to support with codes lost and not reported missing");
+        if ((info.support_reasons & (LKR_SUPPORT_CODES_MISSING | LKR_SUPPORT_CODES_UNVERIFIED)) == 0 &&
+            info.codes_missing == 0) {
+            dump(h);
+        }
+        FZ_CHECK((info.support_reasons & (LKR_SUPPORT_CODES_MISSING | LKR_SUPPORT_CODES_UNVERIFIED)) != 0 ||
+                     info.codes_missing > 0,
+                 "handed to support with codes lost and not reported missing or unverified");
         return;
     }
     /* not final: only inside a code-destroying step and its follow-up, or known missing */

@@ -29,10 +29,11 @@ fi
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
 
 echo "=== configuring $BUILD_DIR (clang, LKR_FUZZ=ON)"
+mkdir -p "$BUILD_DIR"
 if ! CC=clang cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DLKR_FUZZ=ON -DLKR_BUILD_TESTS=ON -DLKR_BUILD_DOCS=OFF -DLKR_BUILD_EXAMPLES=OFF \
-      > "$BUILD_DIR.configure.log" 2>&1; then
-  cat "$BUILD_DIR.configure.log" >&2
+      > "$BUILD_DIR/configure.log" 2>&1; then
+  cat "$BUILD_DIR/configure.log" >&2
   echo "fuzz/run.sh: configure failed" >&2
   exit 1
 fi
@@ -66,7 +67,7 @@ for h in $HARNESSES; do
   before=$(find "$ART" -maxdepth 1 -type f -name "$h-*" | wc -l)
   echo "=== $h: ${SECONDS_EACH}s"
   rc=0
-  "$bin" "$work" -max_total_time="$SECONDS_EACH" -jobs=1 -workers=1 -print_final_stats=1 \
+  "$bin" "$work" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
          -timeout=25 -rss_limit_mb=2048 -artifact_prefix="$ART/$h-" > "$log" 2>&1 || rc=$?
   execs=$(grep -E '^stat::number_of_executed_units:' "$log" | tail -n 1 | awk '{print $2}')
   rate=$(grep -E '^stat::average_exec_per_sec:' "$log" | tail -n 1 | awk '{print $2}')

@@ -497,7 +497,8 @@ static void close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64
         /* A step that erased (or may have erased) codes was done: until the
          * vault finds every code back on the lock, they are at risk. */
         if ((d->destroys & LKR_DESTROYS_CODES) ||
-            ((d->destroys & LKR_MAY_DESTROY_CODES) && s->profile.repair_erases_codes != LKR_NO)) {
+            ((d->destroys & LKR_MAY_DESTROY_CODES) &&
+             (s->profile.repair_erases_codes != LKR_NO || lkr__backup_verified(s)))) {
             s->codes_at_risk = 1;
         }
     }
@@ -721,7 +722,8 @@ static void after_settle(lkr_session *s, uint64_t now)
      * follow-up that does it (verify / restore) comes next anyway. */
     if (s->cur_step == s->verify_step && d->followup == 0 &&
         ((d->destroys & LKR_DESTROYS_CODES) ||
-         ((d->destroys & LKR_MAY_DESTROY_CODES) && s->profile.repair_erases_codes != LKR_NO))) {
+         ((d->destroys & LKR_MAY_DESTROY_CODES) &&
+          (s->profile.repair_erases_codes != LKR_NO || lkr__backup_verified(s))))) {
         s->codes_at_risk = 1;
         check_codes_back(s);
     }

@@ -80,7 +80,11 @@ uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
     if (lkr__backup_verified(s)) {
         held |= GB(CODES_BACKED_UP) | GB(REPAIR_CODES_SAFE);
     }
-    if (s->profile.repair_erases_codes == LKR_NO) {
+    /* The model keeps codes on a re-pair, says the profile: trusted only when
+     * nothing could check it. With a vault and a code reader the backup is
+     * cheap, so it is made (and the codes checked back after): a wrong model
+     * flag then costs nothing. */
+    if (s->profile.repair_erases_codes == LKR_NO && !(s->vault != NULL && s->tr.read_codes != NULL)) {
         held |= GB(REPAIR_CODES_SAFE);
     }
     if (s->obs.phone_in_range == LKR_YES) {

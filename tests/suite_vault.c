@@ -1344,6 +1344,56 @@ START_TEST(verify_after_repair_restores_missing_codes)
 }
 END_TEST
 
+/* The profile says a re-pair keeps the codes, but this lock erases them
+ * (fuzz finding). With a vault and a code reader the model is not trusted:
+ * the backup comes first, the codes are checked back and restored. */
+START_TEST(wrong_profile_flag_loses_no_code)
+{
+    fl_rig r;
+    lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
+    lkr_observations o = offline_obs();
+    lkr_session *s;
+    lkr_vault *v;
+    lkr_action a;
+    int rr, vc, bk;
+
+    p.repair_erases_codes = LKR_NO;
+    fl_rig_init(&r, LKR_CAUSE_APP_STALE_STATE, HS_F_PERSON, 1);
+    r.erase_on_repair = 1;
+    fl_fill(&r.lock, 6);
+    s = fl_rig_new(&r, &p, &o);
+    v = fl_rig_vault(&r);
+    ck_assert_int_eq(lkr_session_attach_vault(s, v), LKR_OK);
+    /* With the vault attached, "re-pair keeps codes" no longer holds alone. */
+    ck_assert(!(hs_status(s).guards_held & LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE)));
+    ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_UNIVERSAL, "tested"), LKR_OK);
+    ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_PROTOCOL, "tested"), LKR_OK);
+    ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_ECOSYSTEM, "tested"), LKR_OK);
+    a = fl_rig_drive(&r, s, 3000);
+    ck_assert_uint_eq(a.kind, LKR_ACTION_RECOVERED);
+    bk = hs_history_find(s, LKR_STEP_REPAIR_BACKUP_CODES);
+    rr = hs_history_find(s, LKR_STEP_REPAIR_REMOVE_AND_READD);
+    vc = hs_history_find(s, LKR_STEP_REPAIR_VERIFY_CODES);
+    ck_assert_int_ge(bk, 0);
+    ck_assert_int_gt(rr, bk);
+    ck_assert_int_gt(vc, rr);
+    ck_assert_uint_eq(r.lock.count, 6);
+    ck_assert_uint_eq(hs_status(s).codes_missing, 0);
+    ck_assert_uint_eq(fl_vault_status(v).missing, 0);
+    ck_assert_uint_eq(r.lock.n_pin_leaks, 0);
+    lkr_session_free(s);
+    lkr_vault_free(v);
+    fl_alloc_check_clean(&r.al);
+
+    /* Without a vault the profile is all there is: the guard holds. */
+    fl_rig_init(&r, LKR_CAUSE_APP_STALE_STATE, HS_F_PERSON, 1);
+    s = fl_rig_new(&r, &p, &o);
+    ck_assert(hs_status(s).guards_held & LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE));
+    lkr_session_free(s);
+    fl_alloc_check_clean(&r.al);
+}
+END_TEST
+
 /* The issue's test: a lock that silently drops a code on restore. Loop 0:
  * after a factory reset; 1: after a re-pair that erased the codes. */
 START_TEST(dropped_code_is_detected_and_never_recovered)
@@ -1485,6 +1535,7 @@ static Suite *vault_suite(void)
     tcase_add_test(session, flaky_lock_blocks_the_factory_reset);
     tcase_add_loop_test(session, without_vault_backup_is_a_person_step, 0, 2);
     tcase_add_test(session, verify_after_repair_restores_missing_codes);
+    tcase_add_test(session, wrong_profile_flag_loses_no_code);
     tcase_add_loop_test(session, dropped_code_is_detected_and_never_recovered, 0, 2);
     tcase_add_test(session, matter_write_through_capture_in_a_session);
     suite_add_tcase(s, session);

@@ -144,7 +144,7 @@ typedef struct lkr_profile {
     uint8_t has_keypad;         /**< Has a keypad: tri-state. */
     uint8_t has_fingerprint;    /**< Has a fingerprint sensor: tri-state. */
     uint8_t has_key_cylinder;   /**< Has a physical key cylinder: tri-state. */
-    uint8_t repair_erases_codes;/**< Re-pairing erases codes on this model: tri-state; unknown counts as "may". */
+    uint8_t repair_erases_codes;/**< Re-pairing erases codes on this model: tri-state; unknown counts as "may". "No" is trusted only when no vault with a code reader is attached (docs/ENGINE.md, guards). */
     uint8_t pins_readable;      /**< The lock lets PINs be read back (not Matter): tri-state. */
     uint8_t reserved_[2];       /**< Must be zero. */
     char manufacturer[LKR_PROFILE_TEXT_MAX]; /**< e.g. "Yale"; may be empty. */
