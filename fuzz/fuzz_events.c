@@ -532,7 +532,7 @@ static int spoil(fz_reader *r, lkr_profile *p, lkr_observations *o)
     case 4: p->battery_chemistry = LKR_CHEMISTRY_MAX + 1u; return 1;
     case 5: p->battery_cells = 17u + fz_u8(r); return 1;
     case 6: p->has_bridge = (uint8_t)(3u + fz_u8(r) % 253u); return 1;
-    case 7: p->reserved_[fz_u8(r) & 1u] = (uint8_t)(1u + fz_u8(r) % 255u); return 1;
+    case 7: { uint8_t at = fz_u8(r) & 1u; p->reserved_[at] = (uint8_t)(1u + fz_u8(r) % 255u); return 1; }
     case 8: memset(p->manufacturer, 'A', sizeof(p->manufacturer)); return 1;
     case 9: p->struct_size = fz_u8(r) % 16u; return 1;
     case 10: o->battery_pct = 101 + fz_u8(r); return 2;
@@ -542,7 +542,7 @@ static int spoil(fz_reader *r, lkr_profile *p, lkr_observations *o)
     case 14: o->cell_mv = 5001 + fz_u8(r); return 2;
     case 15: memset(o->fw_now, '1', sizeof(o->fw_now)); return 2;
     case 16: o->struct_size = fz_u8(r) % 16u; return 2;
-    default: o->reserved_[fz_u8(r) & 1u] = (uint8_t)(1u + fz_u8(r) % 255u); return 2;
+    default: { uint8_t at = fz_u8(r) & 1u; o->reserved_[at] = (uint8_t)(1u + fz_u8(r) % 255u); return 2; }
     }
 }
 
@@ -746,9 +746,14 @@ static void run_op(fz_harness *h, fz_reader *r)
         fz_ignore(lkr_session_observe(h->session, &o));
         break;
     }
-    case OP_CONFIRM:
-        fz_ignore(lkr_session_confirm(h->session, fz_u8(r) % 11u, fz_u8(r) & 1u));
+    case OP_CONFIRM: {
+        /* One read per statement: argument order is unspecified in C, and a
+         * replay must mean the same calls under every compiler. */
+        uint32_t guard = fz_u8(r) % 11u;
+        uint32_t value = fz_u8(r) & 1u;
+        fz_ignore(lkr_session_confirm(h->session, guard, value));
         break;
+    }
     case OP_WAIVE: {
         char reason[80];
         uint8_t kind = (uint8_t)(fz_u8(r) % 3u), id = fz_u8(r), len = (uint8_t)(fz_u8(r) % 72u), k;
@@ -770,7 +775,8 @@ static void run_op(fz_harness *h, fz_reader *r)
         break;
     case OP_ADVANCE: {
         lkr_sim_stats s = LKR_SIM_STATS_INIT;
-        uint64_t delta = (uint64_t)fz_u16(r) * (fz_u8(r) & 1u ? 1000u : 10u);
+        uint64_t delta = fz_u16(r);
+        delta *= fz_u8(r) & 1u ? 1000u : 10u;
         if (delta > FZ_MAX_CLOCK_JUMP_MS) delta = FZ_MAX_CLOCK_JUMP_MS;
         FZ_CHECK(lkr_sim_stats_get(h->sim, &s) == LKR_OK, "sim stats");
         a = (lkr_action)LKR_ACTION_INIT;

@@ -1918,10 +1918,15 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
     }
     if (kind == LKR_WAIVE_TIER) {
         s->waived_tiers |= (uint16_t)(1u << id);
-        if (s->phase == LKR__P_PERFORM && lkr__steps[s->cur_step].tier == id) {
+        if ((s->phase == LKR__P_PERFORM || (s->phase == LKR__P_BLOCKED && s->blocked_in_hand)) &&
+            lkr__steps[s->cur_step].tier == id) {
             close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
+            s->blocked_in_hand = 0;
+            s->blocked_step = 0;
+            s->blocked_unmet = 0;
             s->cur_step = 0;
             s->verify_step = 0;
+            s->phase = LKR__P_IDLE;
         }
     } else {
         s->waived_steps |= STEP_BIT(id);
@@ -1948,7 +1953,12 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
     if (s->phase == LKR__P_PERFORM && s->cur_step == 0) {
         s->phase = LKR__P_IDLE;
     }
-    if (s->phase == LKR__P_BLOCKED || s->phase == LKR__P_IDLE) {
+    if (s->phase == LKR__P_BLOCKED && (s->blocked_in_hand || s->blocked_followup != 0)) {
+        /* Something else was waived: the step (or follow-up) in hand stays
+         * in hand, its guards checked again (fuzz finding: it was dropped
+         * with its history entry open). */
+        advance(s);
+    } else if (s->phase == LKR__P_BLOCKED || s->phase == LKR__P_IDLE) {
         s->phase = LKR__P_IDLE;
         advance(s);
     }

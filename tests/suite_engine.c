@@ -1761,6 +1761,70 @@ START_TEST(withdrawn_guard_blocks_an_offered_step)
 }
 END_TEST
 
+/* Saves @p s and loads the blob back (the loader checks consistency). */
+static void reloads(const lkr_session *s, hs_host *h)
+{
+    static unsigned char blob[LKR_SESSION_BLOB_MAX];
+    size_t n = 0;
+    lkr_session_config cfg;
+    lkr_transport t;
+    lkr_session *back = NULL;
+    ck_assert_int_eq(lkr_session_save(s, blob, sizeof(blob), &n), LKR_OK);
+    lkr_session_config_init(&cfg); /* the profile comes from the blob */
+    hs_transport(h, &t, HS_F_PERSON);
+    ck_assert_int_eq(lkr_session_load(&cfg, &t, blob, n, &back), LKR_OK);
+    lkr_session_free(back);
+}
+
+/* F1b (fuzz finding): waiving another tier while a step is blocked in hand
+ * keeps that step in hand, its history entry open; waiving its own tier
+ * closes it as waived. Either way the saved blob loads. */
+START_TEST(waiving_another_tier_keeps_the_blocked_step_in_hand)
+{
+    lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
+    lkr_observations o = local_ok_obs();
+    hs_host h;
+    lkr_session *s;
+    lkr_action a;
+    lkr_history_entry e;
+    int at;
+    hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
+    p.has_key_cylinder = LKR_YES;
+    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    a = drive_until(s, &h, at_factory_reset);
+    ck_assert(at_factory_reset(&a));
+    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_DOOR_OPEN, 0), LKR_OK);
+    a = hs_next(s);
+    ck_assert_uint_eq(a.kind, LKR_ACTION_BLOCKED);
+    ck_assert_uint_eq(a.step, LKR_STEP_RESET_FACTORY_RESET);
+    at = hs_history_find(s, LKR_STEP_RESET_FACTORY_RESET);
+    ck_assert_int_ge(at, 0);
+    /* Another tier (already behind): the reset stays in hand, blocked. */
+    ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_UNIVERSAL, "done at the door"), LKR_OK);
+    a = hs_next(s);
+    ck_assert_uint_eq(a.kind, LKR_ACTION_BLOCKED);
+    ck_assert_uint_eq(a.step, LKR_STEP_RESET_FACTORY_RESET);
+    ck_assert_uint_eq(a.unmet_guards, LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN));
+    e = hs_history(s, (uint32_t)at);
+    ck_assert_uint_eq(e.outcome, 0); /* still open */
+    reloads(s, &h);
+    /* The guard back: the same step, offered again. */
+    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_DOOR_OPEN, 1), LKR_OK);
+    a = hs_next(s);
+    ck_assert(at_factory_reset(&a));
+    /* Blocked again, then its own tier waived: closed as waived, never done. */
+    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_DOOR_OPEN, 0), LKR_OK);
+    ck_assert_uint_eq(hs_next(s).kind, LKR_ACTION_BLOCKED);
+    ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_RESET, "no reset today"), LKR_OK);
+    e = hs_history(s, (uint32_t)at);
+    ck_assert_uint_eq(e.outcome, LKR_OUTCOME_WAIVED);
+    a = hs_next(s);
+    ck_assert(a.step != LKR_STEP_RESET_FACTORY_RESET);
+    reloads(s, &h);
+    hs_free(&h, s);
+}
+END_TEST
+
 /* F2: a clock near its top never ends a wait at once. */
 START_TEST(wait_saturates_at_the_top_of_the_clock)
 {
@@ -2379,6 +2443,7 @@ static Suite *engine_suite(void)
     {
         TCase *review = tcase_create("review");
         tcase_add_test(review, withdrawn_guard_blocks_an_offered_step);
+        tcase_add_test(review, waiving_another_tier_keeps_the_blocked_step_in_hand);
         tcase_add_test(review, wait_saturates_at_the_top_of_the_clock);
         tcase_add_test(review, pinned_step_blocked_by_engine_guard_does_not_stall);
         tcase_add_test(review, waiving_a_foreign_step_is_refused);
