@@ -33,6 +33,9 @@ struct lkr_vault {
     /* Scratch: the two reads of a backup, and the clear text of an export. */
     lkr_code read_a[LKR_VAULT_MAX_CODES];
     lkr_code read_b[LKR_VAULT_MAX_CODES];
+    /* Which of read_a (bit 0) and read_b (bit 1) may hold anything: the rest
+     * are all zero (wiped after every use), so only these are wiped. */
+    uint8_t dirty;
     uint8_t clear[EXPORT_MAX];
     /* Points at `clear`: lets functions that take the vault const use the
      * scratch (the vault itself is never const: lkr_vault_new allocates it). */
@@ -250,12 +253,27 @@ static int code_cb_status_ok(lkr_status st)
 }
 
 /* One read of the lock's code table into `buf`, validated and sorted. */
-static lkr_status read_lock(const lkr_transport *t, lkr_code *buf, lkr_code_readout *info)
+#define READ_A 1u
+#define READ_B 2u
+
+/* Hands a scratch buffer out: all zero (wiped if it was used) and marked. */
+static lkr_code *scratch_codes(lkr_vault *v, uint8_t which)
+{
+    lkr_code *buf = which == READ_A ? v->read_a : v->read_b;
+    if (v->dirty & which) {
+        lkr__wipe(buf, sizeof(v->read_a));
+    }
+    v->dirty |= which;
+    return buf;
+}
+
+static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which, lkr_code_readout *info)
 {
     uint32_t i;
     lkr_status st;
+    lkr_code *buf = scratch_codes(v, which);
     for (i = 0; i < LKR_VAULT_MAX_CODES; i++) {
-        lkr_code_init(&buf[i]);
+        buf[i].struct_size = (uint32_t)sizeof(lkr_code); /* the rest is zero: lkr_code_init */
     }
     memset(info, 0, sizeof(*info));
     info->struct_size = (uint32_t)sizeof(*info);
@@ -288,9 +306,10 @@ static lkr_status read_lock(const lkr_transport *t, lkr_code *buf, lkr_code_read
 
 static void wipe_reads(lkr_vault *v)
 {
-    /* All of them: a host's read_codes may write any entry it was offered. */
-    lkr__wipe(v->read_a, sizeof(v->read_a));
-    lkr__wipe(v->read_b, sizeof(v->read_b));
+    /* Whole buffers: a host's read_codes may write any entry it was offered. */
+    if (v->dirty & READ_A) lkr__wipe(v->read_a, sizeof(v->read_a));
+    if (v->dirty & READ_B) lkr__wipe(v->read_b, sizeof(v->read_b));
+    v->dirty = 0;
 }
 
 lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
@@ -307,7 +326,7 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
     if (t->read_codes == NULL) {
         return LKR_E_UNSUPPORTED;
     }
-    if ((st = read_lock(t, v->read_a, &a)) != LKR_OK || (st = read_lock(t, v->read_b, &b)) != LKR_OK) {
+    if ((st = read_lock(v, t, READ_A, &a)) != LKR_OK || (st = read_lock(v, t, READ_B, &b)) != LKR_OK) {
         wipe_reads(v);
         return st;
     }
@@ -415,7 +434,7 @@ lkr_status lkr_vault_verify(lkr_vault *v, const lkr_transport *t, uint32_t *miss
     if (t->read_codes == NULL) {
         return LKR_E_UNSUPPORTED;
     }
-    if ((st = read_lock(t, v->read_a, &info)) != LKR_OK) {
+    if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK) {
         wipe_reads(v);
         return st;
     }
@@ -445,7 +464,7 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
     if (t->read_codes == NULL || t->write_code == NULL) {
         return LKR_E_UNSUPPORTED;
     }
-    if ((st = read_lock(t, v->read_a, &info)) != LKR_OK) {
+    if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK) {
         wipe_reads(v);
         return st;
     }
@@ -457,7 +476,7 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
         }
     }
     /* Read back: a write the lock acknowledged but did not keep is a failure. */
-    if ((st = read_lock(t, v->read_a, &info)) != LKR_OK) {
+    if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK) {
         for (i = 0; i < v->count; i++) {
             if (v->state[i] == LKR_SLOT_RESTORED) v->state[i] = LKR_SLOT_FAILED;
         }
@@ -684,7 +703,7 @@ lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const v
         lkr__wipe(v->clear, sizeof(v->clear));
         return n > sizeof(v->clear) ? LKR_E_OVERSIZED : LKR_E_TRANSPORT;
     }
-    st = parse_export(v->clear, n, v->read_a, &count, &flags, &checksum);
+    st = parse_export(v->clear, n, scratch_codes(v, READ_A), &count, &flags, &checksum);
     lkr__wipe(v->clear, sizeof(v->clear));
     if (st != LKR_OK) {
         wipe_reads(v);
