@@ -418,9 +418,7 @@ static choice choose_step(const lkr_session *s, uint32_t tier)
     if (ch.blocked != 0 &&
         (ch.unmet & (LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) |
                      LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))) &&
-        !(s->tried & STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES)) &&
-        !(s->waived_steps & STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES)) &&
-        !(s->disabled & STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES)) && !s->backup_verified) {
+        lkr__backup_offerable(s) && !s->backup_verified) {
         ch.step = LKR_STEP_REPAIR_BACKUP_CODES;
         ch.blocked = 0;
         ch.unmet = 0;
@@ -502,6 +500,13 @@ static void close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64
             s->codes_at_risk = 1;
         }
     }
+}
+
+/* The backup step can still be offered: not tried, waived or disabled. */
+int lkr__backup_offerable(const lkr_session *s)
+{
+    const uint64_t b = STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES);
+    return !((s->tried | s->waived_steps | s->disabled) & b);
 }
 
 /* ---- final states ---------------------------------------------------------- */
@@ -1924,6 +1929,15 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
             s->blocked_in_hand = 0;
             s->blocked_step = 0;
             s->blocked_unmet = 0;
+            if (s->cur_step != s->verify_step) {
+                /* A follow-up: the step it follows was done and is still
+                 * judged (its codes checked), as when the follow-up alone is
+                 * waived. */
+                logf_(s, LKR_LOG_INFO, "tier waived", 0, NULL);
+                start_verify(s);
+                advance(s);
+                return LKR_OK;
+            }
             s->cur_step = 0;
             s->verify_step = 0;
             s->phase = LKR__P_IDLE;

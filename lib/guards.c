@@ -83,8 +83,12 @@ uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
     /* The model keeps codes on a re-pair, says the profile: trusted only when
      * nothing could check it. With a vault and a code reader the backup is
      * cheap, so it is made (and the codes checked back after): a wrong model
-     * flag then costs nothing. */
-    if (s->profile.repair_erases_codes == LKR_NO && !(s->vault != NULL && s->tr.read_codes != NULL)) {
+     * flag then costs nothing. Trusted again once the backup had its chance
+     * (tried and failed, waived, disabled), and for a step already in hand
+     * (offered before the vault came): never a stall. */
+    if (s->profile.repair_erases_codes == LKR_NO &&
+        (!(s->vault != NULL && s->tr.read_codes != NULL) || !lkr__backup_offerable(s) ||
+         s->phase == LKR__P_PERFORM || (s->phase == LKR__P_BLOCKED && s->blocked_in_hand))) {
         held |= GB(REPAIR_CODES_SAFE);
     }
     if (s->obs.phone_in_range == LKR_YES) {

@@ -291,6 +291,7 @@ int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
 /* engine.c: whether the code backup is verified (the vault's word, bound to
  * the digest the session backed up). */
 int lkr__backup_verified(const lkr_session *s);
+int lkr__backup_offerable(const lkr_session *s);
 
 /* guards.c: the mask of guards that hold for a step of tier `tier`; the _of
  * form computes only the guards in `want`. */

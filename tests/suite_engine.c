@@ -1825,6 +1825,60 @@ START_TEST(waiving_another_tier_keeps_the_blocked_step_in_hand)
 }
 END_TEST
 
+static int at_restore(const lkr_action *a)
+{
+    return a->kind == LKR_ACTION_PERSON_STEP && a->step == LKR_STEP_RESET_RESTORE_AFTER_RESET;
+}
+
+/* Review finding: the follow-up of a done factory reset is blocked in hand
+ * and the reset tier is waived: the follow-up is closed as waived and the
+ * reset itself is still judged and closed (it was left open). */
+START_TEST(waiving_the_tier_of_a_blocked_followup_still_judges_its_step)
+{
+    lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
+    lkr_observations o = local_ok_obs();
+    hs_host h;
+    lkr_session *s;
+    lkr_action a;
+    lkr_history_entry e;
+    int reset, restore;
+    hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
+    p.has_key_cylinder = LKR_YES;
+    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    a = drive_until(s, &h, at_factory_reset);
+    ck_assert(at_factory_reset(&a));
+    ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
+    a = drive_until(s, &h, at_restore);
+    ck_assert(at_restore(&a));
+    /* Block the follow-up in hand: the phone leaves. */
+    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_PHONE_IN_RANGE, 0), LKR_OK);
+    a = hs_next(s);
+    ck_assert_uint_eq(a.kind, LKR_ACTION_BLOCKED);
+    ck_assert_uint_eq(a.step, LKR_STEP_RESET_RESTORE_AFTER_RESET);
+    ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_RESET, "no restore today"), LKR_OK);
+    reset = hs_history_find(s, LKR_STEP_RESET_FACTORY_RESET);
+    restore = hs_history_find(s, LKR_STEP_RESET_RESTORE_AFTER_RESET);
+    ck_assert_int_ge(reset, 0);
+    ck_assert_int_ge(restore, 0);
+    e = hs_history(s, (uint32_t)restore);
+    ck_assert_uint_eq(e.outcome, LKR_OUTCOME_WAIVED);
+    /* The reset is judged: the person is asked whether the lock works. */
+    a = hs_next(s);
+    ck_assert_uint_eq(a.kind, LKR_ACTION_VERIFY);
+    ck_assert_uint_eq(a.step, LKR_STEP_RESET_FACTORY_RESET);
+    reloads(s, &h);
+    ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_FIXED), LKR_OK);
+    a = hs_next(s);
+    e = hs_history(s, (uint32_t)reset);
+    ck_assert_uint_eq(e.outcome, LKR_OUTCOME_FIXED);
+    /* The test hook's "verified backup" stands in for a vault that checked
+     * the codes back (with a real vault that cannot, see suite_vault). */
+    ck_assert_uint_eq(a.kind, LKR_ACTION_RECOVERED);
+    reloads(s, &h);
+    hs_free(&h, s);
+}
+END_TEST
+
 /* F2: a clock near its top never ends a wait at once. */
 START_TEST(wait_saturates_at_the_top_of_the_clock)
 {
@@ -2444,6 +2498,7 @@ static Suite *engine_suite(void)
         TCase *review = tcase_create("review");
         tcase_add_test(review, withdrawn_guard_blocks_an_offered_step);
         tcase_add_test(review, waiving_another_tier_keeps_the_blocked_step_in_hand);
+        tcase_add_test(review, waiving_the_tier_of_a_blocked_followup_still_judges_its_step);
         tcase_add_test(review, wait_saturates_at_the_top_of_the_clock);
         tcase_add_test(review, pinned_step_blocked_by_engine_guard_does_not_stall);
         tcase_add_test(review, waiving_a_foreign_step_is_refused);
