@@ -90,14 +90,19 @@ int lkr__update_involved(const lkr_observations *obs)
             obs->update_state == LKR_UPDATE_REPORTED_FAILED || obs->update_state == LKR_UPDATE_FINISHED);
 }
 
-int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observations *obs)
+int lkr__step_fits(uint32_t step, const lkr_profile *p)
 {
     const lkr__step_def *d = &lkr__steps[step];
     return (d->protocols & LKR_PROTOCOL_BIT(p->protocol)) != 0 &&
            (d->ecosystems == 0 || (d->ecosystems & p->ecosystems) != 0) &&
            (!(d->flags & LKR_STEP_F_NEEDS_BRIDGE) || p->has_bridge != LKR_NO) &&
-           (!(d->flags & LKR_STEP_F_NEEDS_KEYPAD) || p->has_keypad != LKR_NO) &&
-           (!(d->flags & LKR_STEP_F_NEEDS_UPDATE) || lkr__update_involved(obs));
+           (!(d->flags & LKR_STEP_F_NEEDS_KEYPAD) || p->has_keypad != LKR_NO);
+}
+
+int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observations *obs)
+{
+    return lkr__step_fits(step, p) &&
+           (!(lkr__steps[step].flags & LKR_STEP_F_NEEDS_UPDATE) || lkr__update_involved(obs));
 }
 
 lkr_status lkr_step_applies(uint32_t step, const lkr_profile *profile, const lkr_observations *obs,

@@ -435,11 +435,7 @@ void lkr__compute_fits(lkr_session *s)
     }
     for (id = 1; id <= LKR__STEP_COUNT; id++) {
         /* The profile part of lkr__step_applies (the update part is checked live). */
-        const lkr__step_def *d = &lkr__steps[id];
-        if ((d->protocols & LKR_PROTOCOL_BIT(s->profile.protocol)) &&
-            (d->ecosystems == 0 || (d->ecosystems & s->profile.ecosystems)) &&
-            (!(d->flags & LKR_STEP_F_NEEDS_BRIDGE) || s->profile.has_bridge != LKR_NO) &&
-            (!(d->flags & LKR_STEP_F_NEEDS_KEYPAD) || s->profile.has_keypad != LKR_NO)) {
+        if (lkr__step_fits(id, &s->profile)) {
             s->fits |= STEP_BIT(id);
         }
     }
@@ -507,6 +503,12 @@ int lkr__backup_offerable(const lkr_session *s)
 {
     const uint64_t b = STEP_BIT(LKR_STEP_REPAIR_BACKUP_CODES);
     return !((s->tried | s->waived_steps | s->disabled) & b);
+}
+
+int lkr__in_hand(const lkr_session *s)
+{
+    return s->cur_step != 0 &&
+           (s->phase == LKR__P_PERFORM || (s->phase == LKR__P_BLOCKED && s->blocked_in_hand));
 }
 
 /* ---- final states ---------------------------------------------------------- */
@@ -1777,11 +1779,7 @@ lkr_status lkr_session_probe_done(lkr_session *s, lkr_status status, const lkr_p
 
 lkr_status lkr_session_confirm(lkr_session *s, uint32_t guard, int holds)
 {
-    const uint32_t confirmable = LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) |
-                                 LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) |
-                                 LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) |
-                                 LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |
-                                 LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK);
+    const uint32_t confirmable = LKR__GUARDS_CONFIRMABLE;
     if (!session_ok(s) || guard < 1 || guard > LKR__GUARD_COUNT ||
         !(confirmable & LKR_GUARD_BIT(guard)) || (holds != 0 && holds != 1)) {
         return LKR_E_INVAL;
@@ -1847,6 +1845,7 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
 {
     lkr__waiver *w;
     uint64_t now;
+    int moved = 0;
     if (!session_ok(s) || !reason_ok(reason)) {
         return LKR_E_INVAL;
     }
@@ -1874,9 +1873,7 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
          (kind == LKR_WAIVE_TIER && lkr__steps[s->cur_step].tier == id))) {
         return LKR_E_STATE;
     }
-    if (kind == LKR_WAIVE_STEP && (s->tried & STEP_BIT(id)) &&
-        !((s->phase == LKR__P_PERFORM || (s->phase == LKR__P_BLOCKED && s->blocked_in_hand)) &&
-          id == s->cur_step)) {
+    if (kind == LKR_WAIVE_STEP && (s->tried & STEP_BIT(id)) && !(lkr__in_hand(s) && id == s->cur_step)) {
         return LKR_E_STATE; /* already done or closed */
     }
     if (s->waiver_count >= LKR_WAIVERS_MAX) {
@@ -1890,27 +1887,31 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
     w->at_off = lkr__offset(s, now);
     memcpy(w->reason, reason, strlen(reason) + 1);
     mask_digit_runs(w->reason);
-    if (kind == LKR_WAIVE_STEP && s->phase == LKR__P_BLOCKED && s->blocked_in_hand &&
-        s->cur_step == id) {
+    if (kind == LKR_WAIVE_TIER) {
+        s->waived_tiers |= (uint16_t)(1u << id);
+    } else {
         s->waived_steps |= STEP_BIT(id);
+    }
+    logf_(s, LKR_LOG_INFO, kind == LKR_WAIVE_TIER ? "tier waived" : "step waived",
+          kind == LKR_WAIVE_STEP ? id : 0, NULL);
+    if (lkr__in_hand(s) &&
+        (kind == LKR_WAIVE_STEP ? id == s->cur_step : lkr__steps[s->cur_step].tier == id)) {
+        /* The step in hand (offered, or blocked again since): closed. */
         close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
         s->blocked_in_hand = 0;
         s->blocked_step = 0;
         s->blocked_unmet = 0;
-        if (id != s->verify_step) {
-            start_verify(s); /* a follow-up: judge its parent */
+        if (s->cur_step != s->verify_step) {
+            start_verify(s); /* a follow-up: the step it follows is still judged */
         } else {
             s->cur_step = 0;
             s->verify_step = 0;
             s->phase = LKR__P_IDLE;
         }
-        advance(s);
-        return LKR_OK;
-    }
-    if (kind == LKR_WAIVE_STEP && s->phase == LKR__P_BLOCKED && s->blocked_followup == id) {
-        int idx;
-        s->waived_steps |= STEP_BIT(id);
-        idx = open_entry(s, id, now);
+        moved = 1;
+    } else if (kind == LKR_WAIVE_STEP && s->phase == LKR__P_BLOCKED && s->blocked_followup == id) {
+        /* A blocked follow-up, never begun: recorded, and its step judged. */
+        int idx = open_entry(s, id, now);
         if (idx >= 0) {
             close_entry(s, (uint32_t)idx, LKR_OUTCOME_WAIVED, now);
         }
@@ -1918,62 +1919,19 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
         s->blocked_step = 0;
         s->blocked_unmet = 0;
         start_verify(s);
-        advance(s);
-        return LKR_OK;
-    }
-    if (kind == LKR_WAIVE_TIER) {
-        s->waived_tiers |= (uint16_t)(1u << id);
-        if ((s->phase == LKR__P_PERFORM || (s->phase == LKR__P_BLOCKED && s->blocked_in_hand)) &&
-            lkr__steps[s->cur_step].tier == id) {
-            close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
-            s->blocked_in_hand = 0;
-            s->blocked_step = 0;
-            s->blocked_unmet = 0;
-            if (s->cur_step != s->verify_step) {
-                /* A follow-up: the step it follows was done and is still
-                 * judged (its codes checked), as when the follow-up alone is
-                 * waived. */
-                logf_(s, LKR_LOG_INFO, "tier waived", 0, NULL);
-                start_verify(s);
-                advance(s);
-                return LKR_OK;
-            }
-            s->cur_step = 0;
-            s->verify_step = 0;
-            s->phase = LKR__P_IDLE;
-        }
-    } else {
-        s->waived_steps |= STEP_BIT(id);
-        if (s->phase == LKR__P_PERFORM && id == s->cur_step && id != s->verify_step) {
-            /* A follow-up waived: its parent step is still judged. */
-            close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
-            start_verify(s);
-            advance(s);
-            return LKR_OK;
-        }
-        if (s->phase == LKR__P_PERFORM && id == s->cur_step) {
-            close_entry(s, s->cur_hist, LKR_OUTCOME_WAIVED, now);
-            s->cur_step = 0;
-            s->verify_step = 0;
-        } else {
-            int idx = open_entry(s, id, now);
-            if (idx >= 0) {
-                close_entry(s, (uint32_t)idx, LKR_OUTCOME_WAIVED, now);
-            }
+        moved = 1;
+    } else if (kind == LKR_WAIVE_STEP) {
+        int idx = open_entry(s, id, now);
+        if (idx >= 0) {
+            close_entry(s, (uint32_t)idx, LKR_OUTCOME_WAIVED, now);
         }
     }
-    logf_(s, LKR_LOG_INFO, kind == LKR_WAIVE_TIER ? "tier waived" : "step waived",
-          kind == LKR_WAIVE_STEP ? id : 0, NULL);
-    if (s->phase == LKR__P_PERFORM && s->cur_step == 0) {
+    /* A blocked choice is made again; a step in hand stays in hand, its guards
+     * checked again (fuzz finding: it was dropped with its entry open). */
+    if (s->phase == LKR__P_BLOCKED && !s->blocked_in_hand && s->blocked_followup == 0) {
         s->phase = LKR__P_IDLE;
     }
-    if (s->phase == LKR__P_BLOCKED && (s->blocked_in_hand || s->blocked_followup != 0)) {
-        /* Something else was waived: the step (or follow-up) in hand stays
-         * in hand, its guards checked again (fuzz finding: it was dropped
-         * with its history entry open). */
-        advance(s);
-    } else if (s->phase == LKR__P_BLOCKED || s->phase == LKR__P_IDLE) {
-        s->phase = LKR__P_IDLE;
+    if (moved || s->phase == LKR__P_BLOCKED || s->phase == LKR__P_IDLE) {
         advance(s);
     }
     return LKR_OK;

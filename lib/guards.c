@@ -72,8 +72,7 @@ uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier)
 
 uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
 {
-    uint32_t held = s->confirmed & (GB(ADMIN_CODE_RECORDED) | GB(PHYSICAL_KEY) | GB(DOOR_OPEN) |
-                                    GB(PHONE_IN_RANGE) | GB(PREFLIGHT_OK));
+    uint32_t held = s->confirmed & LKR__GUARDS_CONFIRMABLE;
     if (s->profile.has_key_cylinder == LKR_NO) {
         held &= ~GB(PHYSICAL_KEY);
     }
@@ -88,7 +87,7 @@ uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
      * (offered before the vault came): never a stall. */
     if (s->profile.repair_erases_codes == LKR_NO &&
         (!(s->vault != NULL && s->tr.read_codes != NULL) || !lkr__backup_offerable(s) ||
-         s->phase == LKR__P_PERFORM || (s->phase == LKR__P_BLOCKED && s->blocked_in_hand))) {
+         lkr__in_hand(s))) {
         held |= GB(REPAIR_CODES_SAFE);
     }
     if (s->obs.phone_in_range == LKR_YES) {

@@ -113,6 +113,8 @@ lkr_status lkr__check_allocator(const lkr_allocator *al);
 lkr_status lkr__emit(void *out, const void *full, size_t full_size, size_t min);
 
 /* Whether step (a valid id) applies to a valid profile; obs may be NULL. */
+/* The profile part of lkr__step_applies: protocol, ecosystems, bridge, keypad. */
+int lkr__step_fits(uint32_t step, const lkr_profile *p);
 int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observations *obs);
 /* Whether the observations say a firmware update was involved. */
 int lkr__update_involved(const lkr_observations *obs);
@@ -292,6 +294,13 @@ int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
  * the digest the session backed up). */
 int lkr__backup_verified(const lkr_session *s);
 int lkr__backup_offerable(const lkr_session *s);
+/* The guards only a person can settle (lkr_session_confirm). */
+#define LKR__GUARDS_CONFIRMABLE                                                                    \
+    (LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) | LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) |        \
+     LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) | LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |               \
+     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK))
+/* A step is in hand: offered to its person, or blocked again since. */
+int lkr__in_hand(const lkr_session *s);
 
 /* guards.c: the mask of guards that hold for a step of tier `tier`; the _of
  * form computes only the guards in `want`. */

@@ -338,15 +338,7 @@ static int step_or_zero(uint32_t id)
 /* A step of this lock's protocol, ecosystems, bridge and keypad (0: none). */
 static int fits_lock(const lkr_session *s, uint32_t step)
 {
-    const lkr__step_def *d;
-    if (step == 0) {
-        return 1;
-    }
-    d = &lkr__steps[step];
-    return (d->protocols & LKR_PROTOCOL_BIT(s->profile.protocol)) != 0 &&
-           (d->ecosystems == 0 || (d->ecosystems & s->profile.ecosystems) != 0) &&
-           (!(d->flags & LKR_STEP_F_NEEDS_BRIDGE) || s->profile.has_bridge != LKR_NO) &&
-           (!(d->flags & LKR_STEP_F_NEEDS_KEYPAD) || s->profile.has_keypad != LKR_NO);
+    return step == 0 || lkr__step_fits(step, &s->profile);
 }
 
 /* Everything a saved session claims must be a state the engine can be in. */

@@ -753,9 +753,7 @@ static int person_can_confirm(const lkr_sim *s, uint32_t guard)
     if (s->cfg.flags & LKR_SIM_F_PERSON_REFUSES) {
         return 0;
     }
-    return guard == LKR_GUARD_ADMIN_CODE_RECORDED || guard == LKR_GUARD_PHYSICAL_KEY ||
-           guard == LKR_GUARD_DOOR_OPEN || guard == LKR_GUARD_PHONE_IN_RANGE ||
-           guard == LKR_GUARD_PREFLIGHT_OK;
+    return guard >= 1 && guard <= 31 && (LKR__GUARDS_CONFIRMABLE & LKR_GUARD_BIT(guard)) != 0;
 }
 
 lkr_status lkr_sim_respond(lkr_sim *s, lkr_session *session, const lkr_action *a)

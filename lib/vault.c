@@ -343,25 +343,19 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
         }
     }
     if (!a.pins_readable) {
-        /* Write-through capture: every slot the lock lists must be recorded. */
+        /* Write-through capture: every slot the lock lists must be recorded;
+         * the recorded codes it still holds are kept, in slot order. */
         for (i = 0; i < a.count; i++) {
             int k = find_slot(v->codes, v->count, v->read_a[i].slot);
             if (k < 0 || v->codes[k].pin[0] == '\0' || v->codes[k].kind != v->read_a[i].kind) {
                 wipe_reads(v);
                 return LKR_E_STATE;
             }
-        }
-        /* Keep the recorded codes the lock still holds, in slot order. */
-        for (i = 0; i < a.count; i++) {
-            int k = find_slot(v->codes, v->count, v->read_a[i].slot);
             v->read_b[i] = v->codes[k];
         }
-        lkr__wipe(v->codes, sizeof(v->codes));
-        memcpy(v->codes, v->read_b, a.count * sizeof(lkr_code));
-    } else {
-        lkr__wipe(v->codes, sizeof(v->codes));
-        memcpy(v->codes, v->read_a, a.count * sizeof(lkr_code));
     }
+    lkr__wipe(v->codes, sizeof(v->codes));
+    memcpy(v->codes, a.pins_readable ? v->read_a : v->read_b, a.count * sizeof(lkr_code));
     v->count = a.count;
     v->verified = 1;
     v->pins_readable = a.pins_readable;
