@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lockrecover/lockrecover.h"
+
 typedef struct fz_reader {
     const uint8_t *p;
     size_t n;
@@ -79,5 +81,27 @@ static inline void fz_ignore(int status)
             abort();                                                             \
         }                                                                        \
     } while (0)
+
+/* The event harness's operations, one byte each: fuzz_events.c decodes them
+ * and gen_seeds.c writes the committed seeds with them. Append only: a
+ * renumbered op changes what every committed input means. */
+enum {
+    OP_NEXT, OP_RESPOND, OP_DRIVE, OP_REPORT_CUR, OP_REPORT_ANY, OP_ANSWER_CUR, OP_ANSWER_ANY, OP_OBSERVE,
+    OP_CONFIRM, OP_WAIVE, OP_TICK, OP_ADVANCE, OP_ROUND_TRIP, OP_ATTACH, OP_DETACH, OP_VAULT_SWAP,
+    OP_ABORT, OP_DONE_STEP, OP_DONE_PROBE, OP_CLOCK_BACK, OP_QUERIES, OP_ARM_FAULT, OP_BOGUS_RESPOND,
+    OP_VAULT_DIRECT, OP_COUNT
+};
+
+/* An identity keystore (seal and unseal copy): the library's own checks of a
+ * sealed vault are what gets exercised, not a cipher. */
+static inline lkr_status fz_identity_seal(void *ctx, const void *in, size_t len, void *out, size_t cap,
+                                          size_t *out_len)
+{
+    (void)ctx;
+    *out_len = len;
+    if (out == NULL || cap < len) return LKR_E_BUFFER;
+    if (len > 0) memcpy(out, in, len);
+    return LKR_OK;
+}
 
 #endif /* LKR_FUZZ_COMMON_H */

@@ -687,13 +687,6 @@ static void queries(fz_harness *h, uint8_t arg)
     }
 }
 
-enum {
-    OP_NEXT, OP_RESPOND, OP_DRIVE, OP_REPORT_CUR, OP_REPORT_ANY, OP_ANSWER_CUR, OP_ANSWER_ANY, OP_OBSERVE,
-    OP_CONFIRM, OP_WAIVE, OP_TICK, OP_ADVANCE, OP_ROUND_TRIP, OP_ATTACH, OP_DETACH, OP_VAULT_SWAP,
-    OP_ABORT, OP_DONE_STEP, OP_DONE_PROBE, OP_CLOCK_BACK, OP_QUERIES, OP_ARM_FAULT, OP_BOGUS_RESPOND,
-    OP_VAULT_DIRECT, OP_COUNT
-};
-
 static void run_op(fz_harness *h, fz_reader *r)
 {
     uint8_t op = (uint8_t)(fz_u8(r) % OP_COUNT);

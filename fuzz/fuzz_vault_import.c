@@ -26,15 +26,6 @@ static uint64_t clock_ms(void *ctx)
     return 1000u;
 }
 
-static lkr_status identity(void *ctx, const void *in, size_t len, void *out, size_t cap, size_t *out_len)
-{
-    (void)ctx;
-    *out_len = len;
-    if (out == NULL || cap < len) return LKR_E_BUFFER;
-    if (len > 0) memcpy(out, in, len);
-    return LKR_OK;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     lkr_transport t;
@@ -51,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     lkr_transport_init(&t);
     t.now_ms = clock_ms;
-    t.seal = identity;
-    t.unseal = identity;
+    t.seal = fz_identity_seal;
+    t.unseal = fz_identity_seal;
     FZ_CHECK(lkr_vault_new(NULL, &v) == LKR_OK, "vault");
     /* something in the vault first, so that a refused import visibly keeps it */
     lkr_code_init(&c);

@@ -15,6 +15,8 @@
 #include "lockrecover/lockrecover.h"
 #include "lockrecover/sim.h"
 
+#include "fuzz_common.h"
+
 static const char *root;
 static int written;
 
@@ -83,11 +85,6 @@ static void header(seed *s, uint8_t protocol, uint8_t cause, uint8_t eco, uint8_
     for (i = 0; i < 2 * nfaults; i++) add(s, faults[i]);
     add(s, start);
 }
-
-enum { OP_NEXT, OP_RESPOND, OP_DRIVE, OP_REPORT_CUR, OP_REPORT_ANY, OP_ANSWER_CUR, OP_ANSWER_ANY, OP_OBSERVE,
-       OP_CONFIRM, OP_WAIVE, OP_TICK, OP_ADVANCE, OP_ROUND_TRIP, OP_ATTACH, OP_DETACH, OP_VAULT_SWAP,
-       OP_ABORT, OP_DONE_STEP, OP_DONE_PROBE, OP_CLOCK_BACK, OP_QUERIES, OP_ARM_FAULT, OP_BOGUS_RESPOND,
-       OP_VAULT_DIRECT };
 
 static void events_seeds(void)
 {
@@ -164,15 +161,6 @@ static void events_seeds(void)
 
 /* ---- fuzz_load: real blobs ----------------------------------------------------------- */
 
-static lkr_status identity(void *ctx, const void *in, size_t len, void *out, size_t cap, size_t *out_len)
-{
-    (void)ctx;
-    *out_len = len;
-    if (out == NULL || cap < len) return LKR_E_BUFFER;
-    memcpy(out, in, len);
-    return LKR_OK;
-}
-
 static void load_and_vault_seeds(void)
 {
     static const struct { uint32_t protocol, cause, flags; } locks[] = {
@@ -235,8 +223,8 @@ static void load_and_vault_seeds(void)
             if (lkr_action_is_final(&a)) break;
         }
         /* the vault: a real backup of the lock, sealed by an identity keystore */
-        t.seal = identity;
-        t.unseal = identity;
+        t.seal = fz_identity_seal;
+        t.unseal = fz_identity_seal;
         if (locks[k].protocol != LKR_PROTOCOL_MATTER && lkr_vault_backup(v, &t) == LKR_OK &&
             lkr_vault_export_sealed(v, &t, sealed, sizeof(sealed), &need) == LKR_OK) {
             snprintf(name, sizeof(name), "export-%s-%u", lkr_protocol_name(locks[k].protocol),
@@ -255,8 +243,8 @@ static void load_and_vault_seeds(void)
         uint8_t sealed[8192];
         size_t need;
         lkr_transport_init(&t);
-        t.seal = identity;
-        t.unseal = identity;
+        t.seal = fz_identity_seal;
+        t.unseal = fz_identity_seal;
         if (lkr_vault_new(NULL, &v) != LKR_OK) exit(1);
         if (lkr_vault_export_sealed(v, &t, sealed, sizeof(sealed), &need) == LKR_OK) {
             put_mode("fuzz_vault_import", "export-empty", 1, sealed, need);
