@@ -144,7 +144,7 @@ static void next_question(lkr_session *s);
 
 /* Recomputes the diagnosis and the beliefs from the facts and the history
  * (the beliefs are never stored: this gives them back, bit for bit). */
-int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d)
+void lkr__rediagnose(lkr_session *s, lkr_diagnosis *d)
 {
     lkr_overrides ov = overrides_view(s);
     uint32_t i;
@@ -162,16 +162,13 @@ int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d)
             apply_failure(s->belief, s->hist[i].step);
         }
     }
-    return 1;
 }
 
 /* Recomputes diagnosis and beliefs, and chooses (or switches) the ladder. */
 static void reclassify(lkr_session *s)
 {
     lkr_diagnosis d;
-    if (!lkr__rediagnose(s, &d)) {
-        return; /* inputs were validated on the way in: cannot happen */
-    }
+    lkr__rediagnose(s, &d);
     if (d.triage & LKR_TRIAGE_UPDATE_ACTIVE) {
         s->triage_active = 1;
     }
@@ -340,10 +337,8 @@ typedef struct choice {
 
 /* Guards a person settles on the spot (confirm, or back the codes up): a step
  * blocked only by these is worth asking for, not passing over. */
-#define PERSON_GUARDS                                                                  \
-    (LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) | LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) | \
-     LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) | LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |         \
-     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK) | LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) |     \
+#define PERSON_GUARDS                                                                          \
+    (LKR__GUARDS_CONFIRMABLE | LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) |                          \
      LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))
 
 static choice choose_step(const lkr_session *s, uint32_t tier)
@@ -479,6 +474,16 @@ static int open_entry(lkr_session *s, uint32_t step, uint64_t now)
     return s->hist_count++;
 }
 
+/* Done, this step erased (or may have erased) the lock's codes: they are at
+ * risk until the vault finds every one back. A profile that says re-pairs
+ * keep codes is believed unless a verified backup can check it. */
+static int may_erase_codes(const lkr_session *s, const lkr__step_def *d)
+{
+    return (d->destroys & LKR_DESTROYS_CODES) ||
+           ((d->destroys & LKR_MAY_DESTROY_CODES) &&
+            (s->profile.repair_erases_codes != LKR_NO || lkr__backup_verified(s)));
+}
+
 static void close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64_t now)
 {
     lkr__hist *h = &s->hist[index];
@@ -490,9 +495,7 @@ static void close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64
         s->person_minutes += cost_of(s, h->step);
         /* A step that erased (or may have erased) codes was done: until the
          * vault finds every code back on the lock, they are at risk. */
-        if ((d->destroys & LKR_DESTROYS_CODES) ||
-            ((d->destroys & LKR_MAY_DESTROY_CODES) &&
-             (s->profile.repair_erases_codes != LKR_NO || lkr__backup_verified(s)))) {
+        if (may_erase_codes(s, d)) {
             s->codes_at_risk = 1;
         }
     }
@@ -658,21 +661,38 @@ static void needs_support(lkr_session *s, uint32_t reasons, uint64_t now)
 
 /* ---- the step lifecycle ---------------------------------------------------- */
 
+/* Nothing in hand: the next step is chosen. */
+static void to_idle(lkr_session *s)
+{
+    s->cur_step = 0;
+    s->verify_step = 0;
+    s->phase = LKR__P_IDLE;
+}
+
 static void not_fixed(lkr_session *s, int refuted, uint64_t now)
 {
     close_entry(s, s->verify_hist, refuted ? LKR_OUTCOME_REFUTED : LKR_OUTCOME_NOT_FIXED, now);
     apply_failure(s->belief, s->verify_step);
     logf_(s, LKR_LOG_INFO, refuted ? "reported fixed, probe disagrees" : "not fixed by",
           s->verify_step, NULL);
-    s->verify_step = 0;
-    s->cur_step = 0;
-    s->phase = LKR__P_IDLE;
+    to_idle(s);
 }
 
 static void start_verify(lkr_session *s)
 {
     s->cur_step = 0;
     s->phase = LKR__P_VERIFY;
+}
+
+/* The step in hand ended without a verdict of its own: a follow-up has the
+ * step it follows judged; any other step leaves nothing in hand. */
+static void end_step(lkr_session *s)
+{
+    if (s->cur_step != s->verify_step) {
+        start_verify(s);
+    } else {
+        to_idle(s);
+    }
 }
 
 static void start_wait(lkr_session *s, uint32_t phase, uint32_t seconds, uint64_t now)
@@ -727,19 +747,14 @@ static void after_settle(lkr_session *s, uint64_t now)
     /* A step that erased (or may have erased) codes: check them back now,
      * through the vault, rather than only when the lock is judged. A
      * follow-up that does it (verify / restore) comes next anyway. */
-    if (s->cur_step == s->verify_step && d->followup == 0 &&
-        ((d->destroys & LKR_DESTROYS_CODES) ||
-         ((d->destroys & LKR_MAY_DESTROY_CODES) &&
-          (s->profile.repair_erases_codes != LKR_NO || lkr__backup_verified(s))))) {
+    if (s->cur_step == s->verify_step && d->followup == 0 && may_erase_codes(s, d)) {
         s->codes_at_risk = 1;
         check_codes_back(s);
     }
     if ((d->flags & LKR_STEP_F_PREPARATION) && s->cur_step == s->verify_step) {
         /* A preparation (the code backup) fixes nothing: no verification. */
         close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now);
-        s->cur_step = 0;
-        s->verify_step = 0;
-        s->phase = LKR__P_IDLE;
+        to_idle(s);
         return;
     }
     if (s->cur_step != s->verify_step) {
@@ -795,18 +810,14 @@ static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint
         if (st != LKR_OK) {
             logf_(s, LKR_LOG_WARN, "code backup refused", step, lkr_strerror(st));
             close_entry(s, (uint32_t)idx, LKR_OUTCOME_FAILED, now);
-            s->cur_step = 0;
-            s->verify_step = 0;
-            s->phase = LKR__P_IDLE;
+            to_idle(s);
             return 1;
         }
         lkr__vault_digest(s->vault, s->vault_digest);
         s->has_vault_digest = 1;
         logf_(s, LKR_LOG_INFO, "code backup verified", step, NULL);
         close_entry(s, (uint32_t)idx, LKR_OUTCOME_DONE, now);
-        s->cur_step = 0;
-        s->verify_step = 0;
-        s->phase = LKR__P_IDLE;
+        to_idle(s);
         return 1;
     }
     if ((step != LKR_STEP_REPAIR_VERIFY_CODES && step != LKR_STEP_RESET_RESTORE_AFTER_RESET) ||
@@ -838,9 +849,7 @@ static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint
     if (followup) {
         start_verify(s);
     } else {
-        s->cur_step = 0;
-        s->verify_step = 0;
-        s->phase = LKR__P_IDLE;
+        to_idle(s);
     }
     return 1;
 }
@@ -899,9 +908,7 @@ static void begin_step(lkr_session *s, uint32_t step, uint64_t now)
             if (followup) {
                 start_verify(s);
             } else {
-                s->cur_step = 0;
-                s->verify_step = 0;
-                s->phase = LKR__P_IDLE;
+                to_idle(s);
             }
             return;
         }
@@ -1437,19 +1444,9 @@ static void advance(lkr_session *s)
                 begin_step(s, lkr__steps[s->cur_step].followup, now);
                 continue;
             }
-            decide(s, now);
-            if (s->phase == LKR__P_IDLE) {
-                continue;
-            }
-            if (s->phase == LKR__P_BLOCKED || s->phase == LKR__P_ASK) {
-                return;
-            }
-            continue;
+            /* fall through - a blocked choice is made again */
         case LKR__P_IDLE:
             decide(s, now);
-            if (s->phase == LKR__P_IDLE) {
-                continue;
-            }
             if (s->phase == LKR__P_BLOCKED || s->phase == LKR__P_ASK) {
                 return;
             }
@@ -1548,13 +1545,7 @@ lkr_status lkr_session_report(lkr_session *s, uint32_t step, uint32_t outcome)
         if (outcome == LKR_OUTCOME_SKIPPED || outcome == LKR_OUTCOME_CANNOT_DO ||
             outcome == LKR_OUTCOME_FAILED) {
             close_entry(s, s->cur_hist, outcome, now);
-            if (s->cur_step != s->verify_step) {
-                start_verify(s); /* a follow-up failed: still judge the step */
-            } else {
-                s->cur_step = 0;
-                s->verify_step = 0;
-                s->phase = LKR__P_IDLE;
-            }
+            end_step(s); /* a failed follow-up: the step is still judged */
             break;
         }
         performed_part(s, outcome, s->phase == LKR__P_PERFORM, now);
@@ -1901,13 +1892,7 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
         s->blocked_in_hand = 0;
         s->blocked_step = 0;
         s->blocked_unmet = 0;
-        if (s->cur_step != s->verify_step) {
-            start_verify(s); /* a follow-up: the step it follows is still judged */
-        } else {
-            s->cur_step = 0;
-            s->verify_step = 0;
-            s->phase = LKR__P_IDLE;
-        }
+        end_step(s);
         moved = 1;
     } else if (kind == LKR_WAIVE_STEP && s->phase == LKR__P_BLOCKED && s->blocked_followup == id) {
         /* A blocked follow-up, never begun: recorded, and its step judged. */

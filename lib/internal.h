@@ -287,8 +287,8 @@ void lkr__place_tail(lkr_session *s, uint32_t priors, uint32_t likelihoods, int 
 /* engine.c: the steps that fit the profile (protocol, ecosystems, bridge, keypad). */
 void lkr__compute_fits(lkr_session *s);
 
-/* engine.c: recomputes diagnosis and beliefs (0 when the inputs are invalid). */
-int lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
+/* engine.c: recomputes diagnosis and beliefs from validated facts and history. */
+void lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
 
 /* engine.c: whether the code backup is verified (the vault's word, bound to
  * the digest the session backed up). */

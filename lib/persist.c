@@ -609,8 +609,8 @@ lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transpor
     if (st == LKR_OK) {
         lkr__compute_fits(&tmp); /* the profile is valid only once the read succeeded */
     }
-    if (st == LKR_OK && !lkr__rediagnose(&tmp, &d)) {
-        st = LKR_E_CORRUPT;
+    if (st == LKR_OK) {
+        lkr__rediagnose(&tmp, &d); /* consistent() validated its inputs */
     }
     if (st != LKR_OK) {
         lkr__wipe(&tmp, sizeof(tmp));
