@@ -67,6 +67,9 @@ int cli_parse_enum(const char *cmd, const char *opt, const cli_name *names, size
 int cli_parse_int(const char *cmd, const char *opt, const char *text, long min, long max,
                   long *out);
 int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out);
+/* Strict decimal: digits only, no sign, space or leading zero, at most max.
+ * 0 with *out set, or -1 (nothing printed). */
+int cli_parse_decimal(const char *text, uint64_t max, uint64_t *out);
 int cli_parse_protocol(const char *cmd, const char *text, uint32_t *out);
 int cli_parse_ecosystem(const char *cmd, const char *text, uint32_t *out);
 int cli_parse_chemistry(const char *cmd, const char *text, uint32_t *out);
@@ -106,12 +109,56 @@ void cli_sgr_reset(FILE *f);             /* ends it (or nothing) */
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t cli_monotonic_ms(void);
 
+/* ---- the state file (state.c) --------------------------------------------- */
+
+/* The numbers the state file keeps besides the session (cmd_diagnose.c
+ * gives them their meaning). Append only: the count is in the file. */
+enum cli_sv {
+    CLI_SV_PROMPT,       /* the prompt on screen (DX_P_*), 0 for none */
+    CLI_SV_ARG,          /* the step, guard or question it concerns */
+    CLI_SV_STAGE,        /* the part of that prompt */
+    CLI_SV_OPENED,       /* opening questions answered (bit per DX_O_*) */
+    CLI_SV_PROTOCOL,     /* answers to the opening questions */
+    CLI_SV_CHANGES,
+    CLI_SV_APP_SEEN,
+    CLI_SV_APPS,
+    CLI_SV_BATTERY,
+    CLI_SV_BRIDGE,
+    CLI_SV_OTHER_PHONE,
+    CLI_SV_AFTER,        /* checks after an update that came back (bit per check) */
+    CLI_SV_CODES_AFTER,  /* the codes after it: an lkr_code_state */
+    CLI_SV_CANNOT,       /* steps the person could not do, even by the other route */
+    CLI_SV_SHOWN,        /* symptom and cause last shown (symptom << 8 | cause) */
+    CLI_SV_SPARE2,
+    CLI_SV_COUNT
+};
+enum cli_st { CLI_ST_FW_BEFORE, CLI_ST_FW_TARGET, CLI_ST_MODEL, CLI_ST_SERIAL, CLI_ST_ERROR,
+              CLI_ST_FW_AFTER, CLI_ST_SPARE, CLI_ST_COUNT };
+#define CLI_TEXT_MAX 48
+
+typedef struct cli_state {
+    uint32_t v[CLI_SV_COUNT];
+    uint64_t clock_ms;                 /* the session clock when saved */
+    char text[CLI_ST_COUNT][CLI_TEXT_MAX];
+    size_t blob_len;                   /* 0: no session yet */
+    unsigned char blob[LKR_SESSION_BLOB_MAX];
+    int legacy;                        /* read from a bare session blob */
+} cli_state;
+
+void cli_state_init(cli_state *st);
+/* Reads path; 0, or CLI_EXIT_ERROR after a message on stderr (a link, FIFO,
+ * device, oversized, empty, zero-filled or damaged file). *missing is set to
+ * 1 (nothing printed) when it does not exist and missing is not NULL. */
+int cli_state_read(const char *cmd, const char *path, cli_state *st, int *missing);
+/* Writes path safely (see state.c); 0 or CLI_EXIT_ERROR after a message. */
+int cli_state_write(const char *cmd, const char *path, const cli_state *st);
+
 /* Reads a saved session from path into a new session on transport t.
- * Returns 0, or CLI_EXIT_ERROR after a message on stderr; *missing is set
- * to 1 (and nothing printed) when the file does not exist and missing is
- * not NULL. */
+ * Returns 0, or CLI_EXIT_ERROR after a message on stderr (also when only
+ * the opening questions were answered and no session exists yet); *missing
+ * as for cli_state_read(). st (may be NULL) receives the whole state file. */
 int cli_load_state(const char *cmd, const char *path, const lkr_transport *t,
-                   lkr_session **out, int *missing);
+                   lkr_session **out, int *missing, cli_state *st);
 
 /* Prints the session's support report (text or JSON) to stdout; 0 or CLI_EXIT_ERROR. */
 int cli_print_report(const char *cmd, const lkr_session *s, int json);

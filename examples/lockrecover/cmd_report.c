@@ -4,7 +4,6 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,35 +19,34 @@ const char cli_help_report[] =
     "  --json         the report as one JSON object\n";
 
 int cli_load_state(const char *cmd, const char *path, const lkr_transport *t,
-                   lkr_session **out, int *missing)
+                   lkr_session **out, int *missing, cli_state *st)
 {
-    unsigned char buf[LKR_SESSION_BLOB_MAX + 1];
     lkr_session_config cfg;
-    size_t len;
-    lkr_status st;
-    FILE *f = fopen(path, "rb");
+    cli_state *own = NULL;
+    lkr_status status;
+    int rc;
 
-    if (f == NULL) {
-        if (missing != NULL && errno == ENOENT) {
-            *missing = 1;
-            return 0;
+    if (st == NULL && (st = own = malloc(sizeof *own)) == NULL) {
+        return cli_error(cmd, "out of memory", NULL);
+    }
+    rc = cli_state_read(cmd, path, st, missing);
+    if (rc == 0 && (missing == NULL || !*missing)) {
+        if (st->blob_len == 0) {
+            fprintf(stderr, "lockrecover %s: %s holds only the first answers: the recovery "
+                            "itself has not started yet\n", cmd, path);
+            rc = CLI_EXIT_ERROR;
+        } else {
+            lkr_session_config_init(&cfg);
+            status = lkr_session_load(&cfg, t, st->blob, st->blob_len, out);
+            if (status != LKR_OK) {
+                fprintf(stderr, "lockrecover %s: %s is not a usable saved session: %s\n", cmd,
+                        path, lkr_strerror(status));
+                rc = CLI_EXIT_ERROR;
+            }
         }
-        return cli_error(cmd, "cannot open the state file", path);
     }
-    len = fread(buf, 1, sizeof buf, f);
-    if (ferror(f)) {
-        fclose(f);
-        return cli_error(cmd, "cannot read the state file", path);
-    }
-    fclose(f);
-    lkr_session_config_init(&cfg);
-    st = lkr_session_load(&cfg, t, buf, len, out);
-    if (st != LKR_OK) {
-        fprintf(stderr, "lockrecover %s: %s is not a usable saved session: %s\n", cmd, path,
-                lkr_strerror(st));
-        return CLI_EXIT_ERROR;
-    }
-    return 0;
+    free(own);
+    return rc;
 }
 
 int cli_print_report(const char *cmd, const lkr_session *s, int json)
@@ -102,7 +100,7 @@ int cmd_report(int argc, char **argv)
 
     lkr_transport_init(&t);
     t.now_ms = report_clock;
-    if ((rc = cli_load_state(cmd, path, &t, &s, NULL)) != 0) return rc;
+    if ((rc = cli_load_state(cmd, path, &t, &s, NULL, NULL)) != 0) return rc;
     rc = cli_print_report(cmd, s, json);
     lkr_session_free(s);
     return rc;

@@ -92,8 +92,14 @@ int main(int argc, char **argv)
     for (k = 0; k < N_COMMANDS; k++) {
         if (strcmp(commands[k].name, name) == 0) {
             int rc = commands[k].run(argc - 1, argv + 1);
-            if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
-                fputs("lockrecover: cannot write the output\n", stderr);
+            /* Whatever the command's verdict, output that never arrived is
+             * an error the person must hear of (a report lost on a full
+             * disk or a closed pipe). */
+            if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "lockrecover %s: cannot write the output (standard output is "
+                                "closed, full or unwritable); a session saved with --state "
+                                "FILE is safe: 'lockrecover report --state FILE' prints its "
+                                "report again\n", name);
                 return CLI_EXIT_ERROR;
             }
             return rc;

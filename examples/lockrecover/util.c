@@ -4,7 +4,6 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -121,34 +120,47 @@ int cli_parse_enum(const char *cmd, const char *opt, const cli_name *names, size
     return CLI_EXIT_USAGE;
 }
 
-int cli_parse_int(const char *cmd, const char *opt, const char *text, long min, long max,
-                  long *out)
+/* Digits only: no sign, no space, no leading zero (so "010" is never read
+ * as octal or as ten), no hexadecimal. 0 with the value, or -1. */
+int cli_parse_decimal(const char *text, uint64_t max, uint64_t *out)
 {
-    char *end = NULL;
-    long v;
-    errno = 0;
-    v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
-        fprintf(stderr, "lockrecover %s: invalid value '%s' for --%s\nvalid values: %ld..%ld\n",
-                cmd, text, opt, min, max);
-        return CLI_EXIT_USAGE;
+    uint64_t v = 0;
+    const char *c = text;
+    if (text == NULL || *c == '\0' || (c[0] == '0' && c[1] != '\0')) return -1;
+    for (; *c; c++) {
+        unsigned d;
+        if (*c < '0' || *c > '9') return -1;
+        d = (unsigned)(*c - '0');
+        if (v > (max - d) / 10u) return -1;
+        v = v * 10u + d;
     }
     *out = v;
     return 0;
 }
 
-int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out)
+int cli_parse_int(const char *cmd, const char *opt, const char *text, long min, long max,
+                  long *out)
 {
-    char *end = NULL;
-    unsigned long long v;
-    errno = 0;
-    v = strtoull(text, &end, 0);
-    if (errno != 0 || end == text || *end != '\0' || text[0] == '-') {
+    uint64_t v = 0;
+    /* Options take non-negative numbers only; min is 0 for every one of them. */
+    if (min < 0 || cli_parse_decimal(text, (uint64_t)max, &v) != 0 || (long)v < min) {
         fprintf(stderr, "lockrecover %s: invalid value '%s' for --%s\n"
-                        "valid values: 0..18446744073709551615\n", cmd, text, opt);
+                        "valid values: %ld..%ld (a whole number, digits only)\n",
+                cmd, text, opt, min, max);
         return CLI_EXIT_USAGE;
     }
-    *out = (uint64_t)v;
+    *out = (long)v;
+    return 0;
+}
+
+int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out)
+{
+    if (cli_parse_decimal(text, UINT64_MAX, out) != 0) {
+        fprintf(stderr, "lockrecover %s: invalid value '%s' for --%s\n"
+                        "valid values: 0..18446744073709551615 (a whole number, digits only)\n",
+                cmd, text, opt);
+        return CLI_EXIT_USAGE;
+    }
     return 0;
 }
 

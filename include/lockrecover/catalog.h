@@ -387,6 +387,64 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_step_applies(uint32_t step,
                                                            const lkr_observations *obs,
                                                            int *applies);
 
+/** @name Person-facing text (since 1.1)
+ *
+ * What a wizard shows a person: plain words, no string id, no internal term
+ * (tier, guard, waive, protocol...), never a percentage as a verdict. The
+ * technical text of the info structs above stays for logs, reports and
+ * support; this is the text for the screen, by the same ids.
+ *  @{ */
+
+/** @brief What lkr_person_text_get() describes. */
+typedef enum lkr_text_kind {
+    LKR_TEXT_STEP = 1,     /**< An ::lkr_step. */
+    LKR_TEXT_GUARD = 2,    /**< An ::lkr_guard. */
+    LKR_TEXT_CAUSE = 3,    /**< An ::lkr_cause. */
+    LKR_TEXT_QUESTION = 4, /**< An ::lkr_question (session.h). */
+    LKR_TEXT_TIER = 5,     /**< An ::lkr_tier. */
+    LKR_TEXT_SYMPTOM = 6   /**< An ::lkr_symptom, ::LKR_SYMPTOM_UNKNOWN included. */
+} lkr_text_kind;
+
+/** @brief One answer a person may pick for a question, with the value to answer. */
+typedef struct lkr_person_choice {
+    const char *label; /**< What the person reads. */
+    int32_t value;     /**< The value for lkr_session_answer(). */
+} lkr_person_choice;
+
+/**
+ * @brief Person-facing text of one catalog entry. Fields a kind does not use
+ *        are NULL (or 0); every non-NULL string is static.
+ */
+typedef struct lkr_person_text {
+    uint32_t struct_size;   /**< Set by the caller (::LKR_PERSON_TEXT_INIT). */
+    uint32_t kind;          /**< An ::lkr_text_kind. */
+    uint32_t id;            /**< The id within that kind. */
+    uint32_t choice_count;  /**< Entries in `choices` (questions with fixed answers). */
+    const char *title;      /**< Step: what to do, one line. Guard: a yes/no question to the person. Cause: a plain name ("the batteries are flat"). Question: the question. Tier: the stage's plain name. Symptom: what it looks like. */
+    const char *text;       /**< Step: how to do it (for a timed step, only its first part). Guard: how to make it hold. Cause: one sentence. Question: a hint, or NULL. Tier: one sentence. */
+    const char *resume;     /**< Step with a timed part: what to do when the time is up, else NULL. */
+    const char *cannot;     /**< Step: the next best route for a person who cannot do it, or NULL. Guard: why the step is left out when it cannot hold. */
+    const char *watch;      /**< Step or cause: what to keep an eye on once the lock is back, or NULL. */
+    const char *remains;    /**< Step: what is still wrong when this step is what brought the lock back, or NULL. */
+    const lkr_person_choice *choices; /**< Question: its answers, in display order, or NULL. */
+} lkr_person_text;
+
+/** Initialiser for ::lkr_person_text. */
+#define LKR_PERSON_TEXT_INIT { sizeof(lkr_person_text), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * @brief The person-facing text of catalog entry @p id of kind @p kind.
+ * @param kind an ::lkr_text_kind.
+ * @param id the step, guard, cause, question, tier or symptom.
+ * @param[out] out the text (its `struct_size` set).
+ * @return ::LKR_OK, ::LKR_E_INVAL for a NULL or too-short @p out or an
+ *         unknown kind, ::LKR_E_RANGE for an unknown id.
+ * @since 1.1 (LOCKRECOVER_1.1)
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_person_text_get(uint32_t kind, uint32_t id,
+                                                              lkr_person_text *out);
+/** @} */
+
 /** @name Timings of catalog section 7 that are not a single step's wait
  *  @{ */
 /** An update whose progress has not moved for longer than this is stalled. */
