@@ -129,7 +129,11 @@ enum cli_sv {
     CLI_SV_CODES_AFTER,  /* the codes after it: an lkr_code_state */
     CLI_SV_CANNOT,       /* steps the person could not do, even by the other route */
     CLI_SV_SHOWN,        /* symptom and cause last shown (symptom << 8 | cause) */
-    CLI_SV_SPARE2,
+    CLI_SV_KEYPAD,       /* the keypad at the door (dx_open.c) */
+    CLI_SV_HUB,          /* the hub is online: tri-state */
+    CLI_SV_OTHER_WIFI,   /* other Wi-Fi devices work: tri-state */
+    CLI_SV_UPDATE,       /* the lock's update: an lkr_update_state + 1, 0 if not asked */
+    CLI_SV_STALLED,      /* minutes its progress stood still + 1, 0 if not known */
     CLI_SV_COUNT
 };
 enum cli_st { CLI_ST_FW_BEFORE, CLI_ST_FW_TARGET, CLI_ST_MODEL, CLI_ST_SERIAL, CLI_ST_ERROR,

@@ -32,6 +32,11 @@ enum {
     DX_P_MODEL = 10,
     DX_P_SERIAL = 11,
     DX_P_ERROR = 12,
+    DX_P_KEYPAD = 13,
+    DX_P_HUB = 14,
+    DX_P_OTHER_WIFI = 15,
+    DX_P_UPDATE = 16,  /* stage 1: the follow-up of a "don't know" */
+    DX_P_STALLED = 17,
     /* the session's own prompts; arg is the question, step or guard */
     DX_P_ASK = 20,     /* stage 1: the follow-up of a "don't know" about an update */
     DX_P_STEP = 21,    /* stage 1: the next best route after "I can't" */

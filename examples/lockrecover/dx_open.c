@@ -1,7 +1,7 @@
 /*
  * lockrecover diagnose: the opening questions. They place the symptom before
  * the first step (what changed, what the app shows, which apps, the batteries,
- * the versions, the lock's name and any error code), every one with "don't
+ * the keypad, the versions, the lock's name and any error code), every one with "don't
  * know" and "other", and they become the profile and observations the
  * session starts from, so the classifier weighs them as evidence. Each
  * answer is in the state file before the next question is shown, so a run
@@ -13,7 +13,8 @@
 
 /* The order they are asked in. */
 static const uint32_t order[] = {
-    DX_P_PROTOCOL, DX_P_CHANGES, DX_P_APP_SEEN, DX_P_APPS, DX_P_BRIDGE, DX_P_OTHER_PHONE,
+    DX_P_PROTOCOL, DX_P_CHANGES, DX_P_UPDATE, DX_P_STALLED, DX_P_KEYPAD, DX_P_APP_SEEN, DX_P_APPS, DX_P_BRIDGE, DX_P_OTHER_WIFI,
+    DX_P_HUB, DX_P_OTHER_PHONE,
     DX_P_BATTERY, DX_P_FW_BEFORE, DX_P_FW_TARGET, DX_P_MODEL, DX_P_SERIAL, DX_P_ERROR,
 };
 #define N_ORDER (sizeof(order) / sizeof(order[0]))
@@ -28,8 +29,14 @@ static int applies(const dx *x, uint32_t p)
     uint32_t proto = DX_V(x, PROTOCOL), ch = DX_V(x, CHANGES);
     switch (p) {
     case DX_P_PROTOCOL: return proto == LKR_PROTOCOL_NONE;
-    case DX_P_BRIDGE: return proto == LKR_PROTOCOL_WIFI;
+    case DX_P_BRIDGE:
+    case DX_P_OTHER_WIFI: return proto == LKR_PROTOCOL_WIFI;
+    case DX_P_HUB:
+        return proto == LKR_PROTOCOL_ZWAVE || proto == LKR_PROTOCOL_ZIGBEE ||
+               proto == LKR_PROTOCOL_MATTER;
     case DX_P_OTHER_PHONE: return proto == LKR_PROTOCOL_BLE;
+    case DX_P_UPDATE: return (ch & (DX_CH_FIRMWARE | DX_CH_UNKNOWN)) != 0;
+    case DX_P_STALLED: return DX_V(x, UPDATE) == 1u + LKR_UPDATE_IN_PROGRESS;
     case DX_P_FW_BEFORE:
     case DX_P_FW_TARGET: return (ch & DX_CH_FIRMWARE) != 0;
     default: return 1;
@@ -61,6 +68,12 @@ static const char *const changes[] = {
     "the lock itself got a software update", "new batteries went in",
     "the lock, the router or the hub was moved", "nothing changed", "something else",
     "don't know",
+};
+
+static const char *const keypad[] = {
+    "it lights up, and a code opens the lock", "it lights up, but no code opens the lock",
+    "it lights up, but one code does not work", "it stays dark and silent",
+    "the lock has no keypad", "something else", "don't know",
 };
 
 static const char *const apps[] = {
@@ -121,6 +134,60 @@ static int ask_app_seen(dx *x)
     return 0;
 }
 
+/* Where the lock's own update stands; "don't know" gets a follow-up before
+ * anything could take the power away from an update still running. */
+static int ask_update(dx *x)
+{
+    static const char *const running[] = { "yes, it is still updating",
+                                           "no, nothing is updating now", "don't know" };
+    lkr_person_text q = LKR_PERSON_TEXT_INIT;
+    const char *labels[16];
+    size_t k = 0, n;
+    int rc;
+    if (DX_V(x, STAGE) == 1) {
+        rc = dx_choose(x, "Open the lock's app and look at the lock: is a software update "
+                          "running right now (a progress bar, or \"updating\")?",
+                       NULL, running, 3, &k);
+        if (rc == 0) {
+            DX_V(x, UPDATE) = 1u + (k == 0 ? LKR_UPDATE_IN_PROGRESS
+                                  : k == 1 ? LKR_UPDATE_FINISHED : LKR_UPDATE_UNKNOWN);
+        }
+        return rc;
+    }
+    if (lkr_person_text_get(LKR_TEXT_QUESTION, LKR_QUESTION_UPDATE_STATE, &q) != LKR_OK ||
+        q.choice_count > 16) {
+        return cli_error("diagnose", "the catalog has no text for a question", NULL);
+    }
+    for (n = 0; n < q.choice_count; n++) labels[n] = q.choices[n].label;
+    if ((rc = dx_choose(x, q.title, q.text, labels, n, &k)) != 0) return rc;
+    if (q.choices[k].value == LKR_UPDATE_UNKNOWN) {
+        DX_V(x, STAGE) = 1;
+        return 2; /* the follow-up, on the same prompt */
+    }
+    DX_V(x, UPDATE) = 1u + (uint32_t)q.choices[k].value;
+    return 0;
+}
+
+static int ask_stalled(dx *x)
+{
+    lkr_person_text q = LKR_PERSON_TEXT_INIT;
+    char line[16];
+    uint64_t n = 0;
+    int rc;
+    if (lkr_person_text_get(LKR_TEXT_QUESTION, LKR_QUESTION_UPDATE_STALLED_MIN, &q) != LKR_OK) {
+        return cli_error("diagnose", "the catalog has no text for a question", NULL);
+    }
+    if ((rc = dx_text(x, q.title, q.text, line, sizeof line)) != 0) return rc;
+    if (line[0] == '\0') return 0;
+    if (cli_parse_decimal(line, 1000000u, &n) != 0) {
+        puts("Please type a whole number of minutes from 0 to 1000000 (digits only), or just "
+             "press Enter.\n");
+        return 1;
+    }
+    DX_V(x, STALLED) = (uint32_t)n + 1u;
+    return 0;
+}
+
 static int ask_tri(dx *x, const char *question, const char *hint, uint32_t *out)
 {
     size_t k = 0;
@@ -144,6 +211,13 @@ static int answer_one(dx *x, uint32_t p)
     case DX_P_CHANGES:
         return dx_choose_many(x, "What changed shortly before the lock stopped working?",
                               changes, 9, &DX_V(x, CHANGES));
+    case DX_P_UPDATE: return ask_update(x);
+    case DX_P_STALLED: return ask_stalled(x);
+    case DX_P_KEYPAD:
+        rc = dx_choose(x, "At the door, press a button on the lock's keypad and try a code. "
+                          "What happens?", NULL, keypad, 7, &k);
+        if (rc == 0) DX_V(x, KEYPAD) = (uint32_t)k + 1;
+        return rc;
     case DX_P_APP_SEEN: return ask_app_seen(x);
     case DX_P_APPS:
         return dx_choose_many(x, "Which apps do you use to control the lock?", apps, 9,
@@ -151,6 +225,16 @@ static int answer_one(dx *x, uint32_t p)
     case DX_P_BRIDGE:
         return ask_tri(x, "Is there a small plug-in box (a Wi-Fi bridge, such as August "
                           "Connect) between the lock and your Wi-Fi?", NULL, &DX_V(x, BRIDGE));
+    case DX_P_OTHER_WIFI:
+        return ask_tri(x, "Do your other devices on the Wi-Fi (phone, TV, computer) work?", NULL,
+                       &DX_V(x, OTHER_WIFI));
+    case DX_P_HUB:
+        return ask_tri(x, DX_V(x, PROTOCOL) == LKR_PROTOCOL_MATTER
+                              ? "Do your home hubs (HomePod, Apple TV, Nest hub...) work: do "
+                                "other devices in your home app respond?"
+                              : "Is your smart-home hub working: does its app show it online, "
+                                "and do your other devices respond?",
+                       NULL, &DX_V(x, HUB));
     case DX_P_OTHER_PHONE:
         rc = dx_choose(x, "Does the lock's app on another phone or tablet find the lock?", NULL,
                        other_phone, 4, &k);
@@ -184,6 +268,7 @@ int dx_answer_opening(dx *x)
 {
     uint32_t p = DX_V(x, PROMPT);
     int rc = answer_one(x, p);
+    if (rc == 2) return 0; /* answered, and a follow-up of the same question is next */
     if (rc != 0) return rc;
     DX_V(x, OPENED) |= 1u << p;
     dx_set_prompt(x, DX_P_NONE, 0, 0);
@@ -205,6 +290,8 @@ static void build_profile(const dx *x, lkr_profile *p)
     if (DX_V(x, BATTERY) >= 1 && DX_V(x, BATTERY) <= 6) {
         p->battery_chemistry = battery_chem[DX_V(x, BATTERY) - 1];
     }
+    if (DX_V(x, KEYPAD) == 5) p->has_keypad = LKR_NO;
+    else if (DX_V(x, KEYPAD) >= 1 && DX_V(x, KEYPAD) <= 4) p->has_keypad = LKR_YES;
     if (p->protocol == LKR_PROTOCOL_WIFI) p->has_bridge = (uint8_t)DX_V(x, BRIDGE);
     memcpy(p->model, x->st.text[CLI_ST_MODEL], LKR_PROFILE_TEXT_MAX - 1);
     memcpy(p->serial, x->st.text[CLI_ST_SERIAL], LKR_PROFILE_TEXT_MAX - 1);
@@ -223,12 +310,38 @@ static void build_observations(const dx *x, lkr_observations *o)
     /* The person named what changed and the lock's own update is not among
      * it: no firmware update was involved (only the app or the phone). */
     if (definite && !(ch & DX_CH_FIRMWARE)) o->update_state = LKR_UPDATE_NONE;
+    if (DX_V(x, UPDATE) >= 1 && DX_V(x, UPDATE) <= 1u + LKR_UPDATE_STATE_MAX) {
+        o->update_state = (uint8_t)(DX_V(x, UPDATE) - 1);
+    }
+    if (o->update_state == LKR_UPDATE_IN_PROGRESS && DX_V(x, STALLED) >= 1 &&
+        DX_V(x, STALLED) <= 1000001u) {
+        o->update_stalled_min = (int32_t)(DX_V(x, STALLED) - 1);
+    }
     if (seen >= 1 && lkr_person_text_get(LKR_TEXT_QUESTION, LKR_QUESTION_APP_STATUS, &q) == LKR_OK &&
         seen <= q.choice_count) {
         o->app_status = (uint8_t)q.choices[seen - 1].value;
         /* "It cannot find the lock": the phone near the lock fails too. */
         if (seen == 5) o->local_control_works = LKR_NO;
     }
+    switch (DX_V(x, KEYPAD)) {
+    case 1:
+        o->keypad_lights = LKR_YES;
+        o->keypad_accepts_codes = LKR_YES;
+        o->codes_state = LKR_CODES_ALL_WORK;
+        break;
+    case 2:
+        o->keypad_lights = LKR_YES;
+        o->codes_state = LKR_CODES_ALL_REJECTED;
+        break;
+    case 3:
+        o->keypad_lights = LKR_YES;
+        o->codes_state = LKR_CODES_ONE_REJECTED;
+        break;
+    case 4: o->keypad_lights = LKR_NO; break;
+    default: break;
+    }
+    o->hub_online = (uint8_t)DX_V(x, HUB);
+    o->other_wifi_devices_work = (uint8_t)DX_V(x, OTHER_WIFI);
     if (DX_V(x, PROTOCOL) == LKR_PROTOCOL_BLE) {
         o->second_phone_connects = (uint8_t)DX_V(x, OTHER_PHONE);
     }

@@ -541,6 +541,7 @@ static void ending_recovered(const dx *x, const lkr_session_info *info, const lk
     }
     watch = st.watch != NULL ? st.watch : ct.watch;
     if (watch != NULL) printf("Keep an eye on: %s\n", watch);
+    if (ct.watch != NULL && watch != ct.watch) printf("Also: %s\n", ct.watch);
     if (x->st.text[CLI_ST_FW_AFTER][0] != '\0') {
         printf("Software version now: %s.\n", x->st.text[CLI_ST_FW_AFTER]);
     }
@@ -594,6 +595,9 @@ static int finish(dx *x, const lkr_action *a)
            ptext(LKR_TEXT_STEP, a->step).text);
     printf("Your time so far: about %u minutes.\n", (unsigned)info.person_minutes);
     how_to_report(x);
-    puts("\nThe report to send (no access code is in it):\n");
+    /* Saved, the report waits for 'lockrecover report' (it speaks the
+     * lock maker's technical language); unsaved, it is shown now or lost. */
+    if (x->state_path != NULL && !x->verbose) return CLI_EXIT_SUPPORT;
+    puts("\nThe report to send to the lock maker (no access code is in it):\n");
     return cli_print_report("diagnose", x->s, 0) != 0 ? CLI_EXIT_ERROR : CLI_EXIT_SUPPORT;
 }
