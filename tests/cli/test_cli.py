@@ -1,22 +1,32 @@
 #!/usr/bin/env python3
 """Tests of the lockrecover command-line tool (stdlib only).
 
-Usage: test_cli.py PATH_TO_LOCKRECOVER
+Usage: test_cli.py PATH_TO_LOCKRECOVER [CLOCK_SHIM.so [docs/CLI.md]]
 
 Every command's help, --version, usage errors (exit 2, valid values listed),
 classify / steps / causes JSON, simulate for every protocol x every cause
 that applies to it, determinism, diagnose driven from stdin through a whole
-recovery and resumed after an interruption, report, and colour rules.
+recovery and resumed after an interruption (the same prompt again), the state
+file's safety (links, FIFOs, devices, sizes, zero bytes, modes, fsync), a
+timed hold across a clock that moved as by a reboot, strict numbers, the
+docs' script, stdout unwritable, report, and colour rules.
 """
 import json
 import os
 import pty
+import re
 import select
+import shlex
+import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 CLI = None
+SHIM = None
+DOC = None
 PASSED = 0
 FAILED = []
 PROTOCOLS = ["wifi", "ble", "zwave", "zigbee", "matter"]
@@ -216,51 +226,39 @@ def test_simulate(causes):
 
 # ---- diagnose, driven through a pipe ---------------------------------------
 
-class Person:
-    """Answers diagnose's prompts the way a person with a silent Z-Wave lock would."""
-
-    def __init__(self):
-        self.keypad_asked = 0
-        self.verifies = 0
-        self.answers = []
-
-    def answer(self, prompt):
-        if "Which apps or hubs" in prompt:
-            a = "4"
-        elif "firmware update involved" in prompt:
-            a = "4"  # the app said it failed
-        elif "light up or beep" in prompt:
-            self.keypad_asked += 1
-            a = "2" if self.keypad_asked == 1 else "1"
-        elif '"Offline"' in prompt:
-            a = "2"
-        elif "every code works" in prompt:
-            a = "4"
-        elif "yes, it works" in prompt:
-            self.verifies += 1
-            a = "1" if self.verifies >= 2 else "2"
-        elif "Does this hold now" in prompt:
-            a = "1"
-        elif "What now?" in prompt:
-            a = "1"
-        elif "done? [d]one" in prompt:
-            a = "d"
-        elif "choose 1-3" in prompt:
-            a = "3"
-        else:
-            a = ""  # minutes, versions, reasons: the default
-        self.answers.append(a)
-        return a
+# A Z-Wave lock whose update failed on rechargeable cells: the answers, in
+# order, each for the prompt it names (the wording the CLI shows).
+ZWAVE_SCRIPT = [
+    ("How does the lock connect", "3"),            # Z-Wave
+    ("What changed shortly before", "4"),          # the lock got an update
+    ("get a software update just before", "4"),    # the app said it failed
+    ("press a button on the lock's keypad", "4"),  # dark and silent
+    ("What does the lock's app show", "4"),        # "Unavailable"
+    ("Which apps do you use", "6"),                # Home Assistant
+    ("smart-home hub working", "1"),               # yes
+    ("What batteries are in the lock", "2"),       # NiMH
+    ("version did the lock have before", "1.0.2"),
+    ("Which version was the update installing", "1.1.0"),
+    ("Which lock is it", "Acme Bolt 3"),
+    ("serial number", ""),
+    ("error code", "E42"),
+    ("Next step: Put in new alkaline batteries", "1"),
+    ("does the app reach it", "1"),                # it works now
+    ("software version does the app show", "1.1.0"),
+    ("try one of your codes", "1"),                # the codes open the lock
+]
+ZWAVE_ANSWERS = [a for _, a in ZWAVE_SCRIPT]
 
 
-def drive(args, person, max_answers, env):
-    """Runs diagnose, answering up to max_answers prompts, then closes stdin."""
+def drive(args, answers, env, stop_after=None):
+    """Runs diagnose, answering each prompt with the next answer (checking it
+    is the prompt the script expects), up to stop_after, then closes stdin."""
     e = dict(os.environ)
     e.pop("NO_COLOR", None)
     e.update(env)
     proc = subprocess.Popen([CLI] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=e)
-    out, pending, answered = b"", b"", 0
+    out, pending, given = b"", b"", 0
     fd = proc.stdout.fileno()
     while True:
         r, _, _ = select.select([fd], [], [], 30)
@@ -274,12 +272,13 @@ def drive(args, person, max_answers, env):
         out += chunk
         pending += chunk
         if pending.endswith(b"> "):
-            if answered >= max_answers:
+            if not answers or (stop_after is not None and given >= stop_after):
                 proc.stdin.close()
                 continue
-            line = person.answer(pending.decode())
+            want, line = answers.pop(0)
+            check(want in pending.decode(), "prompt %r expected, got %r" % (want, pending[-300:]))
             pending = b""
-            answered += 1
+            given += 1
             try:
                 proc.stdin.write((line + "\n").encode())
                 proc.stdin.flush()
@@ -292,46 +291,76 @@ def drive(args, person, max_answers, env):
     return proc.returncode, out.decode(), err
 
 
+def last_prompt(out):
+    text = out.rstrip("\n")
+    return text[text.rfind("\n\n") + 2:]
+
+
 def test_diagnose(tmp):
     fast = {"LOCKRECOVER_FAST": "1"}
     state = os.path.join(tmp, "lock.state")
-    person = Person()
-    rc, out, err = drive(["diagnose", "--protocol", "zwave", "--state", state], person, 3, fast)
-    check(rc == 3 and "ran out of answers" in err, "interrupted diagnose exits 3: %d %r" % (rc, err))
+    script = list(ZWAVE_SCRIPT)
+    # Interrupted in the opening questions, before any session exists.
+    rc, out, err = drive(["diagnose", "--state", state], script, fast, stop_after=2)
+    check(rc == 3 and "ran out of answers" in err and "progress is saved" in err,
+          "interrupted diagnose exits 3: %d %r" % (rc, err))
     check(os.path.exists(state) and not os.path.exists(state + ".tmp"), "the state file is saved")
-    check("Which apps or hubs" in out and "firmware update involved" in out, "first questions asked")
-    check("\x1b" not in out + err, "diagnose: no escape codes")
-    first = len(person.answers)
-
-    rc, out2, err2 = drive(["diagnose", "--state", state], person, 500, fast)
-    check("Resuming" in out2, "the rerun resumes")
-    check("Which apps or hubs" not in out2 and "firmware update involved" not in out2,
-          "the rerun does not ask the first questions again")
-    check(rc == 0 and "Recovered" in out2, "resumed diagnose recovers: %d %r" % (rc, (out2 + err2)[-600:]))
-    check("LOCKRECOVER_FAST" in out + out2, "waits jump on the virtual clock")
-    check("\x1b" not in out2 + err2, "diagnose: no escape codes")
+    check(stat.S_IMODE(os.stat(state).st_mode) == 0o600, "the state file is 0600")
+    pending = last_prompt(out)
+    check("get a software update just before" in pending, "the third question is pending")
+    p = run("report", "--state", state)
+    check(p.returncode == 3 and "not started yet" in p.stderr,
+          "report before the session exists: exit 3, said so: %r" % p.stderr)
+    # Resumed: the same prompt first, then on to the end.
+    rc, out2, err2 = drive(["diagnose", "--state", state], script, fast)
+    check("Welcome back" in out2, "the rerun resumes")
+    first = out2.split("> ")[0]
+    check(last_prompt(first + "> ").strip() == pending.strip(),
+          "the rerun shows the pending prompt again")
+    check("How does the lock connect" not in out2, "the rerun does not ask answered questions")
+    check(rc == 0 and "Good news: your lock works again." in out2,
+          "resumed diagnose recovers: %d %r" % (rc, (out2 + err2)[-600:]))
+    for part in ("What did it: Put in new alkaline batteries.", "Software version now: 1.1.0.",
+                 "Your codes: still there.", "Your time: about", "lockrecover report --state"):
+        check(part in out2, "the ending says %r" % part)
+    check("\x1b" not in out + err + out2 + err2, "diagnose: no escape codes")
+    check("universal." not in out + out2 and "%" not in out + out2,
+          "no ids and no percentages without --verbose")
 
     p = run("report", "--state", state, "--json")
     rep = json_of(p, "report --json")
     check(p.returncode == 0 and isinstance(rep, dict), "report --state --json parses")
+    if rep:
+        blob = json.dumps(rep)
+        check("1.0.2" in blob and "1.1.0" in blob and "E42" in blob and "Acme Bolt 3" in blob,
+              "the opening answers reach the report (versions, error code, model)")
     p = run("report", "--state", state)
     check(p.returncode == 0 and "zwave" in p.stdout, "report text")
 
-    # The same answers, all at once from a script, without interruption.
+    # The same answers all at once from a script: the same end, the same history.
     state2 = os.path.join(tmp, "scripted.state")
-    script = "\n".join(person.answers) + "\n"
-    p = run("diagnose", "--protocol", "zwave", "--state", state2, stdin=script, env=fast)
-    check(p.returncode == 0 and "Recovered" in p.stdout,
+    p = run("diagnose", "--state", state2, stdin="\n".join(ZWAVE_ANSWERS) + "\n", env=fast)
+    check(p.returncode == 0 and "Good news" in p.stdout,
           "diagnose scripted from stdin recovers: %d %r" % (p.returncode, p.stderr))
-    check(len(person.answers) > first, "answers were needed after the resume")
-    # A script that runs out part-way: exit 3, message, state saved.
+    r1 = json_of(run("report", "--state", state, "--json"), "report 1")
+    r2 = json_of(run("report", "--state", state2, "--json"), "report 2")
+    if r1 and r2:
+        check([(x["id"], x["outcome"]) for x in r1["steps"]] ==
+              [(x["id"], x["outcome"]) for x in r2["steps"]], "the same history both ways")
+    # A script that runs out part-way: exit 3, saved; the rest finishes it.
     state3 = os.path.join(tmp, "short.state")
-    p = run("diagnose", "--protocol", "zwave", "--state", state3,
-            stdin="\n".join(person.answers[:5]) + "\n", env=fast)
+    p = run("diagnose", "--state", state3, stdin="\n".join(ZWAVE_ANSWERS[:14]) + "\n", env=fast)
     check(p.returncode == 3 and "ran out of answers" in p.stderr and os.path.exists(state3),
           "a short script exits 3 with the state saved")
-    p = run("diagnose", "--state", state3, stdin="\n".join(person.answers[5:]) + "\n", env=fast)
-    check(p.returncode == 0 and "Recovered" in p.stdout, "the short script's rest finishes it")
+    p = run("diagnose", "--state", state3, stdin="\n".join(ZWAVE_ANSWERS[14:]) + "\n", env=fast)
+    check(p.returncode == 0 and "Good news" in p.stdout, "the short script's rest finishes it")
+    # --verbose shows the ids.
+    p = run("diagnose", "--verbose", stdin="\n".join(ZWAVE_ANSWERS) + "\n", env=fast)
+    check(p.returncode == 0 and "universal.fresh_alkaline" in p.stdout, "--verbose shows step ids")
+    # A wrong answer asks the same question again, and is not taken for another.
+    p = run("diagnose", "--protocol", "ble", stdin="10\n0\n1.5\n 2\n", env=fast)
+    check(p.stdout.count("Please type") == 3 and p.stdout.count("What changed shortly") == 4,
+          "invalid choices re-ask the same question: %r" % p.stdout[-400:])
     # A corrupt state file is an error, not a silent restart.
     bad = os.path.join(tmp, "bad.state")
     with open(bad, "wb") as f:
@@ -340,9 +369,229 @@ def test_diagnose(tmp):
     check(p.returncode == 3 and bad in p.stderr, "a corrupt state file: exit 3")
     p = run("report", "--state", os.path.join(tmp, "missing.state"))
     check(p.returncode == 3, "report of a missing file: exit 3")
-    # All defaults: the ladder is walked to the support hand-over.
-    p = run("diagnose", "--protocol", "ble", stdin="\n" * 400, env=fast)
-    check(p.returncode in (0, 1), "diagnose with all defaults ends (%d)" % p.returncode)
+
+
+def test_resume_guards(tmp):
+    """An answer applies only to the prompt the person saw: a run that ends
+    at "what would you like to do?" shows that prompt again, and "1" there
+    leaves the step out; it is never taken as "yes" to a safety question."""
+    fast = {"LOCKRECOVER_FAST": "1"}
+    state = os.path.join(tmp, "guard.state")
+    # A stuck update the person does not know about at first: everything
+    # that cuts power is blocked while it may run.
+    answers = ["3", "4", "6", "1", "", "4", "6", "4", "1", "1", "", "", "", "", ""]
+    out = ""
+    for a in answers:
+        p = run("diagnose", "--state", state, stdin=a + "\n", env=fast)
+        out += p.stdout
+    p = run("diagnose", "--state", state, stdin="", env=fast)
+    pending = last_prompt(p.stdout)
+    check("What would you like to do?" in pending and "cannot be done safely" in p.stdout,
+          "a blocked step's choice is pending: %r" % p.stdout[-500:])
+    p = run("diagnose", "--state", state, stdin="1\n", env=fast)
+    check(p.returncode == 3, "one answer per run")
+    r = json_of(run("report", "--state", state, "--json"), "report")
+    if r:
+        check(len(r.get("waivers", [])) == 1, "the answer left the step out: %r" % r.get("waivers"))
+        check(all(x["outcome"] != "done" or not x["id"].startswith("universal.battery")
+                  for x in r["steps"]), "no power was cut")
+    check("Next step: Take the batteries out" not in out + p.stdout,
+          "the battery pull is never shown as a step to do while an update may run")
+
+
+# ---- the state file ---------------------------------------------------------
+
+def scripted(state, n, env=None):
+    e = {"LOCKRECOVER_FAST": "1"}
+    e.update(env or {})
+    return run("diagnose", "--state", state, stdin="\n".join(ZWAVE_ANSWERS[:n]) + "\n", env=e)
+
+
+def test_state_file(tmp):
+    victim = os.path.join(tmp, "victim")
+    with open(victim, "w") as f:
+        f.write("precious")
+    # A planted FILE.tmp link is never written through.
+    state = os.path.join(tmp, "planted.state")
+    os.symlink(victim, state + ".tmp")
+    p = scripted(state, 2)
+    check(p.returncode == 3 and "symbolic link" in p.stderr, "a planted FILE.tmp link: exit 3, "
+          "said so: %r" % p.stderr)
+    with open(victim) as f:
+        check(f.read() == "precious", "the victim of a planted link is untouched")
+    # A state path that is a link is refused, and stays a link.
+    link = os.path.join(tmp, "link.state")
+    os.symlink(victim, link)
+    p = scripted(link, 2)
+    check(p.returncode == 3 and "symbolic link" in p.stderr, "a linked state file: exit 3")
+    check(os.path.islink(link), "the link is not replaced by a file")
+    p = run("report", "--state", link)
+    check(p.returncode == 3 and "symbolic link" in p.stderr, "report refuses a link too")
+    # A FIFO or a device: refused at once, never read from or blocked on.
+    fifo = os.path.join(tmp, "fifo.state")
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/null", tmp):
+        p = run("diagnose", "--state", path, stdin="", env={"LOCKRECOVER_FAST": "1"}, timeout=10)
+        check(p.returncode == 3 and "not a regular file" in p.stderr,
+              "%s as the state file: exit 3, said so: %r" % (path, p.stderr))
+        p = run("report", "--state", path, timeout=10)
+        check(p.returncode == 3 and "not a regular file" in p.stderr, "report refuses %s" % path)
+    # Oversized, empty and zero-filled files get their own words.
+    big = os.path.join(tmp, "big.state")
+    with open(big, "wb") as f:
+        f.truncate(1 << 30)
+    p = run("report", "--state", big)
+    check(p.returncode == 3 and "too large" in p.stderr, "a 1 GB file is too large: %r" % p.stderr)
+    zero = os.path.join(tmp, "zero.state")
+    with open(zero, "wb") as f:
+        f.write(b"\0" * 3000)
+    p = run("diagnose", "--state", zero, stdin="", env={"LOCKRECOVER_FAST": "1"})
+    check(p.returncode == 3 and "only zero bytes" in p.stderr, "a zero-filled file: %r" % p.stderr)
+    empty = os.path.join(tmp, "empty.state")
+    open(empty, "wb").close()
+    p = run("report", "--state", empty)
+    check(p.returncode == 3 and "empty" in p.stderr, "an empty file: %r" % p.stderr)
+    # A crash's leftover FILE.tmp (a regular file) does not stop the next save.
+    state = os.path.join(tmp, "leftover.state")
+    with open(state + ".tmp", "w") as f:
+        f.write("half a save")
+    p = scripted(state, 2)
+    check(p.returncode == 3 and "ran out of answers" in p.stderr and
+          not os.path.exists(state + ".tmp"), "a leftover FILE.tmp is replaced")
+    # The file and its directory are synced (strace, where it exists).
+    if shutil.which("strace"):
+        state = os.path.join(tmp, "synced.state")
+        trace = os.path.join(tmp, "trace")
+        e = dict(os.environ, LOCKRECOVER_FAST="1")
+        subprocess.run(["strace", "-f", "-o", trace, "-e", "trace=openat,open,fsync,rename,renameat,"
+                        "renameat2", CLI, "diagnose", "--state", state], input="3\n",
+                       capture_output=True, text=True, env=e, timeout=60)
+        with open(trace) as f:
+            t = f.read()
+        fds = {}
+        for m in re.finditer(r'open(?:at)?\((?:AT_FDCWD, )?"([^"]*)", ([^)]*)\) = (\d+)', t):
+            fds.setdefault(m.group(3), []).append((m.group(1), m.group(2)))
+        synced = set()
+        for m in re.finditer(r"fsync\((\d+)\)\s+= 0", t):
+            synced.update(path for path, _ in fds.get(m.group(1), []))
+        check(state + ".tmp" in synced and tmp in synced,
+              "the temporary file and the directory are fsynced: %s" % sorted(synced))
+        check(re.search(r'"%s\.tmp", O_WRONLY\|O_CREAT\|O_EXCL\|O_NOFOLLOW' % re.escape(state), t)
+              is not None and "0600" in t, "FILE.tmp is created O_EXCL|O_NOFOLLOW, 0600")
+    else:
+        print("SKIP: strace not found (fsync checks)")
+
+
+def test_stdout_unwritable(tmp):
+    state = os.path.join(tmp, "full.state")
+    e = dict(os.environ, LOCKRECOVER_FAST="1")
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([CLI, "diagnose", "--state", state], input="\n".join(ZWAVE_ANSWERS) + "\n",
+                           stdout=full, stderr=subprocess.PIPE, text=True, env=e, timeout=60)
+        check(p.returncode == 3 and "cannot write the output" in p.stderr and
+              "lockrecover report --state" in p.stderr,
+              "diagnose with stdout unwritable: exit 3, said so: %d %r" % (p.returncode, p.stderr))
+        p = subprocess.run([CLI, "report", "--state", state], stdout=full,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        check(p.returncode == 3 and "cannot write the output" in p.stderr,
+              "report with stdout unwritable: exit 3")
+    p = run("report", "--state", state)
+    check(p.returncode == 0, "the session saved while stdout was full reports afterwards")
+
+
+def test_reboot_hold(tmp):
+    """Killed during the 30-second battery pull and resumed on a clock that
+    moved (CLOCK_MONOTONIC shifted as by a reboot or days of uptime), the hold
+    goes on with its remaining time: it neither ends at once nor restarts."""
+    if SHIM is None:
+        print("SKIP: no clock shim")
+        return
+    # BLE, nothing known, keypad dark: the battery pull comes first.
+    answers = ["2", "9", "6", "2", "4", "5", "1", "2", "1", "", "", "", "1"]
+    for shift in ("10000000000", "-1000000"):
+        state = os.path.join(tmp, "hold%s.state" % shift)
+        p = run("diagnose", "--state", state, stdin="\n".join(answers[:-1]) + "\n",
+                env={"LOCKRECOVER_FAST": "1"})
+        check(p.returncode == 3 and "Take the batteries out for 30 seconds" in p.stdout,
+              "the battery pull is pending: %r" % p.stdout[-300:])
+        if shift.startswith("1"):
+            q = run("diagnose", "--state", state + ".fast", stdin="\n".join(answers) + "\n",
+                    env={"LOCKRECOVER_FAST": "1"})
+            check("0:30 (keep it that way)" in q.stdout and "LOCKRECOVER_FAST" in q.stdout and
+                  "Time is up. Put the batteries back" in q.stdout,
+                  "LOCKRECOVER_FAST: the hold jumps on the virtual clock")
+        # Real clock: answer "done", let the hold run 3 s, then kill.
+        e = dict(os.environ)
+        e.pop("LOCKRECOVER_FAST", None)
+        proc = subprocess.Popen([CLI, "diagnose", "--state", state], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e)
+        proc.stdin.write(b"1\n")
+        proc.stdin.flush()
+        time.sleep(3.5)
+        proc.kill()
+        proc.wait()
+        out1 = proc.stdout.read().decode()
+        check("0:30 left" in out1 or "0:29 left" in out1, "the hold started: %r" % out1[-200:])
+        # Resumed after the "reboot": the countdown goes on from what was left.
+        e["LD_PRELOAD"] = SHIM
+        e["LKR_TEST_CLOCK_SHIFT_MS"] = shift
+        proc = subprocess.Popen([CLI, "diagnose", "--state", state], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e)
+        proc.stdin.close()
+        line = b""
+        deadline = time.time() + 10
+        while time.time() < deadline and not re.search(rb"\d:\d\d left|Time is up", line):
+            r, _, _ = select.select([proc.stdout], [], [], 1)
+            if r:
+                chunk = os.read(proc.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                line += chunk
+        proc.kill()
+        proc.wait()
+        err = proc.stderr.read().decode()
+        if "ASan" in err or "LD_PRELOAD" in err:
+            print("SKIP: the clock shim cannot load here: %s" % err[:200])
+            return
+        m = re.search(rb"0:(\d\d) left", line)
+        check(m is not None and 20 <= int(m.group(1)) <= 28,
+              "shift %s: the hold goes on with its remaining time: %r" % (shift, line[-300:]))
+
+
+def test_numbers():
+    bad = [" 5", "+5", "05", "-5", "5x", "", "0x10", "5 ", "101"]
+    for v in bad:
+        p = run("classify", "--protocol", "zwave", "--battery", v)
+        check(p.returncode == 2 and "0..100" in p.stderr and "digits only" in p.stderr,
+              "--battery %r is refused with the range: %r" % (v, p.stderr))
+    for v in ("0", "5", "100"):
+        p = run("classify", "--protocol", "zwave", "--battery", v)
+        check(p.returncode == 0, "--battery %s is accepted" % v)
+    for v in (" -5", "-5", "010", "0x10", "+1", "18446744073709551616", "1e3"):
+        p = run("simulate", "--protocol", "zwave", "--cause", "hub_offline", "--seed", v)
+        check(p.returncode == 2 and "0..18446744073709551615" in p.stderr,
+              "--seed %r is refused with the range: %r" % (v, p.stderr))
+    for v in ("0", "10", "18446744073709551615"):
+        p = run("simulate", "--protocol", "zwave", "--cause", "hub_offline", "--seed", v, "--json")
+        check(p.returncode in (0, 1), "--seed %s is accepted" % v)
+
+
+def test_docs_script(tmp):
+    """The scripting example of docs/CLI.md answers in step with the prompts."""
+    if DOC is None:
+        print("SKIP: docs/CLI.md not given")
+        return
+    with open(DOC) as f:
+        doc = f.read()
+    m = re.search(r"```sh\n(printf '[^']*' \|\n\s*LOCKRECOVER_FAST=1 lockrecover diagnose[^\n]*)\n```",
+                  doc)
+    check(m is not None, "docs/CLI.md has the scripting example")
+    if m is None:
+        return
+    cmd = m.group(1).replace("lockrecover diagnose", shlex.quote(CLI) + " diagnose")
+    p = subprocess.run(["sh", "-c", cmd], cwd=tmp, capture_output=True, text=True, timeout=60)
+    check(p.returncode == 0 and "Good news" in p.stdout and "Please type" not in p.stdout,
+          "the docs' script recovers, every answer taken: %d %r" % (p.returncode, p.stdout[-500:]))
 
 
 def test_colour():
@@ -372,18 +621,26 @@ def test_colour():
 
 
 def main():
-    global CLI
-    if len(sys.argv) != 2:
+    global CLI, SHIM, DOC
+    if len(sys.argv) not in (2, 3, 4):
         print(__doc__)
         return 2
     CLI = os.path.abspath(sys.argv[1])
+    SHIM = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
+    DOC = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
     test_help_and_version()
     test_usage_errors()
     test_classify()
     causes = test_catalog()
     test_simulate(causes)
+    test_numbers()
     with tempfile.TemporaryDirectory() as tmp:
         test_diagnose(tmp)
+        test_resume_guards(tmp)
+        test_state_file(tmp)
+        test_stdout_unwritable(tmp)
+        test_reboot_hold(tmp)
+        test_docs_script(tmp)
     test_colour()
     print("%d passed, %d failed" % (PASSED, len(FAILED)))
     return 1 if FAILED else 0
