@@ -39,15 +39,13 @@ static cell_levels levels_for(uint32_t chemistry)
 
 /* ---- evidence ------------------------------------------------------------ */
 
-static uint64_t derive_evidence(const lkr_profile *p, const lkr_observations *o)
-{
-    uint64_t ev = 0;
-    cell_levels lv = levels_for(p->battery_chemistry);
-    int low = 0, critical = 0;
-
 #define IF_YES(field, e) if (o->field == LKR_YES) ev |= EV(e)
 #define IF_NO(field, e) if (o->field == LKR_NO) ev |= EV(e)
 
+/* What the person sees at the door and in the app, and where the update stands. */
+static uint64_t evidence_seen(const lkr_observations *o)
+{
+    uint64_t ev = 0;
     IF_NO(keypad_lights, LKR_EVIDENCE_KEYPAD_DARK);
     IF_YES(keypad_lights, LKR_EVIDENCE_KEYPAD_LIGHTS);
     IF_YES(keypad_accepts_codes, LKR_EVIDENCE_CODES_ACCEPTED);
@@ -83,7 +81,15 @@ static uint64_t derive_evidence(const lkr_profile *p, const lkr_observations *o)
     if (o->fw_now[0] != '\0' && o->fw_before[0] != '\0' && strcmp(o->fw_now, o->fw_before) == 0 &&
         (o->fw_target[0] == '\0' || strcmp(o->fw_target, o->fw_before) != 0))
         ev |= EV(LKR_EVIDENCE_FW_UNCHANGED);
+    return ev;
+}
 
+/* The batteries: level and cell voltage against the chemistry's levels. */
+static uint64_t evidence_power(const lkr_profile *p, const lkr_observations *o)
+{
+    uint64_t ev = 0;
+    cell_levels lv = levels_for(p->battery_chemistry);
+    int low = 0, critical = 0;
     if (o->battery_pct != LKR_NUM_UNKNOWN) {
         low = o->battery_pct < LKR_LOW_BATTERY_PCT;
         critical = o->battery_pct < 20;
@@ -98,7 +104,13 @@ static uint64_t derive_evidence(const lkr_profile *p, const lkr_observations *o)
                  (o->cell_mv != LKR_NUM_UNKNOWN && o->cell_mv >= lv.good_mv)))
         ev |= EV(LKR_EVIDENCE_BATTERY_GOOD);
     if (p->battery_chemistry == LKR_CHEMISTRY_NIMH) ev |= EV(LKR_EVIDENCE_NIMH_CELLS);
+    return ev;
+}
 
+/* The way to the lock: hub, bridge, router, Wi-Fi, the phone. */
+static uint64_t evidence_network(const lkr_observations *o)
+{
+    uint64_t ev = 0;
     if (o->hub_online == LKR_NO || o->bridge_online == LKR_NO)
         ev |= EV(LKR_EVIDENCE_HUB_OFFLINE);
     else if (o->hub_online == LKR_YES || o->bridge_online == LKR_YES)
@@ -118,7 +130,14 @@ static uint64_t derive_evidence(const lkr_profile *p, const lkr_observations *o)
     IF_YES(second_phone_connects, LKR_EVIDENCE_SECOND_PHONE_WORKS);
     IF_NO(second_phone_connects, LKR_EVIDENCE_SECOND_PHONE_FAILS);
     IF_YES(software_outdated, LKR_EVIDENCE_SOFTWARE_OUTDATED);
+    IF_NO(router_online, LKR_EVIDENCE_ROUTER_OFFLINE);
+    return ev;
+}
 
+/* The codes and the mechanism (the access-code path). */
+static uint64_t evidence_codes(const lkr_observations *o)
+{
+    uint64_t ev = 0;
     if (o->codes_state == LKR_CODES_ONE_REJECTED) ev |= EV(LKR_EVIDENCE_ONE_CODE_REJECTED);
     if (o->codes_state == LKR_CODES_ALL_REJECTED) ev |= EV(LKR_EVIDENCE_ALL_CODES_REJECTED);
     IF_YES(code_expired, LKR_EVIDENCE_CODE_EXPIRED);
@@ -129,12 +148,16 @@ static uint64_t derive_evidence(const lkr_profile *p, const lkr_observations *o)
     IF_YES(wrong_position, LKR_EVIDENCE_WRONG_POSITION);
     IF_YES(extreme_cold, LKR_EVIDENCE_EXTREME_COLD);
     if (o->error_code[0] != '\0') ev |= EV(LKR_EVIDENCE_ERROR_CODE);
+    return ev;
+}
 
-    IF_NO(router_online, LKR_EVIDENCE_ROUTER_OFFLINE);
-    ev |= EV(LKR_EVIDENCE_PROTOCOL_WIFI + (p->protocol - LKR_PROTOCOL_WIFI));
 #undef IF_YES
 #undef IF_NO
-    return ev;
+
+static uint64_t derive_evidence(const lkr_profile *p, const lkr_observations *o)
+{
+    return evidence_seen(o) | evidence_power(p, o) | evidence_network(o) | evidence_codes(o) |
+           EV(LKR_EVIDENCE_PROTOCOL_WIFI + (p->protocol - LKR_PROTOCOL_WIFI));
 }
 
 /* ---- symptom (catalog section 3), rules in this order -------------------- */
