@@ -151,7 +151,7 @@ int dx_choose(const dx *x, const char *question, const char *hint, const char *c
         *out = (size_t)v - 1;
         return 0;
     }
-    printf("Please type one number from 1 to %u, then Enter.\n\n", (unsigned)n);
+    printf("Please type one number from 1 to %u, then Enter.\n", (unsigned)n);
     return 1;
 }
 
@@ -174,7 +174,7 @@ int dx_choose_many(const dx *x, const char *question, const char *const *labels,
         m |= 1u << (v - 1);
     }
     if (m == 0) {
-        printf("Please type numbers from 1 to %u (for example: 1 3), then Enter.\n\n",
+        printf("Please type numbers from 1 to %u (for example: 1 3), then Enter.\n",
                (unsigned)n);
         return 1;
     }
@@ -195,7 +195,7 @@ int dx_text(const dx *x, const char *question, const char *hint, char *out, size
         if (line[i] < 0x20 || line[i] > 0x7e) break;
     }
     if (i < len || len >= cap) {
-        printf("Please type at most %u letters, digits or signs, then Enter.\n\n",
+        printf("Please type at most %u letters, digits or signs, then Enter.\n",
                (unsigned)(cap - 1));
         return 1;
     }

@@ -98,6 +98,8 @@ void dx_heading(const char *text);
 uint32_t dx_next_opening(const dx *x);
 int dx_answer_opening(dx *x);
 int dx_start_session(dx *x, const lkr_transport *t);
+/* The lock as the opening answers describe it. */
+void dx_build_profile(const dx *x, lkr_profile *p);
 
 /* dx_steps.c: the session's prompts and the ending. */
 /* Works out the next prompt from the session (running any wait); 0, a

@@ -277,11 +277,11 @@ int dx_answer_opening(dx *x)
 
 /* ---- the session they start ------------------------------------------------ */
 
-static void build_profile(const dx *x, lkr_profile *p)
+void dx_build_profile(const dx *x, lkr_profile *p)
 {
     uint32_t k;
     lkr_profile_init(p);
-    p->protocol = DX_V(x, PROTOCOL);
+    p->protocol = DX_V(x, PROTOCOL) <= LKR_PROTOCOL_MAX ? DX_V(x, PROTOCOL) : LKR_PROTOCOL_NONE;
     for (k = 0; k < sizeof(app_eco) / sizeof(app_eco[0]); k++) {
         if ((DX_V(x, APPS) >> k) & 1u && app_eco[k] != 0) {
             p->ecosystems |= LKR_ECOSYSTEM_BIT(app_eco[k]);
@@ -357,7 +357,7 @@ int dx_start_session(dx *x, const lkr_transport *t)
     lkr_observations obs;
     lkr_status st;
 
-    build_profile(x, &profile);
+    dx_build_profile(x, &profile);
     build_observations(x, &obs);
     lkr_session_config_init(&sc);
     sc.profile = &profile;

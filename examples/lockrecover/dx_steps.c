@@ -428,6 +428,51 @@ static int answer_verify(dx *x)
 
 /* ---- what a risky step needs ----------------------------------------------- */
 
+/* The pre-update checklist of catalog section 6: each item shown on its own,
+ * the person picks every one that is true, and the library's checklist
+ * decides. */
+static const char *const checklist[] = {
+    "there are new alkaline (or lithium) batteries in the lock, put in today",
+    "the app shows the lock's battery at half or more",
+    "I have the lock's key with me, outside the door",
+    "automatic routines that lock or unlock it are paused in my home apps",
+    "my phone will stay next to the lock until the update is done",
+    "my phone is an iPhone, or an Android phone set to keep its screen on",
+    "none of these, or I don't know",
+};
+#define N_CHECKLIST (sizeof(checklist) / sizeof(checklist[0]))
+
+static int answer_checklist(dx *x)
+{
+    lkr_preflight_input in = LKR_PREFLIGHT_INPUT_INIT;
+    lkr_profile profile;
+    uint32_t yes = 0, unmet = 0, k;
+    int rc = dx_choose_many(x, "Which of these are true? (type every number that is)", checklist,
+                            N_CHECKLIST, &yes);
+    if (rc != 0) return rc;
+#define ITEM(i) (uint8_t)(((yes >> (i)) & 1u) ? LKR_YES : LKR_NO)
+    dx_build_profile(x, &profile);
+    if (yes & 1u) profile.battery_chemistry = LKR_CHEMISTRY_ALKALINE;
+    in.cells_fresh = ITEM(0);
+    in.battery_pct = (yes >> 1) & 1u ? 50 : 0;
+    in.key_on_person = ITEM(2);
+    in.automations_paused = ITEM(3);
+    in.phone_stays_in_range = ITEM(4);
+    in.android = LKR_YES;
+    in.screen_kept_awake = ITEM(5);
+#undef ITEM
+    if (profile.protocol != LKR_PROTOCOL_NONE && lkr_preflight(&profile, &in, &unmet) == LKR_OK &&
+        lkr_session_confirm(x->s, LKR_GUARD_PREFLIGHT_OK, 1) == LKR_OK) {
+        puts("Good: everything is ready for the update.");
+        return 0;
+    }
+    puts("Not ready for a safe update yet. Still needed:");
+    for (k = 0; k + 1 < N_CHECKLIST; k++) {
+        if (!((yes >> k) & 1u)) printf("  - %s\n", checklist[k]);
+    }
+    return 0;
+}
+
 static int answer_guard(dx *x)
 {
     uint32_t step = DX_V(x, ARG), g = DX_V(x, STAGE);
@@ -438,10 +483,14 @@ static int answer_guard(dx *x)
     int rc;
 
     printf("Before the next step (%s), a safety check.\n", ptext(LKR_TEXT_STEP, step).title);
-    if ((rc = dx_choose(x, t.title, t.text, labels, 3, &k)) != 0) return rc;
-    if (k == 0 && lkr_session_confirm(x->s, g, 1) != LKR_OK) {
+    if (g == LKR_GUARD_PREFLIGHT_OK) {
+        printf("%s\n", t.text);
+        rc = answer_checklist(x);
+    } else if ((rc = dx_choose(x, t.title, t.text, labels, 3, &k)) == 0 && k == 0 &&
+               lkr_session_confirm(x->s, g, 1) != LKR_OK) {
         puts("That cannot be confirmed for this lock.");
     }
+    if (rc != 0) return rc;
     if ((rc = next_action(x, &a)) != 0) return rc;
     if (a.kind == LKR_ACTION_BLOCKED && a.step == step) {
         uint32_t next = guard_to_ask(a.unmet_guards, g);

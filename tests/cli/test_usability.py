@@ -94,6 +94,7 @@ class Person:
 
     budget = 30
     expect_rc = 0
+    must_see = ()
     unsafe = ("Reset the lock to its factory settings",)
 
     def __init__(self):
@@ -195,6 +196,8 @@ class Person:
             return pick(p, "yes" if self.fixed else "no")
         if "try one of your codes at the keypad" in p:
             return pick(p, "yes, my codes")
+        if "Which of these are true?" in p:
+            return " ".join(str(n) for n, l in options(p).items() if "none of these" not in l)
         if "safety check" in p:
             return pick(p, "yes")
         if "What would you like to do?" in p:
@@ -218,6 +221,9 @@ class WifiRouter(Person):
     cannot = ("Make your Wi-Fi one the lock can join",)
     other_way = ("Make your Wi-Fi one the lock can join",)
     fixes = ("Make your Wi-Fi one the lock can join",)
+    # the pre-update checklist item by item, and the next best route for the router
+    must_see = ("Which of these are true?", "I have the lock's key with me",
+                "internet provider's helpline")
     budget = 24
     ending = ("What did it: Make your Wi-Fi one the lock can join", "Keep an eye on:",
               "Your time: about")
@@ -400,6 +406,8 @@ def play(person_cls, tmp, ids):
     for part in person.ending:
         check(part in transcript, "%s: the ending says %r: %r" % (person.name, part,
                                                                  transcript[-1200:]))
+    for part in person.must_see:
+        check(part in transcript, "%s: the screen shows %r" % (person.name, part))
     leaked = sorted(i for i in ids if i in transcript)
     check(not leaked, "%s: ids on the screen: %s" % (person.name, leaked))
     check("%" not in transcript.replace("80 %", ""), "%s: a percentage on the screen" % person.name)
