@@ -216,8 +216,11 @@ static int drive(dx *x, const lkr_transport *t)
 {
     int rc, final = 0;
     for (;;) {
-        if (DX_V(x, PROMPT) != DX_P_NONE && x->s != NULL && DX_V(x, PROMPT) >= DX_P_ASK &&
-            !dx_prompt_fits(x)) {
+        /* A pending prompt the state no longer explains (a file from another
+         * version, or edited) is dropped, never answered. */
+        if (DX_V(x, PROMPT) != DX_P_NONE &&
+            (DX_V(x, PROMPT) < DX_P_ASK ? !dx_opening_fits(x, DX_V(x, PROMPT))
+                                        : x->s == NULL || !dx_prompt_fits(x))) {
             dx_set_prompt(x, DX_P_NONE, 0, 0);
         }
         if (DX_V(x, PROMPT) == DX_P_NONE) {

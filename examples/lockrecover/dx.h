@@ -96,6 +96,8 @@ void dx_heading(const char *text);
 
 /* dx_open.c: the opening questions and the session they start. */
 uint32_t dx_next_opening(const dx *x);
+/* Whether opening prompt p may be pending (a state file names only those). */
+int dx_opening_fits(const dx *x, uint32_t p);
 int dx_answer_opening(dx *x);
 int dx_start_session(dx *x, const lkr_transport *t);
 /* The lock as the opening answers describe it. */

@@ -43,6 +43,15 @@ static int applies(const dx *x, uint32_t p)
     }
 }
 
+int dx_opening_fits(const dx *x, uint32_t p)
+{
+    size_t k;
+    for (k = 0; k < N_ORDER; k++) {
+        if (order[k] == p) return x->s == NULL && !asked(x, p) && applies(x, p);
+    }
+    return 0;
+}
+
 uint32_t dx_next_opening(const dx *x)
 {
     size_t k;
@@ -277,6 +286,12 @@ int dx_answer_opening(dx *x)
 
 /* ---- the session they start ------------------------------------------------ */
 
+/* A tri-state from the state file (anything else is "unknown"). */
+static uint8_t tri_of(uint32_t v)
+{
+    return v == LKR_YES || v == LKR_NO ? (uint8_t)v : (uint8_t)LKR_UNKNOWN;
+}
+
 void dx_build_profile(const dx *x, lkr_profile *p)
 {
     uint32_t k;
@@ -292,7 +307,7 @@ void dx_build_profile(const dx *x, lkr_profile *p)
     }
     if (DX_V(x, KEYPAD) == 5) p->has_keypad = LKR_NO;
     else if (DX_V(x, KEYPAD) >= 1 && DX_V(x, KEYPAD) <= 4) p->has_keypad = LKR_YES;
-    if (p->protocol == LKR_PROTOCOL_WIFI) p->has_bridge = (uint8_t)DX_V(x, BRIDGE);
+    if (p->protocol == LKR_PROTOCOL_WIFI) p->has_bridge = tri_of(DX_V(x, BRIDGE));
     memcpy(p->model, x->st.text[CLI_ST_MODEL], LKR_PROFILE_TEXT_MAX - 1);
     memcpy(p->serial, x->st.text[CLI_ST_SERIAL], LKR_PROFILE_TEXT_MAX - 1);
 }
@@ -340,10 +355,10 @@ static void build_observations(const dx *x, lkr_observations *o)
     case 4: o->keypad_lights = LKR_NO; break;
     default: break;
     }
-    o->hub_online = (uint8_t)DX_V(x, HUB);
-    o->other_wifi_devices_work = (uint8_t)DX_V(x, OTHER_WIFI);
+    o->hub_online = tri_of(DX_V(x, HUB));
+    o->other_wifi_devices_work = tri_of(DX_V(x, OTHER_WIFI));
     if (DX_V(x, PROTOCOL) == LKR_PROTOCOL_BLE) {
-        o->second_phone_connects = (uint8_t)DX_V(x, OTHER_PHONE);
+        o->second_phone_connects = tri_of(DX_V(x, OTHER_PHONE));
     }
     memcpy(o->fw_before, x->st.text[CLI_ST_FW_BEFORE], LKR_VERSION_TEXT_MAX - 1);
     memcpy(o->fw_target, x->st.text[CLI_ST_FW_TARGET], LKR_VERSION_TEXT_MAX - 1);

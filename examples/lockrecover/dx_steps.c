@@ -177,11 +177,17 @@ int dx_prompt_fits(dx *x)
     uint32_t arg = DX_V(x, ARG);
     if (lkr_session_next(x->s, &a) != LKR_OK) return 0;
     switch (DX_V(x, PROMPT)) {
-    case DX_P_ASK: return a.kind == LKR_ACTION_ASK && a.question == arg;
-    case DX_P_STEP: return a.kind == LKR_ACTION_PERSON_STEP && a.phase != LKR_PHASE_RESUME && a.step == arg;
+    case DX_P_ASK:
+        return a.kind == LKR_ACTION_ASK && a.question == arg &&
+               (DX_V(x, STAGE) == 0 || (DX_V(x, STAGE) == 1 && arg == LKR_QUESTION_UPDATE_STATE));
+    case DX_P_STEP:
+        return a.kind == LKR_ACTION_PERSON_STEP && a.phase != LKR_PHASE_RESUME && a.step == arg &&
+               (DX_V(x, STAGE) == 0 || (DX_V(x, STAGE) == 1 && ptext(LKR_TEXT_STEP, arg).cannot));
     case DX_P_RESUME: return a.kind == LKR_ACTION_PERSON_STEP && a.phase == LKR_PHASE_RESUME && a.step == arg;
-    case DX_P_VERIFY: return a.kind == LKR_ACTION_VERIFY && a.step == arg;
+    case DX_P_VERIFY: return a.kind == LKR_ACTION_VERIFY && a.step == arg && DX_V(x, STAGE) <= 2;
     case DX_P_GUARD:
+        return a.kind == LKR_ACTION_BLOCKED && a.step == arg && DX_V(x, STAGE) < 32 &&
+               confirmable(DX_V(x, STAGE)) && (a.unmet_guards & LKR_GUARD_BIT(DX_V(x, STAGE)));
     case DX_P_BLOCKED: return a.kind == LKR_ACTION_BLOCKED && a.step == arg;
     default: return 0;
     }

@@ -482,6 +482,43 @@ def test_state_file(tmp):
         print("SKIP: strace not found (fsync checks)")
 
 
+def test_forged_cli_state(tmp):
+    """Every number the tool keeps in its state file, set to values it never
+    writes (checksum recomputed, as a forger would): a run ends in an exit
+    code, never a crash, and never answers a prompt the state cannot explain."""
+    import struct
+    import zlib
+    fast = {"LOCKRECOVER_FAST": "1"}
+    for n in (3, 14):
+        state = os.path.join(tmp, "forge%d.state" % n)
+        scripted(state, n)
+        with open(state, "rb") as f:
+            good = f.read()
+        check(good[:8] == b"LKRCLI\x01\n", "the state file starts with its magic")
+        count = struct.unpack_from("<I", good, 8)[0]
+        for field in range(count):
+            for value in (0, 1, 2, 3, 7, 9, 13, 17, 20, 21, 23, 24, 25, 99, 0x7FFFFFFF, 0xFFFFFFFF):
+                body = bytearray(good[:-4])
+                struct.pack_into("<I", body, 12 + 4 * field, value)
+                forged = bytes(body) + struct.pack("<I", zlib.crc32(bytes(body)) & 0xFFFFFFFF)
+                path = os.path.join(tmp, "forged.state")
+                with open(path, "wb") as f:
+                    f.write(forged)
+                p = run("diagnose", "--state", path, stdin="1\n", env=fast, timeout=30)
+                if p.returncode not in (0, 1, 3):
+                    check(False, "forged field %d = %d: exit %d %r" % (field, value, p.returncode,
+                                                                     p.stderr[-300:]))
+        check(True, "forged CLI numbers end in an exit code (%d fields)" % count)
+    # A damaged checksum is refused as damaged.
+    with open(state, "rb") as f:
+        b = bytearray(f.read())
+    b[20] ^= 1
+    with open(state, "wb") as f:
+        f.write(bytes(b))
+    p = run("diagnose", "--state", state, stdin="", env=fast)
+    check(p.returncode == 3 and "damaged" in p.stderr, "a damaged state file: %r" % p.stderr)
+
+
 def test_stdout_unwritable(tmp):
     state = os.path.join(tmp, "full.state")
     e = dict(os.environ, LOCKRECOVER_FAST="1")
@@ -638,6 +675,7 @@ def main():
         test_diagnose(tmp)
         test_resume_guards(tmp)
         test_state_file(tmp)
+        test_forged_cli_state(tmp)
         test_stdout_unwritable(tmp)
         test_reboot_hold(tmp)
         test_docs_script(tmp)
