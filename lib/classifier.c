@@ -233,8 +233,11 @@ static uint32_t entry_tier_of(const lkr_profile *p, uint32_t symptom, uint32_t t
     /* Firmware at target: the update succeeded, it is a connection problem. */
     if (symptom == LKR_SYMPTOM_UNKNOWN && (triage & LKR_TRIAGE_UPDATE_APPLIED))
         tier = LKR_TIER_PROTOCOL;
-    /* An ecosystem symptom with no ecosystem linked: the protocol path. */
-    if (tier == LKR_TIER_ECOSYSTEM && p->ecosystems == 0)
+    /* An ecosystem symptom with no ecosystem linked: the protocol path. A
+     * Matter lock's home app is its Matter controller, so its "No Response"
+     * is the protocol path's too (power off, restart the home hubs, re-add
+     * with the QR code) before each app's own reconnection. */
+    if (tier == LKR_TIER_ECOSYSTEM && (p->ecosystems == 0 || p->protocol == LKR_PROTOCOL_MATTER))
         tier = LKR_TIER_PROTOCOL;
     /* NiMH cells, a Z-Wave lock under 50 %, or an update that did not apply:
      * batteries and the universal steps come before anything else. */

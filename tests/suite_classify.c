@@ -112,7 +112,11 @@ START_TEST(symptom_rows_on_every_protocol)
     rows[row].fill(&o);
     d = classify(&p, &o);
     ck_assert_uint_eq(d.symptom, rows[row].symptom);
-    ck_assert_uint_eq(d.entry_tier, rows[row].tier);
+    /* A Matter lock's home app is its controller: its ecosystem row is the
+     * protocol path's (docs/CLASSIFIER.md). */
+    ck_assert_uint_eq(d.entry_tier, rows[row].tier == LKR_TIER_ECOSYSTEM &&
+                                        protocol == LKR_PROTOCOL_MATTER
+                                        ? LKR_TIER_PROTOCOL : rows[row].tier);
     ck_assert_int_eq(lkr_symptom_get(d.symptom, &si), LKR_OK);
     ck_assert(d.cause_count > 0);
     /* The most probable cause is one the table names for this row. */
@@ -464,6 +468,26 @@ START_TEST(local_only_goes_to_ecosystems_or_protocol_without_one)
 }
 END_TEST
 
+START_TEST(matter_no_response_goes_to_the_protocol_path)
+{
+    lkr_profile p = profile_for(LKR_PROTOCOL_MATTER);
+    lkr_observations o;
+    lkr_diagnosis d;
+    lkr_observations_init(&o);
+    p.ecosystems = LKR_ECOSYSTEM_BIT(LKR_ECOSYSTEM_HOMEKIT);
+    o.app_status = LKR_APP_NO_RESPONSE;
+    o.update_state = LKR_UPDATE_REPORTED_OK;
+    o.keypad_lights = LKR_YES;
+    d = classify(&p, &o);
+    ck_assert_uint_eq(d.symptom, LKR_SYMPTOM_APP_NO_RESPONSE);
+    ck_assert_uint_eq(d.entry_tier, LKR_TIER_PROTOCOL);
+    p = profile_for(LKR_PROTOCOL_ZWAVE);
+    p.ecosystems = LKR_ECOSYSTEM_BIT(LKR_ECOSYSTEM_HOMEKIT);
+    d = classify(&p, &o);
+    ck_assert_uint_eq(d.entry_tier, LKR_TIER_ECOSYSTEM);
+}
+END_TEST
+
 START_TEST(nothing_known_is_unknown_not_a_guess)
 {
     lkr_profile p = profile_for(LKR_PROTOCOL_MATTER);
@@ -587,6 +611,7 @@ static Suite *classify_suite(void)
     tcase_add_test(tc, firmware_version_decides_update_success);
     tcase_add_test(tc, keypad_works_sets_battery_collapse_aside);
     tcase_add_test(tc, local_only_goes_to_ecosystems_or_protocol_without_one);
+    tcase_add_test(tc, matter_no_response_goes_to_the_protocol_path);
     tcase_add_test(tc, classify_a_zwave_lock_dark_after_update);
     tcase_add_test(tc, a_stall_outranks_a_dark_keypad);
     tcase_add_test(tc, a_running_update_enters_triage);

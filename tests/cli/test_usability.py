@@ -283,12 +283,12 @@ class ZigbeeHub(Person):
 
 
 class MatterThread(Person):
-    name = "Matter lock on Apple Home, offline after an update the app called a success"
+    name = "Matter lock, No Response in Apple Home after an update the app called a success"
     hub = "yes"
     protocol = "Matter"
     changes = ("the lock itself got a software update",)
     keypad = "it lights up, and a code"
-    app_shows = "Offline"
+    app_shows = "No Response"
     apps = ("Apple Home",)
     batteries = "alkaline"
     keypad_lights = "yes"
