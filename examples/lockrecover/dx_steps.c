@@ -509,9 +509,9 @@ static int answer_guard(dx *x)
 
 static int answer_blocked(dx *x)
 {
-    static const char *const labels[] = { "leave this step out and go on",
-                                          "stop for now (your progress is saved)",
-                                          "ask me again: I have it ready now" };
+    const char *labels[] = { "leave this step out and go on",
+                             "stop for now (your progress is saved)",
+                             "ask me again: I have it ready now" };
     static const char *const reasons[] = { "the person could not make it safe here",
                                            "the person chose to leave it out" };
     uint32_t step = DX_V(x, ARG), g, n = 2;
@@ -520,10 +520,12 @@ static int answer_blocked(dx *x)
     int rc;
     lkr_status st;
 
+    if (x->state_path == NULL) labels[1] = "stop here (without --state nothing is saved)";
     if ((rc = next_action(x, &a)) != 0) return rc;
     printf("The next step (%s) cannot be done safely right now:\n", ptext(LKR_TEXT_STEP, step).title);
     for (g = 1; g < 32; g++) {
-        if (a.unmet_guards & LKR_GUARD_BIT(g)) printf("  - %s\n", ptext(LKR_TEXT_GUARD, g).cannot);
+        const char *why = ptext(LKR_TEXT_GUARD, g).cannot;
+        if (a.unmet_guards & LKR_GUARD_BIT(g)) printf("  - %s\n", why ? why : "a safety condition is not met");
     }
     if (guard_to_ask(a.unmet_guards, 0) != 0) n = 3;
     if ((rc = dx_choose(x, "What would you like to do?", NULL, labels, n, &k)) != 0) return rc;
