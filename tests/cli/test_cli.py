@@ -393,6 +393,8 @@ def test_resume_guards(tmp):
     r = json_of(run("report", "--state", state, "--json"), "report")
     if r:
         check(len(r.get("waivers", [])) == 1, "the answer left the step out: %r" % r.get("waivers"))
+        check(all(w["reason"] == "the person could not make it safe here"
+                  for w in r.get("waivers", [])), "waiver reasons are whole: %r" % r.get("waivers"))
         check(all(x["outcome"] != "done" or not x["id"].startswith("universal.battery")
                   for x in r["steps"]), "no power was cut")
     check("Next step: Take the batteries out" not in out + p.stdout,
