@@ -88,6 +88,9 @@ static int do_wait(dx *x, const lkr_action *a)
         if (until > x->vclock) x->vclock = until;
     } else {
         uint64_t last_line = left_s + 60u;
+        /* Often enough that a kill loses little of a hold, rarely enough
+         * that a two-day wait does not wear the disk: 2 s to 60 s. */
+        uint64_t every = left_s * 10u < 2000u ? 2000u : left_s * 10u > 60000u ? 60000u : left_s * 10u;
         while ((now = dx_now(x)) < until) {
             left_s = (until - now + 999u) / 1000u;
             if (x->tty_out) {
@@ -100,7 +103,7 @@ static int do_wait(dx *x, const lkr_action *a)
             }
             fflush(stdout);
             /* The remaining time survives a kill or a reboot. */
-            if (cli_monotonic_ms() - x->last_save_mono >= 2000u && (rc = dx_save(x)) != 0) {
+            if (cli_monotonic_ms() - x->last_save_mono >= every && (rc = dx_save(x)) != 0) {
                 return rc;
             }
             sleep_ms((unsigned)((until - now) % 1000u ? (until - now) % 1000u : 1000u));
