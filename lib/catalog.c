@@ -55,6 +55,9 @@
 #define PREP LKR_STEP_F_PREPARATION
 
 #define C(x) LKR_CAUSE_##x
+/* English text (titles, instructions, descriptions): "" in LKR_NO_TEXT builds.
+ * ports/wrap_text.py wraps new rows and checks that none is missed. */
+#define T(s) LKR__TEXT(s)
 #define FIXES(a) .fix_count = (uint8_t)(sizeof(a) / sizeof((a)[0])), .fixes = (a)
 #define NO_FIXES .fix_count = 0, .fixes = NULL
 
@@ -63,28 +66,28 @@
  * ladder of its own that joins the factory reset and support tiers.
  * ====================================================================== */
 const lkr__named lkr__tiers[LKR__TIER_COUNT + 1] = {
-    [LKR_TIER_TRIAGE] = {"triage", "Triage",
-        "Before anything else: an update still transferring is not pulled apart, and the "
-        "firmware version is read."},
-    [LKR_TIER_UNIVERSAL] = {"universal", "Universal first steps",
-        "Steps for every lock, whatever its protocol. None of them erases access codes."},
-    [LKR_TIER_PROTOCOL] = {"protocol", "Protocol path",
-        "The lock's own protocol path only: Wi-Fi, Bluetooth, Z-Wave, Zigbee or Matter over "
-        "Thread. Another protocol's steps are never applied."},
-    [LKR_TIER_ECOSYSTEM] = {"ecosystem", "Ecosystem reconnection",
-        "Reconnect the lock in each ecosystem it is linked to: HomeKit, Google Home, Alexa, "
-        "SmartThings, Home Assistant, Hubitat."},
-    [LKR_TIER_REPAIR] = {"repair", "Re-pair without a factory reset",
-        "Remove the lock from the apps and add it back. Codes live in the lock and survive "
-        "on most models; they are backed up first all the same."},
-    [LKR_TIER_RESET] = {"reset", "Factory reset",
-        "The documented last resort. It erases every access code and pairing, so it is "
-        "refused until every guard holds."},
-    [LKR_TIER_SUPPORT] = {"support", "Manufacturer support",
-        "Hand the case to the manufacturer (or a locksmith) with a complete report."},
-    [LKR_TIER_CODE] = {"code", "Access-code path",
-        "When a code stops working: checks from the simplest to the single-code re-add, "
-        "before the factory reset."},
+    [LKR_TIER_TRIAGE] = {"triage", T("Triage"),
+        T("Before anything else: an update still transferring is not pulled apart, and the "
+        "firmware version is read.")},
+    [LKR_TIER_UNIVERSAL] = {"universal", T("Universal first steps"),
+        T("Steps for every lock, whatever its protocol. None of them erases access codes.")},
+    [LKR_TIER_PROTOCOL] = {"protocol", T("Protocol path"),
+        T("The lock's own protocol path only: Wi-Fi, Bluetooth, Z-Wave, Zigbee or Matter over "
+        "Thread. Another protocol's steps are never applied.")},
+    [LKR_TIER_ECOSYSTEM] = {"ecosystem", T("Ecosystem reconnection"),
+        T("Reconnect the lock in each ecosystem it is linked to: HomeKit, Google Home, Alexa, "
+        "SmartThings, Home Assistant, Hubitat.")},
+    [LKR_TIER_REPAIR] = {"repair", T("Re-pair without a factory reset"),
+        T("Remove the lock from the apps and add it back. Codes live in the lock and survive "
+        "on most models; they are backed up first all the same.")},
+    [LKR_TIER_RESET] = {"reset", T("Factory reset"),
+        T("The documented last resort. It erases every access code and pairing, so it is "
+        "refused until every guard holds.")},
+    [LKR_TIER_SUPPORT] = {"support", T("Manufacturer support"),
+        T("Hand the case to the manufacturer (or a locksmith) with a complete report.")},
+    [LKR_TIER_CODE] = {"code", T("Access-code path"),
+        T("When a code stops working: checks from the simplest to the single-code re-add, "
+        "before the factory reset.")},
 };
 
 /* ======================================================================
@@ -92,39 +95,39 @@ const lkr__named lkr__tiers[LKR__TIER_COUNT + 1] = {
  * ====================================================================== */
 const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
     [LKR_GUARD_ADMIN_CODE_RECORDED] = {"admin_code_recorded",
-        "The programming (admin) code is recorded",
-        "Find the programming or admin code (original documentation, the back of the lock, "
+        T("The programming (admin) code is recorded"),
+        T("Find the programming or admin code (original documentation, the back of the lock, "
         "or the app's settings) and record it. Without it you may be locked out of the "
-        "lock's programming after a reset."},
+        "lock's programming after a reset.")},
     [LKR_GUARD_CODES_BACKED_UP] = {"codes_backed_up",
-        "Every access code is backed up and the backup is verified",
-        "Back up every stored access code with the app: the codes are read twice and "
-        "compared. Only a verified backup satisfies this guard."},
+        T("Every access code is backed up and the backup is verified"),
+        T("Back up every stored access code with the app: the codes are read twice and "
+        "compared. Only a verified backup satisfies this guard.")},
     [LKR_GUARD_PHYSICAL_KEY] = {"physical_key",
-        "A physical key is at hand",
-        "Confirm you hold a working physical key for this lock, outside the door."},
+        T("A physical key is at hand"),
+        T("Confirm you hold a working physical key for this lock, outside the door.")},
     [LKR_GUARD_DOOR_OPEN] = {"door_open",
-        "The door is open and unlocked",
-        "Open the door and leave it unlocked, so nothing that goes wrong can lock you out."},
+        T("The door is open and unlocked"),
+        T("Open the door and leave it unlocked, so nothing that goes wrong can lock you out.")},
     [LKR_GUARD_EARLIER_TIERS_DONE] = {"earlier_tiers_done",
-        "Every earlier tier is done or waived",
-        "Work through every earlier tier first, or waive it explicitly with a reason."},
+        T("Every earlier tier is done or waived"),
+        T("Work through every earlier tier first, or waive it explicitly with a reason.")},
     [LKR_GUARD_PHONE_IN_RANGE] = {"phone_in_range",
-        "The phone is within Bluetooth range",
-        "Stay within 10-30 ft (3-9 m) of the lock with the phone awake for the whole step."},
+        T("The phone is within Bluetooth range"),
+        T("Stay within 10-30 ft (3-9 m) of the lock with the phone awake for the whole step.")},
     [LKR_GUARD_NO_ACTIVE_TRANSFER] = {"no_active_transfer",
-        "No firmware transfer is still running",
-        "While an update may still be transferring, do not remove power: force-close and "
-        "reopen the app, then read the firmware version first."},
+        T("No firmware transfer is still running"),
+        T("While an update may still be transferring, do not remove power: force-close and "
+        "reopen the app, then read the firmware version first.")},
     [LKR_GUARD_REPAIR_CODES_SAFE] = {"repair_codes_safe",
-        "Re-pairing cannot lose codes",
-        "This model may erase codes when it is re-paired, or that is not known: back up "
-        "every access code first."},
+        T("Re-pairing cannot lose codes"),
+        T("This model may erase codes when it is re-paired, or that is not known: back up "
+        "every access code first.")},
     [LKR_GUARD_PREFLIGHT_OK] = {"preflight_ok",
-        "The pre-update checklist holds",
-        "Before any firmware update: fresh alkaline cells and at least 50 % battery, a "
+        T("The pre-update checklist holds"),
+        T("Before any firmware update: fresh alkaline cells and at least 50 % battery, a "
         "physical key on you, lock automations paused, the phone staying within Bluetooth "
-        "range and, on Android, kept awake. Afterwards read the firmware version first."},
+        "range and, on Android, kept awake. Afterwards read the firmware version first.")},
 };
 
 /* ======================================================================
@@ -132,94 +135,94 @@ const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
  * S0's five first, then the rest of S0, then S1-S3.
  * ====================================================================== */
 const lkr__cause_def lkr__causes[LKR__CAUSE_COUNT + 1] = {
-    [C(BLE_DROP_MID_TRANSFER)] = {"ble_drop_mid_transfer", "Bluetooth dropped mid-transfer",
-        "The phone-to-lock Bluetooth link broke during the update. The firmware may have "
-        "installed, but the app never got the confirmation and shows a stale error.",
+    [C(BLE_DROP_MID_TRANSFER)] = {"ble_drop_mid_transfer", T("Bluetooth dropped mid-transfer"),
+        T("The phone-to-lock Bluetooth link broke during the update. The firmware may have "
+        "installed, but the app never got the confirmation and shows a stale error."),
         "S0", P_ALL, 90},
-    [C(OTA_VOLTAGE_COLLAPSE)] = {"ota_voltage_collapse", "Battery voltage collapsed during the install",
-        "The install is power-hungry; weak batteries dipped and the processor reset or "
-        "dropped into a low-power state mid-update.",
+    [C(OTA_VOLTAGE_COLLAPSE)] = {"ota_voltage_collapse", T("Battery voltage collapsed during the install"),
+        T("The install is power-hungry; weak batteries dipped and the processor reset or "
+        "dropped into a low-power state mid-update."),
         "S0", P_ALL, 90},
-    [C(WIFI_STACK_CRASH)] = {"wifi_stack_crash", "Wi-Fi stack crashed",
-        "The lock's network stack crashed during or right after the flash and cannot "
-        "rejoin the router or bridge.",
+    [C(WIFI_STACK_CRASH)] = {"wifi_stack_crash", T("Wi-Fi stack crashed"),
+        T("The lock's network stack crashed during or right after the flash and cannot "
+        "rejoin the router or bridge."),
         "S0", P_WIFI, 70},
-    [C(HUB_SESSION_MISMATCH)] = {"hub_session_mismatch", "Hub or bridge session mismatch",
-        "After the update the lock presents a new device signature; the hub still holds "
-        "the old session (or a ghost node) and the two no longer talk.",
+    [C(HUB_SESSION_MISMATCH)] = {"hub_session_mismatch", T("Hub or bridge session mismatch"),
+        T("After the update the lock presents a new device signature; the hub still holds "
+        "the old session (or a ghost node) and the two no longer talk."),
         "S0", P_ALL, 100},
-    [C(APP_STALE_STATE)] = {"app_stale_state", "App shows a stale cached state",
-        "The phone app or home hub cached the lock's old status; the lock may work while "
-        "the app shows Offline or No Response.",
+    [C(APP_STALE_STATE)] = {"app_stale_state", T("App shows a stale cached state"),
+        T("The phone app or home hub cached the lock's old status; the lock may work while "
+        "the app shows Offline or No Response."),
         "S0", P_ALL, 100},
-    [C(TRANSFER_STALL)] = {"transfer_stall", "Firmware transfer stalled",
-        "The update is still transferring and stuck: a different problem from a lock that "
-        "went silent after an update. Pulling the batteries now can corrupt the install.",
+    [C(TRANSFER_STALL)] = {"transfer_stall", T("Firmware transfer stalled"),
+        T("The update is still transferring and stuck: a different problem from a lock that "
+        "went silent after an update. Pulling the batteries now can corrupt the install."),
         "S0", P_ALL, 30},
-    [C(BATTERIES_DEPLETED)] = {"batteries_depleted", "Batteries depleted",
-        "The batteries are too weak to run the lock or its radio.",
+    [C(BATTERIES_DEPLETED)] = {"batteries_depleted", T("Batteries depleted"),
+        T("The batteries are too weak to run the lock or its radio."),
         "S0,S1,S2,S3", P_ALL, 90},
-    [C(ZWAVE_DEEP_SLEEP)] = {"zwave_deep_sleep", "Z-Wave deep sleep on low battery",
-        "Some Z-Wave locks enter deep sleep below about 50 % battery and ignore Z-Wave "
-        "commands although the hardware is fine.",
+    [C(ZWAVE_DEEP_SLEEP)] = {"zwave_deep_sleep", T("Z-Wave deep sleep on low battery"),
+        T("Some Z-Wave locks enter deep sleep below about 50 % battery and ignore Z-Wave "
+        "commands although the hardware is fine."),
         "S0", P_ZWAVE, 40},
-    [C(THREAD_MESH_LOST)] = {"thread_mesh_lost", "Thread mesh position lost",
-        "A Matter-over-Thread lock lost its place in the Thread mesh after the update and "
-        "needs time to re-join.",
+    [C(THREAD_MESH_LOST)] = {"thread_mesh_lost", T("Thread mesh position lost"),
+        T("A Matter-over-Thread lock lost its place in the Thread mesh after the update and "
+        "needs time to re-join."),
         "S0", P_MATTER, 40},
-    [C(PHONE_BLE_BUG)] = {"phone_ble_bug", "Phone Bluetooth stack bug",
-        "A device-specific Bluetooth bug on this phone blocks the connection; another phone "
-        "connects fine.",
+    [C(PHONE_BLE_BUG)] = {"phone_ble_bug", T("Phone Bluetooth stack bug"),
+        T("A device-specific Bluetooth bug on this phone blocks the connection; another phone "
+        "connects fine."),
         "S0", P_ALL, 30},
-    [C(WIFI_BAND_SECURITY)] = {"wifi_band_security", "Unsupported Wi-Fi band or security",
-        "Most locks join only 2.4 GHz networks secured with WPA2-PSK; 5 GHz only, WPA3 or "
-        "mixed WPA2/WPA3 modes make them fail.",
+    [C(WIFI_BAND_SECURITY)] = {"wifi_band_security", T("Unsupported Wi-Fi band or security"),
+        T("Most locks join only 2.4 GHz networks secured with WPA2-PSK; 5 GHz only, WPA3 or "
+        "mixed WPA2/WPA3 modes make them fail."),
         "S0", P_WIFI, 20},
-    [C(NEW_IP_ADDRESS)] = {"new_ip_address", "Lock got a new IP address",
-        "After its reboot the lock got a different IP address that the app or bridge "
-        "cannot reach.",
+    [C(NEW_IP_ADDRESS)] = {"new_ip_address", T("Lock got a new IP address"),
+        T("After its reboot the lock got a different IP address that the app or bridge "
+        "cannot reach."),
         "S0", P_WIFI, 25},
-    [C(WEAK_SIGNAL)] = {"weak_signal", "Weak signal, interference or obstruction",
-        "Distance, walls, metal or other electronics weaken the radio link at the door.",
+    [C(WEAK_SIGNAL)] = {"weak_signal", T("Weak signal, interference or obstruction"),
+        T("Distance, walls, metal or other electronics weaken the radio link at the door."),
         "S1,S2,S3", P_WIFI | P_BLE, 40},
-    [C(NETWORK_CHANGED)] = {"network_changed", "Network changed",
-        "The Wi-Fi name or password changed, or a new router replaced the old one.",
+    [C(NETWORK_CHANGED)] = {"network_changed", T("Network changed"),
+        T("The Wi-Fi name or password changed, or a new router replaced the old one."),
         "S2", P_WIFI, 25},
-    [C(HUB_OFFLINE)] = {"hub_offline", "Hub, bridge or router offline",
-        "The hub, bridge or router the lock depends on is itself offline.",
+    [C(HUB_OFFLINE)] = {"hub_offline", T("Hub, bridge or router offline"),
+        T("The hub, bridge or router the lock depends on is itself offline."),
         "S2", P_HUBBED, 30},
-    [C(MISSING_PERMISSIONS)] = {"missing_permissions", "App permissions missing",
-        "The app lacks Bluetooth, location or Wi-Fi permission and cannot find the lock.",
+    [C(MISSING_PERMISSIONS)] = {"missing_permissions", T("App permissions missing"),
+        T("The app lacks Bluetooth, location or Wi-Fi permission and cannot find the lock."),
         "S2", P_BLE, 20},
-    [C(OUTDATED_SOFTWARE)] = {"outdated_software", "Outdated firmware or app",
-        "The lock's firmware or the phone app is out of date and no longer compatible.",
+    [C(OUTDATED_SOFTWARE)] = {"outdated_software", T("Outdated firmware or app"),
+        T("The lock's firmware or the phone app is out of date and no longer compatible."),
         "S1,S2", P_ALL, 30},
-    [C(NEEDS_CALIBRATION)] = {"needs_calibration", "Needs calibration",
-        "The lock moves but has lost track of its locked and unlocked positions, or its "
-        "keypad or sensors need to re-learn.",
+    [C(NEEDS_CALIBRATION)] = {"needs_calibration", T("Needs calibration"),
+        T("The lock moves but has lost track of its locked and unlocked positions, or its "
+        "keypad or sensors need to re-learn."),
         "S2,S3", P_ALL, 15},
-    [C(KEYPAD_LOCKOUT)] = {"keypad_lockout", "Keypad lockout or Vacation Mode",
-        "Too many wrong codes triggered a temporary lockout, or Vacation Mode disables "
-        "the keypad.",
+    [C(KEYPAD_LOCKOUT)] = {"keypad_lockout", T("Keypad lockout or Vacation Mode"),
+        T("Too many wrong codes triggered a temporary lockout, or Vacation Mode disables "
+        "the keypad."),
         "S3", P_ALL, 20},
-    [C(CODE_EXPIRED)] = {"code_expired", "Code expired, deleted or off-schedule",
-        "The code expired, was deleted, lost its permissions, or is outside its schedule.",
+    [C(CODE_EXPIRED)] = {"code_expired", T("Code expired, deleted or off-schedule"),
+        T("The code expired, was deleted, lost its permissions, or is outside its schedule."),
         "S3", P_ALL, 30},
-    [C(WRONG_CODE)] = {"wrong_code", "Wrong code entered",
-        "A digit, the length, or the user was wrong.",
+    [C(WRONG_CODE)] = {"wrong_code", T("Wrong code entered"),
+        T("A digit, the length, or the user was wrong."),
         "S3", P_ALL, 40},
-    [C(KEYPAD_DAMAGE)] = {"keypad_damage", "Keypad dirt or damage",
-        "Dirt, moisture or wear makes buttons stick or fail.",
+    [C(KEYPAD_DAMAGE)] = {"keypad_damage", T("Keypad dirt or damage"),
+        T("Dirt, moisture or wear makes buttons stick or fail."),
         "S3", P_ALL, 15},
-    [C(DOOR_MISALIGNMENT)] = {"door_misalignment", "Door misalignment",
-        "The bolt binds on the strike plate: it works with the door open, not closed.",
+    [C(DOOR_MISALIGNMENT)] = {"door_misalignment", T("Door misalignment"),
+        T("The bolt binds on the strike plate: it works with the door open, not closed."),
         "S1,S3", P_ALL, 20},
-    [C(EXTREME_COLD)] = {"extreme_cold", "Extreme cold",
-        "Cold slows the mechanism and saps the batteries; keypads respond slowly or not at "
-        "all.",
+    [C(EXTREME_COLD)] = {"extreme_cold", T("Extreme cold"),
+        T("Cold slows the mechanism and saps the batteries; keypads respond slowly or not at "
+        "all."),
         "S3", P_ALL, 10},
-    [C(HARDWARE_FAILURE)] = {"hardware_failure", "Hardware failure",
-        "A hardware fault, possibly caused by the update: the manufacturer's to fix.",
+    [C(HARDWARE_FAILURE)] = {"hardware_failure", T("Hardware failure"),
+        T("A hardware fault, possibly caused by the update: the manufacturer's to fix."),
         "S0,S2,S3", P_ALL, 20},
 };
 
@@ -241,40 +244,40 @@ static const uint32_t sym_offline[] = {C(BATTERIES_DEPLETED), C(WEAK_SIGNAL),
 #define CAUSES(a) (uint8_t)(sizeof(a) / sizeof((a)[0])), (a)
 
 const lkr__symptom_def lkr__symptoms[LKR__SYMPTOM_COUNT] = {
-    [LKR_SYMPTOM_UNKNOWN] = {"unknown", "Not enough is known to place the symptom",
-        "Start with the universal first steps and answer the questions as they come.",
+    [LKR_SYMPTOM_UNKNOWN] = {"unknown", T("Not enough is known to place the symptom"),
+        T("Start with the universal first steps and answer the questions as they come."),
         "-", LKR_TIER_UNIVERSAL, 0, NULL},
     [LKR_SYMPTOM_COMPLETELY_SILENT] = {"completely_silent",
-        "Completely silent: the keypad does not light up, no response to button presses",
-        "Universal first steps, then the protocol path.",
+        T("Completely silent: the keypad does not light up, no response to button presses"),
+        T("Universal first steps, then the protocol path."),
         "S0", LKR_TIER_UNIVERSAL, CAUSES(sym_silent)},
     [LKR_SYMPTOM_LOCAL_OK_APP_OFFLINE] = {"local_ok_app_offline",
-        "The keypad works and accepts codes, but the app shows the lock offline or unavailable",
-        "The protocol path for this lock's connection: the hardware is fine, the connection "
-        "is broken.",
+        T("The keypad works and accepts codes, but the app shows the lock offline or unavailable"),
+        T("The protocol path for this lock's connection: the hardware is fine, the connection "
+        "is broken."),
         "S0", LKR_TIER_PROTOCOL, CAUSES(sym_local_ok)},
     [LKR_SYMPTOM_APP_NO_RESPONSE] = {"app_no_response",
-        "The app shows No Response or Unavailable, but the lock may still work locally",
-        "Ecosystem reconnection.",
+        T("The app shows No Response or Unavailable, but the lock may still work locally"),
+        T("Ecosystem reconnection."),
         "S0", LKR_TIER_ECOSYSTEM, CAUSES(sym_no_response)},
     [LKR_SYMPTOM_UPDATE_STALLED] = {"update_stalled",
-        "The update progress has not moved for more than 10 minutes",
-        "Do not pull the batteries. Force-close the app, reopen it and check whether the "
-        "firmware version updated; if it did, go on with the universal first steps.",
+        T("The update progress has not moved for more than 10 minutes"),
+        T("Do not pull the batteries. Force-close the app, reopen it and check whether the "
+        "firmware version updated; if it did, go on with the universal first steps."),
         "S0", LKR_TIER_TRIAGE, CAUSES(sym_stalled)},
     [LKR_SYMPTOM_ONE_CODE_REJECTED] = {"one_code_rejected",
-        "One access code is rejected while the others work",
-        "Check that code's permissions, expiry and schedule; re-enter it carefully; then "
-        "delete and re-add that single code.",
+        T("One access code is rejected while the others work"),
+        T("Check that code's permissions, expiry and schedule; re-enter it carefully; then "
+        "delete and re-add that single code."),
         "S3", LKR_TIER_CODE, CAUSES(sym_one_code)},
     [LKR_SYMPTOM_ALL_CODES_REJECTED] = {"all_codes_rejected",
-        "Every access code is rejected, or the keypad is erratic",
-        "The access-code path's first checks: batteries, lockout mode, keypad, alignment.",
+        T("Every access code is rejected, or the keypad is erratic"),
+        T("The access-code path's first checks: batteries, lockout mode, keypad, alignment."),
         "S3", LKR_TIER_CODE, CAUSES(sym_all_codes)},
     [LKR_SYMPTOM_OFFLINE_NO_UPDATE] = {"offline_no_update",
-        "The lock is offline and no update was involved",
-        "S2's sequence: batteries, connectivity, network changes, permissions, software "
-        "updates, the hub.",
+        T("The lock is offline and no update was involved"),
+        T("S2's sequence: batteries, connectivity, network changes, permissions, software "
+        "updates, the hub."),
         "S2", LKR_TIER_UNIVERSAL, CAUSES(sym_offline)},
 };
 
@@ -394,202 +397,202 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     /* 1. Triage */
     STEP(TRIAGE_FORCE_CLOSE_REOPEN) = {
         .sid = "triage.force_close_reopen",
-        .title = "Do not pull the batteries: force-close the app and reopen it",
-        .instructions = "The update has not moved for more than 10 minutes. Do NOT remove the "
+        .title = T("Do not pull the batteries: force-close the app and reopen it"),
+        .instructions = T("The update has not moved for more than 10 minutes. Do NOT remove the "
             "batteries. Force-close the lock's app (iOS: swipe it away in the app switcher; "
-            "Android: close it from the recent apps view), then reopen it.",
+            "Android: close it from the recent apps view), then reopen it."),
         .sources = "S0", .tier = LKR_TIER_TRIAGE, .protocols = P_ALL,
         .cost_min = 2, .followup = LKR_STEP_TRIAGE_CHECK_FIRMWARE, FIXES(fx_force_close_reopen)},
     STEP(TRIAGE_CHECK_FIRMWARE) = {
         .sid = "triage.check_firmware",
-        .title = "Check whether the firmware version updated",
-        .instructions = "In the app, open the lock's settings and read the firmware (software) "
+        .title = T("Check whether the firmware version updated"),
+        .instructions = T("In the app, open the lock's settings and read the firmware (software) "
             "version. If it matches the version being installed, the update finished: go on "
-            "with the universal first steps.",
+            "with the universal first steps."),
         .sources = "S0", .tier = LKR_TIER_TRIAGE, .protocols = P_ALL, .flags = AUTO | DIAG,
         .cost_min = 1, FIXES(fx_triage_firmware)},
 
     /* 2. Universal first steps: every lock; none erase codes */
     STEP(UNIVERSAL_FRESH_ALKALINE) = {
         .sid = "universal.fresh_alkaline",
-        .title = "Replace the batteries with fresh alkaline cells",
-        .instructions = "Fit fresh alkaline AA or AAA cells. Do not use rechargeable NiMH cells "
+        .title = T("Replace the batteries with fresh alkaline cells"),
+        .instructions = T("Fit fresh alkaline AA or AAA cells. Do not use rechargeable NiMH cells "
             "during or right after a firmware update: they give about 1.2 V per cell against "
-            "1.5 V for alkalines, 20 % less, enough to upset the processor.",
+            "1.5 V for alkalines, 20 % less, enough to upset the processor."),
         .sources = "S0,S1,S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .cost_min = 5,
         FIXES(fx_fresh_alkaline)},
     STEP(UNIVERSAL_BATTERY_PULL) = {
         .sid = "universal.battery_pull",
-        .title = "30-second battery pull",
-        .instructions = "Remove all the batteries, wait a full 30 seconds, then put them back. "
+        .title = T("30-second battery pull"),
+        .instructions = T("Remove all the batteries, wait a full 30 seconds, then put them back. "
             "This clears the lock's memory and restarts its radio stack; it does not touch "
-            "stored codes. It is the single most effective first step.",
+            "stored codes. It is the single most effective first step."),
         .sources = "S0,S1,S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .wait_s = 30, .wait_max_s = 30,
         .cost_min = 2, FIXES(fx_battery_pull)},
     STEP(UNIVERSAL_CHECK_FIRMWARE) = {
         .sid = "universal.check_firmware",
-        .title = "Check the firmware version",
-        .instructions = "Open the lock's settings in the manufacturer app and read the firmware "
+        .title = T("Check the firmware version"),
+        .instructions = T("Open the lock's settings in the manufacturer app and read the firmware "
             "version. If it matches the update you were installing, the update succeeded and "
-            "this is a connection problem, not a failed update.",
+            "this is a connection problem, not a failed update."),
         .sources = "S0", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL, .flags = AUTO | DIAG,
         .cost_min = 1, FIXES(fx_universal_firmware)},
     STEP(UNIVERSAL_TOGGLE_PHONE_BLUETOOTH) = {
         .sid = "universal.toggle_phone_bluetooth",
-        .title = "Turn the phone's Bluetooth off for 10 seconds, then on",
-        .instructions = "In the phone's Settings, turn Bluetooth off, wait 10 seconds, turn it "
+        .title = T("Turn the phone's Bluetooth off for 10 seconds, then on"),
+        .instructions = T("In the phone's Settings, turn Bluetooth off, wait 10 seconds, turn it "
             "back on. On iOS use Settings > Bluetooth: the Control Center toggle does not "
-            "fully reset the stack.",
+            "fully reset the stack."),
         .sources = "S0", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .wait_s = 10, .wait_max_s = 10, .cost_min = 1, FIXES(fx_toggle_bt)},
     STEP(UNIVERSAL_RESTART_PHONE) = {
         .sid = "universal.restart_phone",
-        .title = "Restart the phone",
-        .instructions = "Restart the smartphone to refresh its network connections and the "
-            "app's processes, then open the app again.",
+        .title = T("Restart the phone"),
+        .instructions = T("Restart the smartphone to refresh its network connections and the "
+            "app's processes, then open the app again."),
         .sources = "S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .cost_min = 3, FIXES(fx_restart_phone)},
     STEP(UNIVERSAL_UPDATE_SOFTWARE) = {
         .sid = "universal.update_software",
-        .title = "Update the app and install pending firmware",
-        .instructions = "Install the latest version of the lock's app from the app store, then "
+        .title = T("Update the app and install pending firmware"),
+        .instructions = T("Install the latest version of the lock's app from the app store, then "
             "check the lock's settings for pending firmware and install it (with fresh "
-            "batteries, the phone in range and awake).",
+            "batteries, the phone in range and awake)."),
         .sources = "S1,S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .guards = G(NO_ACTIVE_TRANSFER) | G(PREFLIGHT_OK), .cost_min = 10,
         FIXES(fx_update_software)},
     STEP(UNIVERSAL_RECALIBRATE) = {
         .sid = "universal.recalibrate",
-        .title = "Recalibrate the lock's bolt positions",
-        .instructions = "If the lock moves but reports the wrong state, run the calibration "
+        .title = T("Recalibrate the lock's bolt positions"),
+        .instructions = T("If the lock moves but reports the wrong state, run the calibration "
             "from the app's settings or the manual so it re-learns its locked and unlocked "
-            "positions.",
+            "positions."),
         .sources = "S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .cost_min = 5, FIXES(fx_recalibrate_position)},
 
     /* 3. Protocol path: Wi-Fi */
     STEP(WIFI_CHECK_BAND_SECURITY) = {
         .sid = "wifi.check_band_security",
-        .title = "Confirm 2.4 GHz Wi-Fi with WPA2-PSK security",
-        .instructions = "In the router's app or admin page, check that the 2.4 GHz band is "
+        .title = T("Confirm 2.4 GHz Wi-Fi with WPA2-PSK security"),
+        .instructions = T("In the router's app or admin page, check that the 2.4 GHz band is "
             "broadcasting (most locks cannot use 5 GHz) and that security is WPA2-PSK: WPA3 "
-            "or mixed WPA2/WPA3 modes make many locks fail.",
+            "or mixed WPA2/WPA3 modes make many locks fail."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_WIFI, .flags = DIAG,
         .cost_min = 10, FIXES(fx_band_security)},
     STEP(WIFI_POWER_CYCLE_BRIDGE) = {
         .sid = "wifi.power_cycle_bridge",
-        .title = "Power-cycle the Wi-Fi bridge",
-        .instructions = "Unplug the bridge (August Connect, Schlage Wi-Fi bridge...), wait 30 "
+        .title = T("Power-cycle the Wi-Fi bridge"),
+        .instructions = T("Unplug the bridge (August Connect, Schlage Wi-Fi bridge...), wait 30 "
             "seconds, plug it back in, then wait 2 minutes for it to reconnect before "
-            "checking the app.",
+            "checking the app."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_WIFI, .flags = BRIDGE,
         .wait_s = 30, .wait_max_s = 30, .settle_s = 120, .cost_min = 4, FIXES(fx_bridge_cycle)},
     STEP(WIFI_POWER_CYCLE_ROUTER) = {
         .sid = "wifi.power_cycle_router",
-        .title = "Power-cycle the router",
-        .instructions = "Unplug the router and modem for 30 seconds, plug them back in, and "
-            "wait 2 minutes for the network to come back.",
+        .title = T("Power-cycle the router"),
+        .instructions = T("Unplug the router and modem for 30 seconds, plug them back in, and "
+            "wait 2 minutes for the network to come back."),
         .sources = "S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_WIFI,
         .wait_s = 30, .wait_max_s = 30, .settle_s = 120, .cost_min = 5, FIXES(fx_router_cycle)},
     STEP(WIFI_DHCP_RESERVATION) = {
         .sid = "wifi.dhcp_reservation",
-        .title = "Reserve a fixed IP address for the lock",
-        .instructions = "In the router's settings, add a DHCP reservation that gives the lock's "
+        .title = T("Reserve a fixed IP address for the lock"),
+        .instructions = T("In the router's settings, add a DHCP reservation that gives the lock's "
             "MAC address a fixed local IP, so a reboot cannot move it to an address the app "
-            "or bridge does not reach.",
+            "or bridge does not reach."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_WIFI,
         .cost_min = 15, FIXES(fx_dhcp)},
     STEP(WIFI_RERUN_SETUP) = {
         .sid = "wifi.rerun_wifi_setup",
-        .title = "Run the lock's Wi-Fi setup again",
-        .instructions = "In the manufacturer app's Wi-Fi settings, run the Wi-Fi setup again "
+        .title = T("Run the lock's Wi-Fi setup again"),
+        .instructions = T("In the manufacturer app's Wi-Fi settings, run the Wi-Fi setup again "
             "(with the new network name and password if they changed). The lock stays in "
-            "your account.",
+            "your account."),
         .sources = "S0,S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_WIFI,
         .cost_min = 10, FIXES(fx_wifi_setup)},
     STEP(WIFI_IMPROVE_RANGE) = {
         .sid = "wifi.improve_range",
-        .title = "Improve Wi-Fi coverage at the door",
-        .instructions = "Bring the router closer, add a Wi-Fi extender or mesh node near the "
-            "door, and keep large metal objects and electronics out of the path.",
+        .title = T("Improve Wi-Fi coverage at the door"),
+        .instructions = T("Bring the router closer, add a Wi-Fi extender or mesh node near the "
+            "door, and keep large metal objects and electronics out of the path."),
         .sources = "S1,S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_WIFI,
         .cost_min = 30, FIXES(fx_wifi_range)},
 
     /* 3. Protocol path: Bluetooth only */
     STEP(BLE_FORCE_CLOSE_APP) = {
         .sid = "ble.force_close_app",
-        .title = "Force-close the manufacturer app and reopen it",
-        .instructions = "iOS: swipe the app up in the app switcher. Android: close it from the "
-            "recent apps view. Reopen it and see whether the lock shows online.",
+        .title = T("Force-close the manufacturer app and reopen it"),
+        .instructions = T("iOS: swipe the app up in the app switcher. Android: close it from the "
+            "recent apps view. Reopen it and see whether the lock shows online."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_BLE,
         .cost_min = 1, FIXES(fx_ble_force_close)},
     STEP(BLE_CLEAR_CACHE_REINSTALL) = {
         .sid = "ble.clear_cache_reinstall",
-        .title = "Clear the app's cache, or reinstall the app",
-        .instructions = "Android: Settings > Apps > (the lock app) > Storage > Clear Cache. "
+        .title = T("Clear the app's cache, or reinstall the app"),
+        .instructions = T("Android: Settings > Apps > (the lock app) > Storage > Clear Cache. "
             "iOS: delete the app and reinstall it. The account and the lock's configuration "
-            "are kept on the server.",
+            "are kept on the server."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_BLE,
         .cost_min = 8, FIXES(fx_ble_reinstall)},
     STEP(BLE_REBOND) = {
         .sid = "ble.rebond",
-        .title = "Forget and re-pair the Bluetooth bond only",
-        .instructions = "In the app's Bluetooth settings for the lock, choose forget or unpair, "
+        .title = T("Forget and re-pair the Bluetooth bond only"),
+        .instructions = T("In the app's Bluetooth settings for the lock, choose forget or unpair, "
             "then pair again. This resets only the Bluetooth pairing, not the lock's place in "
-            "your account.",
+            "your account."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_BLE,
         .guards = G(PHONE_IN_RANGE), .destroys = LKR_DESTROYS_PAIRINGS,
         .cost_min = 5, FIXES(fx_ble_rebond)},
     STEP(BLE_SECOND_PHONE) = {
         .sid = "ble.second_phone",
-        .title = "Try a second phone",
-        .instructions = "Sign in to your account in the app on another phone and connect to the "
+        .title = T("Try a second phone"),
+        .instructions = T("Sign in to your account in the app on another phone and connect to the "
             "lock. If it connects, the first phone's Bluetooth is at fault, not the lock; "
-            "check the firmware version from the second phone.",
+            "check the firmware version from the second phone."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_BLE, .flags = DIAG,
         .cost_min = 10, FIXES(fx_second_phone)},
     STEP(BLE_MOVE_CLOSER) = {
         .sid = "ble.move_closer",
-        .title = "Stay within Bluetooth range",
-        .instructions = "Stand within 10-30 ft (3-9 m) of the lock, with nothing thick or "
-            "metal in between, and try again.",
+        .title = T("Stay within Bluetooth range"),
+        .instructions = T("Stand within 10-30 ft (3-9 m) of the lock, with nothing thick or "
+            "metal in between, and try again."),
         .sources = "S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_BLE,
         .cost_min = 1, FIXES(fx_ble_closer)},
     STEP(BLE_GRANT_PERMISSIONS) = {
         .sid = "ble.grant_permissions",
-        .title = "Grant the app Bluetooth and location permissions",
-        .instructions = "In the phone's settings, give the lock's app the Bluetooth, location "
-            "and Wi-Fi permissions it asks for; without them it cannot find the lock.",
+        .title = T("Grant the app Bluetooth and location permissions"),
+        .instructions = T("In the phone's settings, give the lock's app the Bluetooth, location "
+            "and Wi-Fi permissions it asks for; without them it cannot find the lock."),
         .sources = "S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_BLE,
         .cost_min = 2, FIXES(fx_permissions)},
 
     /* 3. Protocol path: Z-Wave (firmware comes over Bluetooth or the app, not the hub) */
     STEP(ZWAVE_CHECK_BATTERY) = {
         .sid = "zwave.check_battery",
-        .title = "Check the battery level first",
-        .instructions = "Some Z-Wave locks go into deep sleep below about 50 % battery and "
+        .title = T("Check the battery level first"),
+        .instructions = T("Some Z-Wave locks go into deep sleep below about 50 % battery and "
             "ignore the hub. If the level is under 50 % or unknown, fit fresh alkaline cells "
-            "before anything else.",
+            "before anything else."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZWAVE,
         .flags = DIAG | CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .cost_min = 5,
         FIXES(fx_zwave_battery)},
     STEP(ZWAVE_RESTART_HUB) = {
         .sid = "zwave.restart_hub",
-        .title = "Restart the Z-Wave hub",
-        .instructions = "Unplug the Z-Wave hub or controller (SmartThings, Home Assistant's "
+        .title = T("Restart the Z-Wave hub"),
+        .instructions = T("Unplug the Z-Wave hub or controller (SmartThings, Home Assistant's "
             "Z-Wave stick host, Hubitat...), wait 30 seconds, plug it back in, and give it 2 "
-            "minutes before checking the lock.",
+            "minutes before checking the lock."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZWAVE, .flags = AUTO,
         .wait_s = 30, .wait_max_s = 30, .settle_s = 120, .cost_min = 4, FIXES(fx_zwave_hub)},
     STEP(ZWAVE_EXCLUDE_REINCLUDE) = {
         .sid = "zwave.exclude_reinclude",
-        .title = "Exclude the lock from the Z-Wave network and include it again",
-        .instructions = "In the hub's Z-Wave settings start exclusion, then put the lock in "
+        .title = T("Exclude the lock from the Z-Wave network and include it again"),
+        .instructions = T("In the hub's Z-Wave settings start exclusion, then put the lock in "
             "exclusion mode (usually a button sequence on the lock). Once it is excluded, "
             "start inclusion and add it back, with S2 security if the hub supports it. This "
-            "clears ghost nodes and session mismatches without a factory reset.",
+            "clears ghost nodes and session mismatches without a factory reset."),
         .sources = "S0,S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZWAVE, .flags = AUTO,
         .guards = G(REPAIR_CODES_SAFE), .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES,
         .cost_min = 20, FIXES(fx_zwave_exclude)},
@@ -597,24 +600,24 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     /* 3. Protocol path: Zigbee (by analogy with Z-Wave; S2 says only that a hub is needed) */
     STEP(ZIGBEE_CHECK_HUB) = {
         .sid = "zigbee.check_hub",
-        .title = "Check that the Zigbee hub is online",
-        .instructions = "Open the hub's app and check it is online and other Zigbee devices "
-            "respond; if the hub itself is offline, bring it back first.",
+        .title = T("Check that the Zigbee hub is online"),
+        .instructions = T("Open the hub's app and check it is online and other Zigbee devices "
+            "respond; if the hub itself is offline, bring it back first."),
         .sources = "S2 (by analogy)", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZIGBEE,
         .flags = AUTO | DIAG, .cost_min = 3, FIXES(fx_zigbee_check)},
     STEP(ZIGBEE_RESTART_HUB) = {
         .sid = "zigbee.restart_hub",
-        .title = "Restart the Zigbee hub",
-        .instructions = "Unplug the Zigbee hub or coordinator, wait 30 seconds, plug it back in "
-            "and give it 2 minutes to re-form the network.",
+        .title = T("Restart the Zigbee hub"),
+        .instructions = T("Unplug the Zigbee hub or coordinator, wait 30 seconds, plug it back in "
+            "and give it 2 minutes to re-form the network."),
         .sources = "S2 (by analogy)", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZIGBEE,
         .flags = AUTO, .wait_s = 30, .wait_max_s = 30, .settle_s = 120, .cost_min = 4,
         FIXES(fx_zigbee_hub)},
     STEP(ZIGBEE_REPAIR_VIA_HUB) = {
         .sid = "zigbee.repair_via_hub",
-        .title = "Remove the lock from the Zigbee hub and pair it again",
-        .instructions = "Remove the lock in the hub's app, put the lock in pairing mode per its "
-            "manual, and pair it through the hub again. This is not a factory reset.",
+        .title = T("Remove the lock from the Zigbee hub and pair it again"),
+        .instructions = T("Remove the lock in the hub's app, put the lock in pairing mode per its "
+            "manual, and pair it through the hub again. This is not a factory reset."),
         .sources = "S2 (by analogy)", .tier = LKR_TIER_PROTOCOL, .protocols = P_ZIGBEE,
         .flags = AUTO, .guards = G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 20,
@@ -623,27 +626,27 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     /* 3. Protocol path: Matter over Thread */
     STEP(MATTER_POWER_OFF_5MIN) = {
         .sid = "matter.power_off_5min",
-        .title = "Batteries out for 5 minutes, then 10 minutes to settle",
-        .instructions = "Remove the batteries and wait a full 5 minutes. Put them back and wait "
+        .title = T("Batteries out for 5 minutes, then 10 minutes to settle"),
+        .instructions = T("Remove the batteries and wait a full 5 minutes. Put them back and wait "
             "another 10 minutes before testing, so the lock can re-join the Thread mesh "
-            "(Apple's guidance for Thread accessories).",
+            "(Apple's guidance for Thread accessories)."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_MATTER,
         .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER),
         .wait_s = 300, .wait_max_s = 300, .settle_s = 600, .cost_min = 3, FIXES(fx_matter_power)},
     STEP(MATTER_RESTART_HOME_HUBS) = {
         .sid = "matter.restart_home_hubs",
-        .title = "Restart every home hub",
-        .instructions = "Unplug every HomePod, HomePod mini and Apple TV, wait 30 seconds and "
+        .title = T("Restart every home hub"),
+        .instructions = T("Unplug every HomePod, HomePod mini and Apple TV, wait 30 seconds and "
             "plug them back in; restart Google Home or SmartThings hubs from their app or by "
-            "power. Wait 2 minutes before testing.",
+            "power. Wait 2 minutes before testing."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_MATTER,
         .wait_s = 30, .wait_max_s = 30, .settle_s = 120, .cost_min = 6, FIXES(fx_matter_hubs)},
     STEP(MATTER_READD_QR) = {
         .sid = "matter.readd_qr",
-        .title = "Remove the lock and add it again with its Matter QR code",
-        .instructions = "Remove the lock from the Home app (or your Matter controller), then add "
+        .title = T("Remove the lock and add it again with its Matter QR code"),
+        .instructions = T("Remove the lock from the Home app (or your Matter controller), then add "
             "it again with the Matter QR code on the lock or in the manufacturer app. Do this "
-            "before any factory reset.",
+            "before any factory reset."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_MATTER,
         .guards = G(PHONE_IN_RANGE) | G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES,
@@ -652,97 +655,97 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     /* 4. Ecosystem reconnection */
     STEP(HOMEKIT_BLUETOOTH_ON) = {
         .sid = "ecosystem.homekit.bluetooth_on",
-        .title = "HomeKit: make sure the iPhone's Bluetooth is on",
-        .instructions = "HomeKit talks to locks over Bluetooth locally, even Wi-Fi locks: turn "
-            "Bluetooth on in the iPhone's Settings.",
+        .title = T("HomeKit: make sure the iPhone's Bluetooth is on"),
+        .instructions = T("HomeKit talks to locks over Bluetooth locally, even Wi-Fi locks: turn "
+            "Bluetooth on in the iPhone's Settings."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_HOMEKIT,
         .cost_min = 1, FIXES(fx_eco_bluetooth)},
     STEP(HOMEKIT_RESTART_HUBS) = {
         .sid = "ecosystem.homekit.restart_hubs",
-        .title = "HomeKit: restart all home hubs",
-        .instructions = "Unplug every HomePod, HomePod mini and Apple TV, wait 30 seconds, plug "
-            "them back in and wait 2 minutes.",
+        .title = T("HomeKit: restart all home hubs"),
+        .instructions = T("Unplug every HomePod, HomePod mini and Apple TV, wait 30 seconds, plug "
+            "them back in and wait 2 minutes."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_HOMEKIT,
         .wait_s = 30, .wait_max_s = 30, .settle_s = 120, .cost_min = 6, FIXES(fx_eco_hubs)},
     STEP(HOMEKIT_READD) = {
         .sid = "ecosystem.homekit.readd",
-        .title = "HomeKit: remove the accessory and add it back",
-        .instructions = "In the Home app open the lock, scroll down and remove the accessory, "
+        .title = T("HomeKit: remove the accessory and add it back"),
+        .instructions = T("In the Home app open the lock, scroll down and remove the accessory, "
             "then add it again through the manufacturer app's HomeKit setup. This does not "
-            "erase the codes stored in the lock.",
+            "erase the codes stored in the lock."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_HOMEKIT,
         .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 15, FIXES(fx_eco_readd)},
     STEP(GOOGLE_RELINK) = {
         .sid = "ecosystem.google.relink",
-        .title = "Google Home: relink the lock",
-        .instructions = "In the Google Home app open the lock's settings and use relink or "
-            "reconnect.",
+        .title = T("Google Home: relink the lock"),
+        .instructions = T("In the Google Home app open the lock's settings and use relink or "
+            "reconnect."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_GOOGLE,
         .cost_min = 3, FIXES(fx_eco_light)},
     STEP(GOOGLE_READD) = {
         .sid = "ecosystem.google.readd",
-        .title = "Google Home: remove the lock and add it back",
-        .instructions = "Remove the lock from Google Home and add it again through the "
-            "manufacturer's Google Home integration.",
+        .title = T("Google Home: remove the lock and add it back"),
+        .instructions = T("Remove the lock from Google Home and add it again through the "
+            "manufacturer's Google Home integration."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_GOOGLE,
         .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 10, FIXES(fx_eco_readd)},
     STEP(ALEXA_TOGGLE_SKILL) = {
         .sid = "ecosystem.alexa.toggle_skill",
-        .title = "Alexa: disable the lock's skill for 30 seconds, then enable it",
-        .instructions = "In the Alexa app, More > Skills & Games > Your Skills: disable the "
-            "lock's skill, wait 30 seconds, enable it again.",
+        .title = T("Alexa: disable the lock's skill for 30 seconds, then enable it"),
+        .instructions = T("In the Alexa app, More > Skills & Games > Your Skills: disable the "
+            "lock's skill, wait 30 seconds, enable it again."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_ALEXA,
         .wait_s = 30, .wait_max_s = 30, .cost_min = 3, FIXES(fx_eco_light)},
     STEP(ALEXA_DISCOVER) = {
         .sid = "ecosystem.alexa.discover",
-        .title = "Alexa: run device discovery",
-        .instructions = "In the Alexa app, run device discovery so it finds the lock again.",
+        .title = T("Alexa: run device discovery"),
+        .instructions = T("In the Alexa app, run device discovery so it finds the lock again."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_ALEXA,
         .cost_min = 2, FIXES(fx_eco_light)},
     STEP(SMARTTHINGS_REFRESH) = {
         .sid = "ecosystem.smartthings.refresh",
-        .title = "SmartThings: refresh the device",
-        .instructions = "In the SmartThings app open the lock and use refresh in the device "
-            "details.",
+        .title = T("SmartThings: refresh the device"),
+        .instructions = T("In the SmartThings app open the lock and use refresh in the device "
+            "details."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
         .ecosystems = E_SMARTTHINGS, .flags = AUTO, .cost_min = 1, FIXES(fx_eco_light)},
     STEP(SMARTTHINGS_READD) = {
         .sid = "ecosystem.smartthings.readd",
-        .title = "SmartThings: remove the lock and add it back",
-        .instructions = "Remove the lock from SmartThings and add it again through the standard "
-            "device addition flow.",
+        .title = T("SmartThings: remove the lock and add it back"),
+        .instructions = T("Remove the lock from SmartThings and add it again through the standard "
+            "device addition flow."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
         .ecosystems = E_SMARTTHINGS, .guards = G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 10,
         FIXES(fx_eco_readd)},
     STEP(HOMEASSISTANT_RELOAD) = {
         .sid = "ecosystem.homeassistant.reload",
-        .title = "Home Assistant: reload the lock's integration",
-        .instructions = "In Home Assistant, reload the integration that provides the lock (for "
+        .title = T("Home Assistant: reload the lock's integration"),
+        .instructions = T("In Home Assistant, reload the integration that provides the lock (for "
             "a Z-Wave lock, re-interview the node) and check whether it stops showing "
-            "Unavailable.",
+            "Unavailable."),
         .sources = "S0 (by analogy)", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
         .ecosystems = E_HOMEASSISTANT, .flags = AUTO, .cost_min = 2, FIXES(fx_eco_light)},
     STEP(HOMEASSISTANT_READD) = {
         .sid = "ecosystem.homeassistant.readd",
-        .title = "Home Assistant: remove the device and add it back",
-        .instructions = "Remove the lock's device from Home Assistant and add it again through "
-            "its integration.",
+        .title = T("Home Assistant: remove the device and add it back"),
+        .instructions = T("Remove the lock's device from Home Assistant and add it again through "
+            "its integration."),
         .sources = "S0 (by analogy)", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
         .ecosystems = E_HOMEASSISTANT, .guards = G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 15,
         FIXES(fx_eco_readd)},
     STEP(HUBITAT_REFRESH) = {
         .sid = "ecosystem.hubitat.refresh",
-        .title = "Hubitat: refresh and configure the device",
-        .instructions = "On the lock's device page in Hubitat, run Refresh, then Configure.",
+        .title = T("Hubitat: refresh and configure the device"),
+        .instructions = T("On the lock's device page in Hubitat, run Refresh, then Configure."),
         .sources = "S0 (by analogy)", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
         .ecosystems = E_HUBITAT, .flags = AUTO, .cost_min = 2, FIXES(fx_eco_light)},
     STEP(HUBITAT_READD) = {
         .sid = "ecosystem.hubitat.readd",
-        .title = "Hubitat: remove the device and add it back",
-        .instructions = "Remove the lock from Hubitat and add it again with the hub's device "
-            "discovery.",
+        .title = T("Hubitat: remove the device and add it back"),
+        .instructions = T("Remove the lock from Hubitat and add it again with the hub's device "
+            "discovery."),
         .sources = "S0 (by analogy)", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL,
         .ecosystems = E_HUBITAT, .guards = G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 15,
@@ -751,166 +754,166 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     /* 5. Re-pair without a factory reset */
     STEP(REPAIR_BACKUP_CODES) = {
         .sid = "repair.backup_codes",
-        .title = "Back up every access code and its slot",
-        .instructions = "Before removing anything, back up every stored access code with its "
+        .title = T("Back up every access code and its slot"),
+        .instructions = T("Before removing anything, back up every stored access code with its "
             "slot number. The backup is read twice and compared; only a verified backup "
-            "counts.",
+            "counts."),
         .sources = "S0,S2", .tier = LKR_TIER_REPAIR, .protocols = P_ALL, .flags = AUTO | PREP,
         .cost_min = 5, NO_FIXES},
     STEP(REPAIR_REMOVE_AND_READD) = {
         .sid = "repair.remove_and_readd",
-        .title = "Remove the lock from every app and add it back",
-        .instructions = "In the manufacturer app remove the lock from your account; remove it "
+        .title = T("Remove the lock from every app and add it back"),
+        .instructions = T("In the manufacturer app remove the lock from your account; remove it "
             "from every ecosystem app that still lists it. Add it back through the "
             "manufacturer app's setup, staying within Bluetooth range, then add it to your "
-            "ecosystems again (HomeKit QR code, Google Home, Alexa skill, SmartThings scan).",
+            "ecosystems again (HomeKit QR code, Google Home, Alexa skill, SmartThings scan)."),
         .sources = "S0,S2", .tier = LKR_TIER_REPAIR, .protocols = P_ALL,
         .guards = G(REPAIR_CODES_SAFE) | G(PHONE_IN_RANGE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES, .cost_min = 30,
         .followup = LKR_STEP_REPAIR_VERIFY_CODES, FIXES(fx_repair)},
     STEP(REPAIR_VERIFY_CODES) = {
         .sid = "repair.verify_codes",
-        .title = "Verify the access codes are still there",
-        .instructions = "Check the stored codes in the app; if the app does not list them, try "
-            "them at the keypad. Any missing code is restored from the backup.",
+        .title = T("Verify the access codes are still there"),
+        .instructions = T("Check the stored codes in the app; if the app does not list them, try "
+            "them at the keypad. Any missing code is restored from the backup."),
         .sources = "S0", .tier = LKR_TIER_REPAIR, .protocols = P_ALL,
         .flags = AUTO | DIAG | FOLLOWUP, .cost_min = 3, NO_FIXES},
     STEP(REPAIR_WAIT_FOR_RECONNECT) = {
         .sid = "repair.wait_for_reconnect",
-        .title = "Give the update up to 48 hours to reconnect",
-        .instructions = "Some updates take a lock offline for a while; it may reconnect by "
+        .title = T("Give the update up to 48 hours to reconnect"),
+        .instructions = T("Some updates take a lock offline for a while; it may reconnect by "
             "itself within 48 hours. Leave it powered and check again then, before any "
-            "factory reset.",
+            "factory reset."),
         .sources = "S2", .tier = LKR_TIER_REPAIR, .protocols = P_ALL, .flags = AFTER_UPDATE,
         .settle_s = 48u * 3600u, .cost_min = 120, FIXES(fx_wait_reconnect)},
 
     /* 6. Factory reset: the documented last resort */
     STEP(RESET_FACTORY_RESET) = {
         .sid = "reset.factory_reset",
-        .title = "Factory reset",
-        .instructions = "With the door open and unlocked and a key in hand, press and hold the "
+        .title = T("Factory reset"),
+        .instructions = T("With the door open and unlocked and a key in hand, press and hold the "
             "reset button for 5 to 30 seconds (often 10-15) until the lights confirm; some "
             "models also need a reset code on the keypad. This erases every access code and "
-            "every pairing.",
+            "every pairing."),
         .sources = "S0,S1,S2,S3", .tier = LKR_TIER_RESET, .protocols = P_ALL,
         .guards = G_FACTORY_RESET, .destroys = LKR_DESTROYS_CODES | LKR_DESTROYS_PAIRINGS,
         .wait_s = 5, .wait_max_s = 30, .cost_min = 45,
         .followup = LKR_STEP_RESET_RESTORE_AFTER_RESET, FIXES(fx_factory_reset)},
     STEP(RESET_RESTORE_AFTER_RESET) = {
         .sid = "reset.restore_after_reset",
-        .title = "Set the lock up again and restore the codes",
-        .instructions = "Pair the lock again, set a new master code, re-enter every user code "
-            "from the backup, and check that each one is back.",
+        .title = T("Set the lock up again and restore the codes"),
+        .instructions = T("Pair the lock again, set a new master code, re-enter every user code "
+            "from the backup, and check that each one is back."),
         .sources = "S0,S1,S3", .tier = LKR_TIER_RESET, .protocols = P_ALL,
         .flags = AUTO | FOLLOWUP, .guards = G(PHONE_IN_RANGE), .cost_min = 20, NO_FIXES},
 
     /* 7. Manufacturer support */
     STEP(SUPPORT_CONTACT_MANUFACTURER) = {
         .sid = "support.contact_manufacturer",
-        .title = "Contact the manufacturer with the support report",
-        .instructions = "Send the manufacturer the report: firmware before and target, error "
+        .title = T("Contact the manufacturer with the support report"),
+        .instructions = T("Send the manufacturer the report: firmware before and target, error "
             "codes, every step done in order with its outcome, serial number, model and "
-            "purchase date. A lock that failed after an update is a warranty matter.",
+            "purchase date. A lock that failed after an update is a warranty matter."),
         .sources = "S0,S1,S3", .tier = LKR_TIER_SUPPORT, .protocols = P_ALL, .flags = TERMINAL,
         .cost_min = 30, FIXES(fx_manufacturer)},
     STEP(SUPPORT_LOCKSMITH) = {
         .sid = "support.locksmith",
-        .title = "Call a locksmith",
-        .instructions = "For a mechanical fault (a bolt that binds, a damaged keypad) a "
-            "locksmith can fix what no app step reaches.",
+        .title = T("Call a locksmith"),
+        .instructions = T("For a mechanical fault (a bolt that binds, a damaged keypad) a "
+            "locksmith can fix what no app step reaches."),
         .sources = "S3", .tier = LKR_TIER_SUPPORT, .protocols = P_ALL,
         .flags = TERMINAL, .cost_min = 60, FIXES(fx_locksmith)},
 
     /* Access-code path (S3) */
     STEP(CODE_REENTER_CAREFULLY) = {
         .sid = "code.reenter_carefully",
-        .title = "Re-enter the code carefully",
-        .instructions = "Check the digits, the length and whose code it is, then enter it "
-            "slowly, pressing each button fully.",
+        .title = T("Re-enter the code carefully"),
+        .instructions = T("Check the digits, the length and whose code it is, then enter it "
+            "slowly, pressing each button fully."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL, .flags = KEYPAD,
         .cost_min = 1, FIXES(fx_reenter)},
     STEP(CODE_CLEAN_KEYPAD) = {
         .sid = "code.clean_keypad",
-        .title = "Inspect and clean the keypad",
-        .instructions = "Look for dirt, moisture or stuck buttons; clean the keypad gently with "
-            "a dry or slightly damp cloth.",
+        .title = T("Inspect and clean the keypad"),
+        .instructions = T("Look for dirt, moisture or stuck buttons; clean the keypad gently with "
+            "a dry or slightly damp cloth."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL, .flags = KEYPAD,
         .cost_min = 5, FIXES(fx_clean_keypad)},
     STEP(CODE_CHECK_BATTERIES) = {
         .sid = "code.check_batteries",
-        .title = "Check and replace the batteries",
-        .instructions = "Weak batteries make keypads erratic before they die: fit fresh "
-            "alkaline cells.",
+        .title = T("Check and replace the batteries"),
+        .instructions = T("Weak batteries make keypads erratic before they die: fit fresh "
+            "alkaline cells."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL,
         .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .cost_min = 5,
         FIXES(fx_code_batteries)},
     STEP(CODE_CHECK_LOCKOUT) = {
         .sid = "code.check_lockout",
-        .title = "Check for a lockout or Vacation Mode",
-        .instructions = "In the app or the manual, check whether a lockout after wrong codes or "
+        .title = T("Check for a lockout or Vacation Mode"),
+        .instructions = T("In the app or the manual, check whether a lockout after wrong codes or "
             "Vacation Mode is active. Turn Vacation Mode off, or wait out the lockout's "
-            "cool-down before trying again.",
+            "cool-down before trying again."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL, .flags = DIAG | KEYPAD,
         .cost_min = 5, FIXES(fx_lockout)},
     STEP(CODE_CHECK_ALIGNMENT) = {
         .sid = "code.check_alignment",
-        .title = "Check the door's alignment",
-        .instructions = "If the bolt works with the door open but not closed, the strike plate "
-            "is misaligned: adjust it (or the door) so the bolt slides freely.",
+        .title = T("Check the door's alignment"),
+        .instructions = T("If the bolt works with the door open but not closed, the strike plate "
+            "is misaligned: adjust it (or the door) so the bolt slides freely."),
         .sources = "S1,S3", .tier = LKR_TIER_CODE, .protocols = P_ALL, .flags = DIAG,
         .cost_min = 20, FIXES(fx_alignment)},
     STEP(CODE_POWER_CYCLE) = {
         .sid = "code.power_cycle",
-        .title = "Power-cycle the lock for 10-30 seconds",
-        .instructions = "Remove one or all batteries, wait 10-30 seconds, put them back. This "
-            "reboots the lock without touching its codes.",
+        .title = T("Power-cycle the lock for 10-30 seconds"),
+        .instructions = T("Remove one or all batteries, wait 10-30 seconds, put them back. This "
+            "reboots the lock without touching its codes."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL,
         .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER),
         .wait_s = 10, .wait_max_s = 30, .cost_min = 2, FIXES(fx_code_power_cycle)},
     STEP(CODE_CHECK_CONNECTIVITY) = {
         .sid = "code.check_connectivity",
-        .title = "Check connectivity so codes can sync",
-        .instructions = "New or changed codes reach the lock only while it is connected: stay "
+        .title = T("Check connectivity so codes can sync"),
+        .instructions = T("New or changed codes reach the lock only while it is connected: stay "
             "within Bluetooth range, check the router's status and signal, restart the router "
-            "or hub and reconnect the lock.",
+            "or hub and reconnect the lock."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL,
         .cost_min = 10, FIXES(fx_code_connectivity)},
     STEP(CODE_UPDATE_SOFTWARE) = {
         .sid = "code.update_software",
-        .title = "Update the lock's firmware and the app",
-        .instructions = "Install pending app and firmware updates; they often fix keypad and "
-            "code-sync bugs.",
+        .title = T("Update the lock's firmware and the app"),
+        .instructions = T("Install pending app and firmware updates; they often fix keypad and "
+            "code-sync bugs."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL,
         .guards = G(NO_ACTIVE_TRANSFER) | G(PREFLIGHT_OK), .cost_min = 10,
         FIXES(fx_code_update)},
     STEP(CODE_RECALIBRATE) = {
         .sid = "code.recalibrate",
-        .title = "Recalibrate the keypad or sensors",
-        .instructions = "Run the keypad or fingerprint calibration from the app's settings so "
-            "the lock re-learns its parameters.",
+        .title = T("Recalibrate the keypad or sensors"),
+        .instructions = T("Run the keypad or fingerprint calibration from the app's settings so "
+            "the lock re-learns its parameters."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL, .flags = KEYPAD,
         .cost_min = 5, FIXES(fx_code_recalibrate)},
     STEP(CODE_CHECK_PERMISSIONS) = {
         .sid = "code.check_permissions",
-        .title = "Check the code's permissions, expiry and schedule",
-        .instructions = "In the app, check that the code still exists, has not expired, keeps "
-            "its access permissions, and that now is inside its schedule.",
+        .title = T("Check the code's permissions, expiry and schedule"),
+        .instructions = T("In the app, check that the code still exists, has not expired, keeps "
+            "its access permissions, and that now is inside its schedule."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL, .flags = DIAG | KEYPAD,
         .cost_min = 3, FIXES(fx_code_permissions)},
     STEP(CODE_READD_CODE) = {
         .sid = "code.readd_code",
-        .title = "Delete and re-add that single code",
-        .instructions = "Delete only the failing code in the app and add it again; the other "
-            "codes are untouched. Its value comes from the verified backup.",
+        .title = T("Delete and re-add that single code"),
+        .instructions = T("Delete only the failing code in the app and add it again; the other "
+            "codes are untouched. Its value comes from the verified backup."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL, .flags = AUTO | KEYPAD,
         .guards = G(CODES_BACKED_UP), .destroys = LKR_DESTROYS_ONE_CODE,
         .cost_min = 5, FIXES(fx_readd_code)},
     STEP(CODE_COLD_WEATHER) = {
         .sid = "code.cold_weather",
-        .title = "Deal with extreme cold",
-        .instructions = "Cold slows keypads and saps batteries: fit fresh (or cold-rated "
+        .title = T("Deal with extreme cold"),
+        .instructions = T("Cold slows keypads and saps batteries: fit fresh (or cold-rated "
             "lithium) cells, check the lock is rated for the climate, and consider insulated "
-            "housing.",
+            "housing."),
         .sources = "S3", .tier = LKR_TIER_CODE, .protocols = P_ALL,
         .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .cost_min = 15,
         FIXES(fx_cold)},
@@ -941,55 +944,55 @@ const uint8_t *const lkr__tier_steps[LKR__TIER_COUNT + 1] = {
  * causes the evidence says nothing about (1000, neutral); 0 rules out.
  * ====================================================================== */
 const lkr__named lkr__evidence[LKR__EVIDENCE_COUNT + 1] = {
-    [LKR_EVIDENCE_KEYPAD_DARK] = {"keypad_dark", "The keypad stays dark and silent", NULL},
-    [LKR_EVIDENCE_KEYPAD_LIGHTS] = {"keypad_lights", "The keypad lights or beeps", NULL},
-    [LKR_EVIDENCE_CODES_ACCEPTED] = {"codes_accepted", "A code is accepted and the bolt moves", NULL},
-    [LKR_EVIDENCE_APP_OFFLINE] = {"app_offline", "The app shows Offline", NULL},
-    [LKR_EVIDENCE_APP_NO_RESPONSE] = {"app_no_response", "The app shows No Response or Unavailable", NULL},
-    [LKR_EVIDENCE_APP_ONLINE] = {"app_online", "The app shows the lock online", NULL},
-    [LKR_EVIDENCE_LOCAL_WORKS] = {"local_works", "Works from the phone nearby, not remotely", NULL},
-    [LKR_EVIDENCE_LOCAL_FAILS] = {"local_fails", "Not even the phone nearby reaches it", NULL},
-    [LKR_EVIDENCE_NO_UPDATE] = {"no_update", "No firmware update was involved", NULL},
-    [LKR_EVIDENCE_UPDATE_STALLED] = {"update_stalled", "The update has not moved for over 10 minutes", NULL},
-    [LKR_EVIDENCE_UPDATE_MOVING] = {"update_moving", "The update is running and moving", NULL},
-    [LKR_EVIDENCE_UPDATE_REPORTED_OK] = {"update_reported_ok", "The app said the update succeeded", NULL},
-    [LKR_EVIDENCE_UPDATE_REPORTED_FAILED] = {"update_reported_failed", "The app said the update failed", NULL},
-    [LKR_EVIDENCE_FW_AT_TARGET] = {"fw_at_target", "The lock reports the target firmware", NULL},
-    [LKR_EVIDENCE_FW_UNCHANGED] = {"fw_unchanged", "The lock still reports the old firmware", NULL},
-    [LKR_EVIDENCE_BATTERY_LOW] = {"battery_low", "Battery under 50 %, or sagging cells", NULL},
-    [LKR_EVIDENCE_BATTERY_CRITICAL] = {"battery_critical", "Battery under 20 %, or flat cells", NULL},
-    [LKR_EVIDENCE_BATTERY_GOOD] = {"battery_good", "Battery at 80 % or more, healthy cells", NULL},
-    [LKR_EVIDENCE_NIMH_CELLS] = {"nimh_cells", "Rechargeable NiMH cells are fitted", NULL},
-    [LKR_EVIDENCE_HUB_OFFLINE] = {"hub_offline", "The hub or bridge is offline", NULL},
-    [LKR_EVIDENCE_HUB_ONLINE] = {"hub_online", "The hub or bridge is online", NULL},
-    [LKR_EVIDENCE_OTHER_WIFI_FAIL] = {"other_wifi_fail", "Other Wi-Fi devices fail too", NULL},
-    [LKR_EVIDENCE_OTHER_WIFI_OK] = {"other_wifi_ok", "Other Wi-Fi devices work", NULL},
-    [LKR_EVIDENCE_WIFI_BAND_BAD] = {"wifi_band_bad", "No 2.4 GHz band, or WPA3 / mixed security", NULL},
-    [LKR_EVIDENCE_WIFI_BAND_OK] = {"wifi_band_ok", "2.4 GHz on, WPA2-PSK", NULL},
-    [LKR_EVIDENCE_NETWORK_CHANGED] = {"network_changed", "New network name, password or router", NULL},
-    [LKR_EVIDENCE_IP_CHANGED] = {"ip_changed", "The lock has a new IP address", NULL},
-    [LKR_EVIDENCE_SIGNAL_WEAK] = {"signal_weak", "Weak signal or interference at the door", NULL},
-    [LKR_EVIDENCE_OUT_OF_RANGE] = {"out_of_range", "The phone is out of Bluetooth range", NULL},
-    [LKR_EVIDENCE_PERMISSIONS_MISSING] = {"permissions_missing", "The app lacks permissions", NULL},
-    [LKR_EVIDENCE_SECOND_PHONE_WORKS] = {"second_phone_works", "A second phone connects", NULL},
-    [LKR_EVIDENCE_SECOND_PHONE_FAILS] = {"second_phone_fails", "A second phone fails too", NULL},
-    [LKR_EVIDENCE_SOFTWARE_OUTDATED] = {"software_outdated", "An app or firmware update is pending", NULL},
-    [LKR_EVIDENCE_ONE_CODE_REJECTED] = {"one_code_rejected", "One code is rejected, others work", NULL},
-    [LKR_EVIDENCE_ALL_CODES_REJECTED] = {"all_codes_rejected", "Every code is rejected", NULL},
-    [LKR_EVIDENCE_CODE_EXPIRED] = {"code_expired", "The code expired, was deleted or is off-schedule", NULL},
-    [LKR_EVIDENCE_LOCKOUT_ACTIVE] = {"lockout_active", "A lockout or Vacation Mode is on", NULL},
-    [LKR_EVIDENCE_KEYPAD_DIRTY] = {"keypad_dirty", "The keypad is dirty or buttons stick", NULL},
-    [LKR_EVIDENCE_KEYPAD_ERRATIC] = {"keypad_erratic", "The keypad behaves erratically", NULL},
-    [LKR_EVIDENCE_DOOR_OPEN_ONLY] = {"door_open_only", "Works with the door open, not closed", NULL},
-    [LKR_EVIDENCE_WRONG_POSITION] = {"wrong_position", "Reports the wrong bolt position", NULL},
-    [LKR_EVIDENCE_EXTREME_COLD] = {"extreme_cold", "Extreme cold", NULL},
-    [LKR_EVIDENCE_ERROR_CODE] = {"error_code", "The app shows an error code", NULL},
-    [LKR_EVIDENCE_PROTOCOL_WIFI] = {"protocol_wifi", "A Wi-Fi lock", NULL},
-    [LKR_EVIDENCE_PROTOCOL_BLE] = {"protocol_ble", "A Bluetooth-only lock", NULL},
-    [LKR_EVIDENCE_PROTOCOL_ZWAVE] = {"protocol_zwave", "A Z-Wave lock", NULL},
-    [LKR_EVIDENCE_PROTOCOL_ZIGBEE] = {"protocol_zigbee", "A Zigbee lock", NULL},
-    [LKR_EVIDENCE_PROTOCOL_MATTER] = {"protocol_matter", "A Matter-over-Thread lock", NULL},
-    [LKR_EVIDENCE_ROUTER_OFFLINE] = {"router_offline", "The Wi-Fi router is offline", NULL},
+    [LKR_EVIDENCE_KEYPAD_DARK] = {"keypad_dark", T("The keypad stays dark and silent"), NULL},
+    [LKR_EVIDENCE_KEYPAD_LIGHTS] = {"keypad_lights", T("The keypad lights or beeps"), NULL},
+    [LKR_EVIDENCE_CODES_ACCEPTED] = {"codes_accepted", T("A code is accepted and the bolt moves"), NULL},
+    [LKR_EVIDENCE_APP_OFFLINE] = {"app_offline", T("The app shows Offline"), NULL},
+    [LKR_EVIDENCE_APP_NO_RESPONSE] = {"app_no_response", T("The app shows No Response or Unavailable"), NULL},
+    [LKR_EVIDENCE_APP_ONLINE] = {"app_online", T("The app shows the lock online"), NULL},
+    [LKR_EVIDENCE_LOCAL_WORKS] = {"local_works", T("Works from the phone nearby, not remotely"), NULL},
+    [LKR_EVIDENCE_LOCAL_FAILS] = {"local_fails", T("Not even the phone nearby reaches it"), NULL},
+    [LKR_EVIDENCE_NO_UPDATE] = {"no_update", T("No firmware update was involved"), NULL},
+    [LKR_EVIDENCE_UPDATE_STALLED] = {"update_stalled", T("The update has not moved for over 10 minutes"), NULL},
+    [LKR_EVIDENCE_UPDATE_MOVING] = {"update_moving", T("The update is running and moving"), NULL},
+    [LKR_EVIDENCE_UPDATE_REPORTED_OK] = {"update_reported_ok", T("The app said the update succeeded"), NULL},
+    [LKR_EVIDENCE_UPDATE_REPORTED_FAILED] = {"update_reported_failed", T("The app said the update failed"), NULL},
+    [LKR_EVIDENCE_FW_AT_TARGET] = {"fw_at_target", T("The lock reports the target firmware"), NULL},
+    [LKR_EVIDENCE_FW_UNCHANGED] = {"fw_unchanged", T("The lock still reports the old firmware"), NULL},
+    [LKR_EVIDENCE_BATTERY_LOW] = {"battery_low", T("Battery under 50 %, or sagging cells"), NULL},
+    [LKR_EVIDENCE_BATTERY_CRITICAL] = {"battery_critical", T("Battery under 20 %, or flat cells"), NULL},
+    [LKR_EVIDENCE_BATTERY_GOOD] = {"battery_good", T("Battery at 80 % or more, healthy cells"), NULL},
+    [LKR_EVIDENCE_NIMH_CELLS] = {"nimh_cells", T("Rechargeable NiMH cells are fitted"), NULL},
+    [LKR_EVIDENCE_HUB_OFFLINE] = {"hub_offline", T("The hub or bridge is offline"), NULL},
+    [LKR_EVIDENCE_HUB_ONLINE] = {"hub_online", T("The hub or bridge is online"), NULL},
+    [LKR_EVIDENCE_OTHER_WIFI_FAIL] = {"other_wifi_fail", T("Other Wi-Fi devices fail too"), NULL},
+    [LKR_EVIDENCE_OTHER_WIFI_OK] = {"other_wifi_ok", T("Other Wi-Fi devices work"), NULL},
+    [LKR_EVIDENCE_WIFI_BAND_BAD] = {"wifi_band_bad", T("No 2.4 GHz band, or WPA3 / mixed security"), NULL},
+    [LKR_EVIDENCE_WIFI_BAND_OK] = {"wifi_band_ok", T("2.4 GHz on, WPA2-PSK"), NULL},
+    [LKR_EVIDENCE_NETWORK_CHANGED] = {"network_changed", T("New network name, password or router"), NULL},
+    [LKR_EVIDENCE_IP_CHANGED] = {"ip_changed", T("The lock has a new IP address"), NULL},
+    [LKR_EVIDENCE_SIGNAL_WEAK] = {"signal_weak", T("Weak signal or interference at the door"), NULL},
+    [LKR_EVIDENCE_OUT_OF_RANGE] = {"out_of_range", T("The phone is out of Bluetooth range"), NULL},
+    [LKR_EVIDENCE_PERMISSIONS_MISSING] = {"permissions_missing", T("The app lacks permissions"), NULL},
+    [LKR_EVIDENCE_SECOND_PHONE_WORKS] = {"second_phone_works", T("A second phone connects"), NULL},
+    [LKR_EVIDENCE_SECOND_PHONE_FAILS] = {"second_phone_fails", T("A second phone fails too"), NULL},
+    [LKR_EVIDENCE_SOFTWARE_OUTDATED] = {"software_outdated", T("An app or firmware update is pending"), NULL},
+    [LKR_EVIDENCE_ONE_CODE_REJECTED] = {"one_code_rejected", T("One code is rejected, others work"), NULL},
+    [LKR_EVIDENCE_ALL_CODES_REJECTED] = {"all_codes_rejected", T("Every code is rejected"), NULL},
+    [LKR_EVIDENCE_CODE_EXPIRED] = {"code_expired", T("The code expired, was deleted or is off-schedule"), NULL},
+    [LKR_EVIDENCE_LOCKOUT_ACTIVE] = {"lockout_active", T("A lockout or Vacation Mode is on"), NULL},
+    [LKR_EVIDENCE_KEYPAD_DIRTY] = {"keypad_dirty", T("The keypad is dirty or buttons stick"), NULL},
+    [LKR_EVIDENCE_KEYPAD_ERRATIC] = {"keypad_erratic", T("The keypad behaves erratically"), NULL},
+    [LKR_EVIDENCE_DOOR_OPEN_ONLY] = {"door_open_only", T("Works with the door open, not closed"), NULL},
+    [LKR_EVIDENCE_WRONG_POSITION] = {"wrong_position", T("Reports the wrong bolt position"), NULL},
+    [LKR_EVIDENCE_EXTREME_COLD] = {"extreme_cold", T("Extreme cold"), NULL},
+    [LKR_EVIDENCE_ERROR_CODE] = {"error_code", T("The app shows an error code"), NULL},
+    [LKR_EVIDENCE_PROTOCOL_WIFI] = {"protocol_wifi", T("A Wi-Fi lock"), NULL},
+    [LKR_EVIDENCE_PROTOCOL_BLE] = {"protocol_ble", T("A Bluetooth-only lock"), NULL},
+    [LKR_EVIDENCE_PROTOCOL_ZWAVE] = {"protocol_zwave", T("A Z-Wave lock"), NULL},
+    [LKR_EVIDENCE_PROTOCOL_ZIGBEE] = {"protocol_zigbee", T("A Zigbee lock"), NULL},
+    [LKR_EVIDENCE_PROTOCOL_MATTER] = {"protocol_matter", T("A Matter-over-Thread lock"), NULL},
+    [LKR_EVIDENCE_ROUTER_OFFLINE] = {"router_offline", T("The Wi-Fi router is offline"), NULL},
 };
 
 #define L(e, c, p) {LKR_EVIDENCE_##e, LKR_CAUSE_##c, p}

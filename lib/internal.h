@@ -12,6 +12,15 @@
 
 #include "lockrecover/lockrecover.h"
 
+/* English text for people: the catalog's titles and instructions, status
+ * messages. A library built with LKR_NO_TEXT (for hosts that localise by string
+ * id) leaves it out: each such text is then "". */
+#ifdef LKR_NO_TEXT
+#define LKR__TEXT(s) ""
+#else
+#define LKR__TEXT(s) s
+#endif
+
 /* ---- catalog data (catalog.c) ------------------------------------------ */
 
 typedef struct lkr__step_def {

@@ -232,7 +232,7 @@ static void json(out *o, const lkr_session *s)
             /* Four decimals without printf's %f: its decimal point follows the locale. */
             char b[32];
             uint32_t q = (uint32_t)(d.causes[i].p * 10000.0 + 0.5);
-            int n = snprintf(b, sizeof(b), "%u.%04u", q / 10000u, q % 10000u);
+            int n = snprintf(b, sizeof(b), "%u.%04u", (unsigned)(q / 10000u), (unsigned)(q % 10000u));
             if (i) lit(o, ",");
             lit(o, "{\"id\":");
             jstr(o, s, lkr__causes[d.causes[i].cause].sid);
@@ -373,7 +373,7 @@ static void text(out *o, const lkr_session *s)
     lit(o, "\nSteps, in order:\n");
     for (i = 0; i < s->hist_count; i++) {
         const lkr__hist *h = &s->hist[i];
-        (void)snprintf(b, sizeof(b), "%3u. [+%lus] ", i + 1, (unsigned long)(h->started_off / 1000u));
+        (void)snprintf(b, sizeof(b), "%3u. [+%lus] ", (unsigned)(i + 1), (unsigned long)(h->started_off / 1000u));
         lit(o, b);
         lit(o, lkr__steps[h->step].title);
         lit(o, " (");

@@ -504,6 +504,14 @@ static lkr_status cb_run_step(void *ctx, uint32_t step)
     return LKR_OK;
 }
 
+/* A 32-bit value as 4 little-endian bytes: what the simulated lock computes
+ * or seals is the same on every machine. */
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    unsigned i;
+    for (i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
 static uint32_t table_checksum(const lkr_sim *s)
 {
     lkr__sha256 h;
@@ -511,7 +519,9 @@ static uint32_t table_checksum(const lkr_sim *s)
     uint32_t i;
     lkr__sha256_init(&h);
     for (i = 0; i < s->code_count; i++) {
-        lkr__sha256_update(&h, &s->codes[i].slot, sizeof(s->codes[i].slot));
+        uint8_t slot[4];
+        put_le32(slot, s->codes[i].slot);
+        lkr__sha256_update(&h, slot, sizeof(slot));
         lkr__sha256_update(&h, s->codes[i].pin, strlen(s->codes[i].pin));
     }
     lkr__sha256_final(&h, d);
@@ -592,21 +602,19 @@ static void keystream(uint8_t *dst, const uint8_t *src, size_t n)
 
 static lkr_status cb_seal(void *ctx, const void *clear, size_t len, void *out, size_t cap, size_t *out_len)
 {
-    uint32_t t;
     (void)ctx;
     *out_len = len + 4;
     if (out == NULL || cap < len + 4) {
         return LKR_E_BUFFER;
     }
     keystream((uint8_t *)out, (const uint8_t *)clear, len);
-    t = tag_of((const uint8_t *)clear, len);
-    memcpy((uint8_t *)out + len, &t, 4);
+    put_le32((uint8_t *)out + len, tag_of((const uint8_t *)clear, len));
     return LKR_OK;
 }
 
 static lkr_status cb_unseal(void *ctx, const void *sealed, size_t len, void *out, size_t cap, size_t *out_len)
 {
-    uint32_t t;
+    uint8_t t[4];
     (void)ctx;
     if (len < 4) {
         return LKR_E_CORRUPT;
@@ -616,8 +624,8 @@ static lkr_status cb_unseal(void *ctx, const void *sealed, size_t len, void *out
         return LKR_E_BUFFER;
     }
     keystream((uint8_t *)out, (const uint8_t *)sealed, len - 4);
-    t = tag_of((const uint8_t *)out, len - 4);
-    if (memcmp(&t, (const uint8_t *)sealed + len - 4, 4) != 0) {
+    put_le32(t, tag_of((const uint8_t *)out, len - 4));
+    if (memcmp(t, (const uint8_t *)sealed + len - 4, 4) != 0) {
         lkr__wipe(out, len - 4);
         return LKR_E_CORRUPT;
     }

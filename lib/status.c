@@ -18,22 +18,22 @@ typedef struct status_text {
 } status_text;
 
 static const status_text status_texts[] = {
-    {LKR_OK, "LKR_OK", "success"},
-    {LKR_PENDING, "LKR_PENDING", "operation pending"},
-    {LKR_E_INVAL, "LKR_E_INVAL", "invalid argument"},
-    {LKR_E_NOMEM, "LKR_E_NOMEM", "out of memory"},
-    {LKR_E_RANGE, "LKR_E_RANGE", "id or value out of range"},
-    {LKR_E_GUARD, "LKR_E_GUARD", "refused: a guard does not hold"},
-    {LKR_E_STATE, "LKR_E_STATE", "not valid in the current state"},
-    {LKR_E_UNSUPPORTED, "LKR_E_UNSUPPORTED", "not supported"},
-    {LKR_E_CORRUPT, "LKR_E_CORRUPT", "data failed its integrity check"},
-    {LKR_E_VERSION, "LKR_E_VERSION", "data from an incompatible version"},
-    {LKR_E_TRANSPORT, "LKR_E_TRANSPORT", "transport callback failed"},
-    {LKR_E_BUFFER, "LKR_E_BUFFER", "buffer too small"},
-    {LKR_E_NOTFOUND, "LKR_E_NOTFOUND", "not found"},
-    {LKR_E_TRUNCATED, "LKR_E_TRUNCATED", "data truncated"},
-    {LKR_E_PROTOCOL, "LKR_E_PROTOCOL", "transport broke its contract"},
-    {LKR_E_OVERSIZED, "LKR_E_OVERSIZED", "data longer than it can be"},
+    {LKR_OK, "LKR_OK", LKR__TEXT("success")},
+    {LKR_PENDING, "LKR_PENDING", LKR__TEXT("operation pending")},
+    {LKR_E_INVAL, "LKR_E_INVAL", LKR__TEXT("invalid argument")},
+    {LKR_E_NOMEM, "LKR_E_NOMEM", LKR__TEXT("out of memory")},
+    {LKR_E_RANGE, "LKR_E_RANGE", LKR__TEXT("id or value out of range")},
+    {LKR_E_GUARD, "LKR_E_GUARD", LKR__TEXT("refused: a guard does not hold")},
+    {LKR_E_STATE, "LKR_E_STATE", LKR__TEXT("not valid in the current state")},
+    {LKR_E_UNSUPPORTED, "LKR_E_UNSUPPORTED", LKR__TEXT("not supported")},
+    {LKR_E_CORRUPT, "LKR_E_CORRUPT", LKR__TEXT("data failed its integrity check")},
+    {LKR_E_VERSION, "LKR_E_VERSION", LKR__TEXT("data from an incompatible version")},
+    {LKR_E_TRANSPORT, "LKR_E_TRANSPORT", LKR__TEXT("transport callback failed")},
+    {LKR_E_BUFFER, "LKR_E_BUFFER", LKR__TEXT("buffer too small")},
+    {LKR_E_NOTFOUND, "LKR_E_NOTFOUND", LKR__TEXT("not found")},
+    {LKR_E_TRUNCATED, "LKR_E_TRUNCATED", LKR__TEXT("data truncated")},
+    {LKR_E_PROTOCOL, "LKR_E_PROTOCOL", LKR__TEXT("transport broke its contract")},
+    {LKR_E_OVERSIZED, "LKR_E_OVERSIZED", LKR__TEXT("data longer than it can be")},
 };
 
 static const status_text *find_status(lkr_status status)
@@ -50,7 +50,9 @@ static const status_text *find_status(lkr_status status)
 const char *lkr_strerror(lkr_status status)
 {
     const status_text *t = find_status(status);
-    return t != NULL ? t->text : "unknown status";
+    const char *text = t != NULL ? t->text : LKR__TEXT("unknown status");
+    /* Built without the English text, the status name is the message. */
+    return text[0] != '\0' ? text : lkr_status_name(status);
 }
 
 const char *lkr_status_name(lkr_status status)

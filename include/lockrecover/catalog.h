@@ -8,7 +8,8 @@
  * never renumbered and only ever appended; string ids never change either, so
  * hosts may store them and localise text by them. Every pointer an info
  * struct returns points into that constant data and stays valid for the life
- * of the process.
+ * of the process. A library built with LKR_NO_TEXT (for hosts that localise
+ * by string id) returns "" for every English text.
  *
  * Info structs are filled by the library but sized by the caller: set
  * `struct_size` (the `..._INIT` macros do) and the library writes only what
