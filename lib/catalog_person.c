@@ -14,6 +14,10 @@
 
 #include "internal.h"
 
+/* A library built with LKR_NO_TEXT carries none of this text (hosts that
+ * localise by id): lkr_person_text_get() then says LKR_E_UNSUPPORTED. */
+#ifndef LKR_NO_TEXT
+
 typedef struct person_step {
     const char *title, *text, *resume, *cannot, *watch, *remains;
 } person_step;
@@ -471,7 +475,6 @@ static const person_pair symptoms[LKR__SYMPTOM_COUNT] = {
     [LKR_SYMPTOM_OFFLINE_NO_UPDATE] = {"the lock is offline, without any update", NULL, NULL},
 };
 
-#define PERSON_TEXT_MIN (offsetof(lkr_person_text, choices) + sizeof(void *))
 
 static lkr_status fill(uint32_t kind, uint32_t id, lkr_person_text *t)
 {
@@ -517,6 +520,26 @@ static lkr_status fill(uint32_t kind, uint32_t id, lkr_person_text *t)
         return LKR_E_INVAL;
     }
 }
+
+#else /* LKR_NO_TEXT: no person text; ids are still checked */
+
+static lkr_status fill(uint32_t kind, uint32_t id, lkr_person_text *t)
+{
+    (void)t;
+    switch (kind) {
+    case LKR_TEXT_STEP: return lkr__step_id_ok(id) ? LKR_E_UNSUPPORTED : LKR_E_RANGE;
+    case LKR_TEXT_GUARD: return id >= 1 && id <= LKR__GUARD_COUNT ? LKR_E_UNSUPPORTED : LKR_E_RANGE;
+    case LKR_TEXT_CAUSE: return lkr__cause_id_ok(id) ? LKR_E_UNSUPPORTED : LKR_E_RANGE;
+    case LKR_TEXT_QUESTION: return id >= 1 && id <= LKR_QUESTION_MAX ? LKR_E_UNSUPPORTED : LKR_E_RANGE;
+    case LKR_TEXT_TIER: return id >= 1 && id <= LKR__TIER_COUNT ? LKR_E_UNSUPPORTED : LKR_E_RANGE;
+    case LKR_TEXT_SYMPTOM: return id < LKR__SYMPTOM_COUNT ? LKR_E_UNSUPPORTED : LKR_E_RANGE;
+    default: return LKR_E_INVAL;
+    }
+}
+
+#endif /* LKR_NO_TEXT */
+
+#define PERSON_TEXT_MIN (offsetof(lkr_person_text, choices) + sizeof(void *))
 
 lkr_status lkr_person_text_get(uint32_t kind, uint32_t id, lkr_person_text *out)
 {

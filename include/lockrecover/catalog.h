@@ -439,7 +439,8 @@ typedef struct lkr_person_text {
  * @param id the step, guard, cause, question, tier or symptom.
  * @param[out] out the text (its `struct_size` set).
  * @return ::LKR_OK, ::LKR_E_INVAL for a NULL or too-short @p out or an
- *         unknown kind, ::LKR_E_RANGE for an unknown id.
+ *         unknown kind, ::LKR_E_RANGE for an unknown id,
+ *         ::LKR_E_UNSUPPORTED in a library built with LKR_NO_TEXT.
  * @since 1.1 (LOCKRECOVER_1.1)
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_person_text_get(uint32_t kind, uint32_t id,
