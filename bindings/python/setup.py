@@ -1,5 +1,27 @@
-"""setuptools entry point: only here because ``cffi_modules`` has no
-pyproject.toml spelling. Everything else lives in pyproject.toml."""
+"""setuptools entry point: here only because ``cffi_modules`` and the build
+directories have no pyproject.toml spelling; everything else is in
+pyproject.toml.
+
+Nothing is written into the source tree: setuptools' build/ and the
+egg-info go to a temporary directory (removed at exit), the wheel or the
+installed package is the only output.
+"""
+import atexit
+import shutil
+import tempfile
+
 from setuptools import setup
 
-setup(cffi_modules=["lockrecover/_build.py:ffibuilder"])
+_scratch = tempfile.mkdtemp(prefix="lockrecover-build-")
+atexit.register(shutil.rmtree, _scratch, True)
+
+setup(
+    cffi_modules=["build_ffi.py:ffibuilder"],
+    options={
+        "build": {"build_base": _scratch + "/build"},
+        "egg_info": {"egg_base": _scratch},
+        # The module uses only the stable ABI (cffi builds it with
+        # Py_LIMITED_API): one wheel for CPython 3.9 and later.
+        "bdist_wheel": {"py_limited_api": "cp39"},
+    },
+)
