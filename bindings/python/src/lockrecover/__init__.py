@@ -1,45 +1,50 @@
 """Python bindings of liblockrecover: get smart locks back after they go
 silent or offline, without losing the access codes stored in them.
 
->>> from lockrecover import classify, Protocol, AppStatus
+>>> from lockrecover import classify, Protocol, AppStatus, Symptom
 >>> d = classify(protocol=Protocol.ZWAVE, keypad_lights=True,
 ...              app_status=AppStatus.UNAVAILABLE)
->>> d.symptom
-'app_no_response'
+>>> d.symptom is Symptom.LOCAL_OK_APP_OFFLINE
+True
+
+The C library is compiled into the package (``lockrecover._lockrecover``):
+nothing needs to be installed beside it. Threads: see :class:`Session`;
+asyncio: :mod:`lockrecover.aio`.
 """
 from __future__ import annotations
 
-from ._lockrecover import ffi as _ffi
-from ._lockrecover import lib as _lib
+from . import aio
 from .actions import Action, HistoryEntry, SessionInfo, Waiver
+from .catalog import CatalogCounts, catalog_counts, library_version, library_version_number
 from .enums import (ActionKind, AppStatus, Cause, Chemistry, CodeKind, CodeState, Ecosystem,
-                    Guard, Ladder, LogLevel, Outcome, Phase, Protocol, Question, SlotState, State,
-                    Status, Step, Symptom, Tier, UpdateState, WaiveKind, WifiSecurity)
+                    Evidence, Guard, Ladder, LogLevel, Outcome, Phase, PreflightItem, Protocol,
+                    Question, SlotState, State, Status, Step, SupportReason, Symptom, Tier,
+                    Triage, UpdateState, WaiveKind, WifiSecurity)
 from .errors import (DataError, GuardError, InvalidArgument, LockRecoverError, NotFound,
-                     NotSupported, OutOfMemory, StateError, TransportError, status_name,
-                     strerror)
-from .model import Code, CodeTable, Diagnosis, Observations, ProbeResult, Profile, classify
+                     NotSupported, OutOfMemory, ReentrancyError, StateError, TransportError,
+                     status_name, strerror)
+from .model import (Code, CodeTable, Diagnosis, Observations, Overrides, PreflightResult,
+                    ProbeResult, Profile, TriState, classify, likelihood, preflight,
+                    step_applies)
 from .session import Session
-from .sim import HAVE_SIM, SimResult, SimStats, SimulatedLock
-from .transport import Transport
+from .sim import SimResult, SimStats, SimulatedLock
+from .transport import CallbackResult, Transport
 from .vault import CodeInfo, Vault, VaultInfo
 
 __version__ = "1.0.0"
-
-
-def library_version() -> str:
-    """The version of the liblockrecover actually loaded, e.g. ``"1.0.0"``."""
-    return _ffi.string(_lib.lkr_version_string()).decode("ascii")
-
+"""The version of this package (the C library's is :func:`library_version`)."""
 
 __all__ = [
-    "Action", "ActionKind", "AppStatus", "Cause", "Chemistry", "Code", "CodeInfo", "CodeKind",
-    "CodeState", "CodeTable", "DataError", "Diagnosis", "Ecosystem", "Guard", "GuardError",
-    "HAVE_SIM", "HistoryEntry", "InvalidArgument", "Ladder", "LockRecoverError", "LogLevel",
-    "NotFound", "NotSupported", "Observations", "Outcome", "OutOfMemory", "Phase",
-    "ProbeResult", "Profile", "Protocol", "Question", "Session", "SessionInfo", "SimResult",
-    "SimStats", "SimulatedLock", "SlotState", "State", "StateError", "Status", "Step",
-    "Symptom", "Tier", "Transport", "TransportError", "UpdateState", "Vault", "VaultInfo",
-    "Waiver", "WaiveKind", "WifiSecurity", "classify", "library_version", "status_name",
+    "Action", "ActionKind", "AppStatus", "CallbackResult", "CatalogCounts", "Cause",
+    "Chemistry", "Code", "CodeInfo", "CodeKind", "CodeState", "CodeTable", "DataError",
+    "Diagnosis", "Ecosystem", "Evidence", "Guard", "GuardError", "HistoryEntry",
+    "InvalidArgument", "Ladder", "LockRecoverError", "LogLevel", "NotFound", "NotSupported",
+    "Observations", "Outcome", "OutOfMemory", "Overrides", "Phase", "PreflightItem",
+    "PreflightResult", "ProbeResult", "Profile", "Protocol", "Question", "ReentrancyError",
+    "Session", "SessionInfo", "SimResult", "SimStats", "SimulatedLock", "SlotState", "State",
+    "StateError", "Status", "Step", "SupportReason", "Symptom", "Tier", "Transport",
+    "TransportError", "Triage", "TriState", "UpdateState", "Vault", "VaultInfo", "Waiver",
+    "WaiveKind", "WifiSecurity", "aio", "catalog_counts", "classify", "library_version",
+    "library_version_number", "likelihood", "preflight", "status_name", "step_applies",
     "strerror",
 ]
