@@ -164,9 +164,9 @@ class Waiver:
         kind = _as(WaiveKind, w.kind)
         ident: int = int(w.id)
         if kind == WaiveKind.TIER:
-            ident = _as(Tier, ident)  # type: ignore[assignment]
+            ident = _as(Tier, ident)
         elif kind == WaiveKind.STEP:
-            ident = _as(Step, ident)  # type: ignore[assignment]
+            ident = _as(Step, ident)
         return cls(kind=kind, id=ident, at_ms=int(w.at_ms),  # type: ignore[arg-type]
                    reason=ffi.string(w.reason).decode("utf-8", "replace"))
 

@@ -12,7 +12,8 @@ __all__ = ["CatalogCounts", "catalog_counts", "library_version", "library_versio
 
 @dataclass(frozen=True)
 class CatalogCounts:
-    """How many entries each catalog table has (valid ids are 1..count)."""
+    """How many entries each catalog table has: valid ids are 1..count, and
+    0..count-1 for symptoms (0 is ``Symptom.UNKNOWN``)."""
 
     steps: int
     """``lkr_step_count()``."""

@@ -59,6 +59,7 @@ class _CatalogEntry(_Named):
 
     @property
     def title(self) -> str:
+        """The catalog's English title."""
         return _info_text(self, "title")
 
 
@@ -303,10 +304,12 @@ class Step(_CatalogEntry):
 
     @property
     def instructions(self) -> str:
+        """The catalog's English instructions for the person."""
         return _info_text(self, "instructions")
 
     @property
     def tier(self) -> Tier:
+        """The tier the step belongs to."""
         return Tier(_info(self).tier)
 
     @property
@@ -317,7 +320,7 @@ class Step(_CatalogEntry):
     @property
     def destructive(self) -> bool:
         """Whether the step destroys (or may destroy) codes or pairings."""
-        return _info(self).destroys != 0
+        return bool(_info(self).destroys != 0)
 
 
 class ActionKind(IntEnum):
@@ -336,6 +339,7 @@ class ActionKind(IntEnum):
 
     @property
     def is_final(self) -> bool:
+        """Recovered, needs support or aborted."""
         return self in (ActionKind.RECOVERED, ActionKind.NEEDS_SUPPORT, ActionKind.ABORTED)
 
 

@@ -176,14 +176,15 @@ class Profile:
             proto = Protocol(p.protocol)
         except ValueError:
             proto = int(p.protocol)
+        values: Dict[str, Any] = {n: _tri_out(getattr(p, n)) for n in cls._TRI}
+        values.update({n: _get_text(p, n) for n in cls._TEXT})
         return cls(
             protocol=proto,
             ecosystems=ecos,
             battery_chemistry=_enum_out(Chemistry, p.battery_chemistry),
             battery_cells=p.battery_cells or None,
             warranty_months=p.warranty_months or None,
-            **{n: _tri_out(getattr(p, n)) for n in cls._TRI},
-            **{n: _get_text(p, n) for n in cls._TEXT},
+            **values,
         )
 
 
@@ -555,8 +556,10 @@ class Overrides:
             keep.append(ca)
         if self.disabled_steps:
             da = ffi.new("uint32_t[]", len(self.disabled_steps))
-            for i, step in enumerate(sorted(int(s) for s in self.disabled_steps)):
-                da[i] = _enum_in(Step, step, "overrides.disabled_steps")
+            ids = sorted(_enum_in(Step, s, "overrides.disabled_steps")
+                         for s in self.disabled_steps)
+            for i, ident in enumerate(ids):
+                da[i] = ident
             o.disabled_steps, o.disabled_count = da, len(self.disabled_steps)
             keep.append(da)
         return keep

@@ -26,9 +26,11 @@ def _enum(cls: Type[E], value: Any, what: str) -> E:
     coerce = getattr(cls, "coerce", None)
     try:
         if coerce is not None:
-            return coerce(value)  # type: ignore[no-any-return]
+            member: E = coerce(value)
+            return member
         if isinstance(value, str):
-            return cls[value.upper()]  # type: ignore[index]
+            named: E = cls[value.upper()]  # type: ignore[index]
+            return named
         return cls(int(value))  # type: ignore[call-arg]
     except (KeyError, ValueError, TypeError) as exc:
         if isinstance(exc, LockRecoverError):

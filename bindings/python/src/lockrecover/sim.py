@@ -243,7 +243,10 @@ class SimulatedLock:
         r = ffi.new("lkr_sim_result *")
         r.struct_size = ffi.sizeof("lkr_sim_result")
         r.stats.struct_size = ffi.sizeof("lkr_sim_stats")
-        ov = overrides._to_c() if overrides is not None else ffi.NULL
+        if overrides is not None and not isinstance(overrides, Overrides):
+            raise TypeError(f"overrides: expected Overrides, got {type(overrides).__name__}")
+        keep = overrides._to_c() if overrides is not None else [ffi.NULL]
+        ov = keep[0]
         st = invoke([self._guard], [],
                     lambda: lib.lkr_sim_run(self._ptr(), ov, max_actions, r))
         check(st, "lkr_sim_run")
