@@ -77,17 +77,19 @@ public final class SimulatedLock {
                 repairErasesCodes: Bool? = nil) throws {
         var c = lkr_sim_config()
         lkr_sim_config_init(&c)
-        guard !causes.isEmpty, causes.count <= Int(LKR_SIM_MAX_CAUSES) else { throw LockRecoverError.invalidArgument }
+        guard !causes.isEmpty, causes.count <= Int(LKR_SIM_MAX_CAUSES) else {
+            throw LockRecoverError.invalidField("causes", limit: "1...\(LKR_SIM_MAX_CAUSES) causes, not \(causes.count)")
+        }
         c.protocol = `protocol`.rawValue
         c.ecosystems = ecosystems.rawValue
         if let batteryChemistry { c.battery_chemistry = batteryChemistry.rawValue }
-        if let batteryPct { c.battery_pct = try num(batteryPct) }
+        if let batteryPct { c.battery_pct = try num(batteryPct, "batteryPct", 0...100) }
         c.cause_count = UInt32(causes.count)
         withUnsafeMutableBytes(of: &c.causes) { raw in
             let list = raw.bindMemory(to: UInt32.self)
             for (i, cause) in causes.enumerated() { list[i] = cause.rawValue }
         }
-        if let codeCount { c.code_count = try count(codeCount) }
+        if let codeCount { c.code_count = try count(codeCount, "codeCount", 0...Int(LKR_VAULT_MAX_CODES)) }
         if let flags { c.flags = flags.rawValue }
         if let hasBridge { c.has_bridge = tri(hasBridge) }
         if let hasKeypad { c.has_keypad = tri(hasKeypad) }
@@ -137,18 +139,21 @@ public final class SimulatedLock {
     /// Runs a whole recovery of this lock (a session on its transport, a
     /// vault when it offers codes, the simulated person answering) until a
     /// final action or @p maxActions (0: the library's 2000).
-    public func run(maxActions: Int = 0) throws -> SimResult {
+    public func run(maxActions: Int = 0, overrides: Overrides? = nil) throws -> SimResult {
         var r = sized(lkr_sim_result.init) { $0.struct_size = $1 }
         r.stats.struct_size = UInt32(MemoryLayout<lkr_sim_stats>.size)
-        try check(lkr_sim_run(handle, nil, try count(maxActions), &r))
+        let limit = try count(maxActions, "maxActions", 0...Int(UInt32.max))
+        try Overrides.with(overrides) { ov in try ok(lkr_sim_run(handle, ov, limit, &r)) }
         return SimResult(finalKind: ActionKind(rawValue: r.final_kind), actions: Int(r.actions), stats: SimStats(r.stats))
     }
 
     /// Plays the person for one action @p session just returned.
     public func respond(session: Session, action: Action) throws {
         var a = action.raw
-        try withExtendedLifetime(session) {
-            try check(lkr_sim_respond(handle, session.handle, &a))
+        try session.enter {
+            try withExtendedLifetime(session) {
+                try ok(lkr_sim_respond(handle, session.handle, &a))
+            }
         }
     }
 }
