@@ -6,8 +6,9 @@
 #
 # SCRATCH is SwiftPM's build directory, outside the source tree so that no
 # .build appears in the repository (default /tmp/lkr-swift-build; reuse it for
-# fast warm builds). Fails on any compiler warning inside the binding or the
-# C sources. Exits with swift test's status; its summary is the last thing
+# fast warm builds; SCRATCH-swift6 holds a second build in the Swift 6
+# language mode). Fails on any compiler warning inside the binding or the C
+# sources, in either mode. Exits with swift test's status; its summary is the last thing
 # printed.
 set -eu
 
@@ -40,6 +41,20 @@ if [ -n "$warnings" ]; then
     exit 1
 fi
 echo "swift build: 0 warnings"
+# Apps build in the Swift 6 language mode: the binding and its tests must
+# compile there too (data-race safety errors are errors there).
+if ! swift build --package-path "$root" --scratch-path "$scratch-swift6" --build-tests -j "${JOBS:-2}" \
+        -Xswiftc -swift-version -Xswiftc 6 > "$log.swift6" 2>&1; then
+    grep -E 'error:' "$log.swift6" | sort -u
+    echo "$0: the package does not build in the Swift 6 language mode" >&2
+    exit 1
+fi
+if grep -E '^(/[^:]+):[0-9]+:[0-9]+: warning:' "$log.swift6" | grep -qE "^$root/(bindings|lib|include)/"; then
+    grep -E '^(/[^:]+):[0-9]+:[0-9]+: warning:' "$log.swift6" | grep -E "^$root/(bindings|lib|include)/" | sort -u
+    echo "$0: warnings in the Swift 6 language mode" >&2
+    exit 1
+fi
+echo "swift build (Swift 6 language mode): 0 warnings"
 set +e
 swift test --package-path "$root" --scratch-path "$scratch" --skip-build --disable-xctest
 status=$?

@@ -212,19 +212,37 @@ public func preflight(profile: Profile, _ input: PreflightInput) throws -> Prefl
 // MARK: - async/await
 
 extension Session {
+#if compiler(>=6.0)
     /// Runs the session to a final action and returns it.
     ///
-    /// - `.wait` actions are awaited with @p sleep (default `Task.sleep`;
-    ///   pass one that advances a simulated clock for a simulated transport);
+    /// - `.wait` actions are awaited with @p sleep (milliseconds; default
+    ///   `Task.sleep`; pass one that advances a simulated clock for a
+    ///   simulated transport);
     /// - steps of an ``AsyncStepRunningTransport`` are awaited and their
     ///   outcome reported (a thrown error is reported as ``Outcome/failed``,
     ///   then rethrown);
     /// - every other action goes to @p respond (the person's side).
     ///
-    /// Everything runs in the caller's isolation domain, like the session's
-    /// other methods; cancellation stops the loop with `CancellationError`.
+    /// It runs on the caller's actor (`isolation`, `#isolation` by default):
+    /// from `@MainActor` code the session, the transport's callbacks and
+    /// both closures stay on the main actor, and nothing is sent across
+    /// isolation domains. Cancellation stops the loop with `CancellationError`.
+    public func run(isolation: isolated (any Actor)? = #isolation,
+                    sleep: (UInt64) async throws -> Void = { ms in try await Task.sleep(nanoseconds: ms * 1_000_000) },
+                    respond: (Session, Action) async throws -> Void) async throws -> Action {
+        try await drive(sleep: sleep, respond: respond)
+    }
+#else
+    /// Runs the session to a final action and returns it (see the Swift 6 variant).
     public func run(sleep: (UInt64) async throws -> Void = { ms in try await Task.sleep(nanoseconds: ms * 1_000_000) },
                     respond: (Session, Action) async throws -> Void) async throws -> Action {
+        try await drive(sleep: sleep, respond: respond)
+    }
+#endif
+
+#if compiler(>=6.0)
+    private func drive(isolation: isolated (any Actor)? = #isolation, sleep: (UInt64) async throws -> Void,
+                       respond: (Session, Action) async throws -> Void) async throws -> Action {
         while true {
             try Task.checkCancellation()
             let action = try next()
@@ -252,4 +270,35 @@ extension Session {
             try await respond(self, action)
         }
     }
+#else
+    private func drive(sleep: (UInt64) async throws -> Void,
+                       respond: (Session, Action) async throws -> Void) async throws -> Action {
+        while true {
+            try Task.checkCancellation()
+            let action = try next()
+            if action.isFinal { return action }
+            if action.kind == .hostStep, let step = action.step, let bridge = transport.bridge,
+               let index = bridge.pendingAsyncSteps.firstIndex(of: step),
+               let runner = bridge.transport as? any AsyncStepRunningTransport {
+                bridge.pendingAsyncSteps.remove(at: index)
+                let outcome: Outcome
+                do {
+                    outcome = try await runner.runStep(step)
+                } catch {
+                    try report(step: step, outcome: .failed)
+                    throw error
+                }
+                try report(step: step, outcome: outcome)
+                continue
+            }
+            if action.kind == .wait {
+                let now = transport.raw.now_ms?(transport.raw.ctx) ?? 0
+                try await sleep(action.waitUntilMs > now ? action.waitUntilMs - now : 0)
+                try tick()
+                continue
+            }
+            try await respond(self, action)
+        }
+    }
+#endif
 }

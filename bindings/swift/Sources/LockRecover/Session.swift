@@ -140,44 +140,49 @@ public struct SessionStatus: Equatable, Sendable {
 /// A recovery session (`lkr_session`): walks one lock up the escalation
 /// ladder. Freed when the last reference goes.
 ///
-/// Isolation: a `Session` is not `Sendable`. Create it and use it from one
-/// isolation domain: one actor (your own, or `@MainActor` in an app), or one
-/// task. Its transport's callbacks run synchronously inside its calls, in
-/// that same domain. A callback that calls into its own session (or its
-/// attached vault) throws ``LockRecoverError/reentered(_:)``; the library is
-/// never entered twice. ``run(sleep:respond:)`` is the async driver: it
-/// awaits waits and ``AsyncStepRunningTransport`` steps, and hands the rest
-/// to an async `respond` closure.
-public final class Session {
+/// Isolation and threads: a `Session` is `Sendable`. Its calls are
+/// serialised by its own lock (a call from another thread waits), and a
+/// call also holds its attached vault's and its simulated lock's. Its
+/// transport's callbacks run synchronously inside its calls, on the calling
+/// thread and actor. A callback that calls into its own session (or its
+/// vault) throws ``LockRecoverError/reentered(_:)``; the library is never
+/// entered twice. ``run(isolation:sleep:respond:)`` is the async driver: it
+/// runs on the caller's actor, awaits waits and ``AsyncStepRunningTransport``
+/// steps, and hands the rest to an async `respond` closure.
+public final class Session: @unchecked Sendable {
     let handle: OpaquePointer
     /// Keeps the transport's `ctx` (a Swift transport or a simulated lock) alive.
     let transport: CTransport
     /// Keeps an attached vault alive while the session may use it.
     private var vault: Vault?
-    /// Set while a call runs (re-entry check).
-    private var busy = false
-    /// The first error a Swift callback threw in the latest call that had one.
-    public private(set) var lastTransportError: Error?
-    /// Every error the Swift callbacks threw in that call, in order.
-    public private(set) var transportErrors: [Error] = []
+    /// Serialises the session's calls; re-entry from a callback throws.
+    private let lock = CallLock("session")
+    private var firstErrors: [Error] = []
 
-    /// Runs one library call: refuses re-entry, collects callback errors.
+    /// The first error a Swift callback threw in the latest call that had one.
+    public var lastTransportError: Error? { lock.read { firstErrors.first } }
+    /// Every error the Swift callbacks threw in that call, in order.
+    public var transportErrors: [Error] { lock.read { firstErrors } }
+
+    /// Runs one library call under the session's lock (and its vault's and
+    /// simulated lock's): refuses re-entry, collects callback errors.
     @discardableResult
     func enter<R>(_ body: () throws -> R) throws -> R {
-        if busy { throw LockRecoverError.reentered("the session is in a call: a transport callback must not call into it") }
-        if let vault, vault.busy { throw LockRecoverError.reentered("the session's vault is in a call") }
-        busy = true
-        vault?.busy = true
-        transport.beginCall()
-        defer {
-            busy = false
-            vault?.busy = false
-            if let errors = transport.bridge?.errors, !errors.isEmpty {
-                transportErrors = errors
-                lastTransportError = errors.first
+        try lock.enter {
+            func call() throws -> R {
+                transport.beginCall()
+                defer {
+                    if let errors = transport.bridge?.errors, !errors.isEmpty { firstErrors = errors }
+                }
+                return try body()
             }
+            func withVault() throws -> R {
+                guard let vault else { return try call() }
+                return try vault.lock.enter(call)
+            }
+            guard let sim = transport.owner as? SimulatedLock else { return try withVault() }
+            return try sim.lock.enter(withVault)
         }
-        return try body()
     }
 
     private init(handle: OpaquePointer, transport: CTransport) {

@@ -44,7 +44,7 @@ public struct SimResult: Equatable, Sendable {
 /// simulated clock, seeded and reproducible. A ``Session`` runs on it
 /// directly (``Session/init(lock:profile:observations:)``), and
 /// ``respond(session:action:)`` plays the person.
-public final class SimulatedLock {
+public final class SimulatedLock: @unchecked Sendable {
     /// Simulator flags (`LKR_SIM_F_*`).
     public struct Flags: OptionSet, Hashable, Sendable {
         public let rawValue: UInt32
@@ -68,6 +68,8 @@ public final class SimulatedLock {
     }
 
     let handle: OpaquePointer
+    /// Serialises the simulator's calls (a session on its transport takes it too).
+    let lock = CallLock("simulated lock")
 
     /// Builds a simulated lock with @p causes injected (each must be
     /// possible on @p protocol). `nil` keeps the library's default.
@@ -114,7 +116,7 @@ public final class SimulatedLock {
     public func profile() throws -> Profile {
         var p = lkr_profile()
         lkr_profile_init(&p)
-        try check(lkr_sim_profile(handle, &p))
+        try lock.enter { try ok(lkr_sim_profile(handle, &p)) }
         return try Profile(p)
     }
 
@@ -122,14 +124,14 @@ public final class SimulatedLock {
     public func observations() throws -> Observations {
         var o = lkr_observations()
         lkr_observations_init(&o)
-        try check(lkr_sim_observations(handle, &o))
+        try lock.enter { try ok(lkr_sim_observations(handle, &o)) }
         return Observations(o)
     }
 
     /// The lock's counts now.
     public func stats() throws -> SimStats {
         var s = sized(lkr_sim_stats.init) { $0.struct_size = $1 }
-        try check(lkr_sim_stats_get(handle, &s))
+        try lock.enter { try ok(lkr_sim_stats_get(handle, &s)) }
         return SimStats(s)
     }
 
@@ -143,7 +145,7 @@ public final class SimulatedLock {
         var r = sized(lkr_sim_result.init) { $0.struct_size = $1 }
         r.stats.struct_size = UInt32(MemoryLayout<lkr_sim_stats>.size)
         let limit = try count(maxActions, "maxActions", 0...Int(UInt32.max))
-        try Overrides.with(overrides) { ov in try ok(lkr_sim_run(handle, ov, limit, &r)) }
+        try lock.enter { try Overrides.with(overrides) { ov in try ok(lkr_sim_run(handle, ov, limit, &r)) } }
         return SimResult(finalKind: ActionKind(rawValue: r.final_kind), actions: Int(r.actions), stats: SimStats(r.stats))
     }
 

@@ -189,9 +189,11 @@ public protocol StepRunningTransport: Transport {
 }
 
 /// A transport whose automatable steps are async work. The library is told
-/// each step is pending; ``Session/run(sleep:respond:)`` awaits
-/// ``runStep(_:)`` and reports its outcome.
-public protocol AsyncStepRunningTransport: Transport {
+/// each step is pending; ``Session/run(isolation:sleep:respond:)`` awaits
+/// ``runStep(_:)`` and reports its outcome. It is `Sendable` (an actor, a
+/// `@MainActor` class, or a class whose state is protected), since its
+/// async work may run on another executor than the session's caller.
+public protocol AsyncStepRunningTransport: Transport, Sendable {
     /// Performs an automatable step: the outcome to report (``Outcome/done``,
     /// ``Outcome/cannotDo`` to hand it to a person, ...).
     func runStep(_ step: Step) async throws -> Outcome

@@ -27,7 +27,7 @@ public struct VaultCode: Equatable, Sendable {
 /// The code vault (`lkr_vault`): verified backups of a lock's access codes,
 /// sealed export and import, verified restore. Freed (and zeroed) when the
 /// last reference goes; a session it is attached to keeps it alive.
-public final class Vault {
+public final class Vault: @unchecked Sendable {
     let handle: OpaquePointer
 
     public init() throws {
@@ -40,15 +40,12 @@ public final class Vault {
 
     // Every operation takes the lock's code callbacks: a Swift transport or a simulated lock.
 
-    /// Set while a call runs: a callback using this vault again throws
-    /// ``LockRecoverError/reentered(_:)`` instead of entering the library.
-    var busy = false
+    /// Serialises the vault's calls (a session's calls take it too while
+    /// the vault is attached); re-entry from a callback throws.
+    let lock = CallLock("vault")
 
     func enter<R>(_ body: () throws -> R) throws -> R {
-        if busy { throw LockRecoverError.reentered("the vault is in a call: a transport callback must not use it") }
-        busy = true
-        defer { busy = false }
-        return try body()
+        try lock.enter(body)
     }
 
     /// Runs @p body with the C transport; when it fails, the error a Swift

@@ -31,8 +31,9 @@ final class TwiceFailing: FakeLock {
     override func runStep(_ step: Step) throws -> StepReply { throw First() }
 }
 
-/// A hub whose automatable steps are async work.
-final class AsyncHub: Transport, AsyncStepRunningTransport, PromptingTransport {
+/// A hub whose automatable steps are async work. Unchecked: one test task
+/// uses it, and its async step runs only while that task awaits it.
+final class AsyncHub: Transport, AsyncStepRunningTransport, PromptingTransport, @unchecked Sendable {
     var clock: UInt64 = 10_000
     var ran: [Step] = []
     var fixed = false
@@ -142,5 +143,57 @@ final class AsyncHub: Transport, AsyncStepRunningTransport, PromptingTransport {
         #expect(try Chemistry(sid: "nimh") == .nimh)
         #expect(try Ecosystems(sid: "homekit") == .homeKit)
         #expect(Library.versionNumber >= 10000)
+    }
+}
+
+/// An app's view model: isolated to the main actor, its transport too.
+@MainActor final class MainActorHub: @MainActor Transport, @MainActor PromptingTransport {
+    var prompts = 0
+    func nowMs() -> UInt64 { 1_000 }
+    func prompt(_ action: Action) { prompts += 1 }
+}
+
+@Suite struct IsolationTests {
+    @Test func aSessionSharedAcrossTasksIsSerialised() async throws {
+        let lock = try SimulatedLock(protocol: .zwave, causes: [.hubSessionMismatch], seed: 5)
+        let s = try Session(lock: lock)
+        let v = try Vault()
+        try s.attach(vault: v)
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var bytes = 0
+                    for _ in 0..<100 {
+                        _ = try s.next()
+                        bytes += try s.save().count + s.reportJSONString().utf8.count
+                        _ = try lock.stats()
+                        _ = try v.status()
+                    }
+                    return bytes
+                }
+            }
+            for try await bytes in group { #expect(bytes > 0) }
+        }
+        #expect(try s.status().vaultAttached)
+    }
+
+    @MainActor @Test func aMainActorAppDrivesASessionWithTheAsyncAPI() async throws {
+        let hub = MainActorHub()
+        let s = try Session(profile: Profile(protocol: .ble), transport: hub)
+        #expect(s.capabilities == [.prompt])
+        var asked = 0
+        let end = try await s.run(sleep: { _ in }) { session, action in
+            asked += 1
+            if asked > 3 { try session.abort(); return }
+            switch action.kind {
+            case .ask: try session.answer(question: action.question!, value: .unknown)
+            case .personStep, .hostStep: try session.report(step: action.step!, outcome: .done)
+            case .verify: try session.report(step: action.step!, outcome: .notFixed)
+            case .blocked: try session.waive(step: action.step!, reason: "not today")
+            default: break
+            }
+        }
+        #expect(end.kind == .aborted)
+        #expect(hub.prompts > 0)
     }
 }
