@@ -389,8 +389,15 @@ public final class Session: @unchecked Sendable {
 
     /// Attaches a code vault (kept alive by the session), or detaches with `nil`.
     public func attach(vault: Vault?) throws {
-        try enter { try ok(lkr_session_attach_vault(handle, vault?.handle)) }
-        self.vault = vault
+        try enter {
+            // enter() holds the current vault's lock; a new one is taken here.
+            if let vault, vault !== self.vault {
+                try vault.lock.enter { try ok(lkr_session_attach_vault(handle, vault.handle)) }
+            } else {
+                try ok(lkr_session_attach_vault(handle, vault?.handle))
+            }
+            self.vault = vault
+        }
     }
 
     /// Saves the session into a versioned, checksummed blob (no codes, no callbacks).
