@@ -45,7 +45,9 @@ def test_the_readme_example_runs(readme: str) -> None:
 
 
 def test_the_package_is_the_installed_one_and_self_contained() -> None:
-    assert not Path(lockrecover.__file__).resolve().is_relative_to(REPO)
+    here = Path(lockrecover.__file__).resolve()
+    assert not here.is_relative_to(REPO / "bindings" / "python" / "src")
+    assert "site-packages" in here.parts
     code = ("import lockrecover, sys\n"
             "lockrecover.classify(protocol='ble')\n"
             "maps = open('/proc/self/maps').read() if sys.platform.startswith('linux') else ''\n"

@@ -175,6 +175,8 @@ def test_simulated_lock_and_vault_from_threads() -> None:
     (lambda: Observations(cell_mv=-1)._to_c(), "cell_mv"),
     (lambda: Profile(protocol=Protocol.BLE, manufacturer="x" * 500)._to_c(), "manufacturer"),
     (lambda: Profile(protocol=Protocol.BLE, battery_cells=99)._to_c(), "battery_cells"),
+    # Found by the library's validator, then pinned to the field by the binding.
+    (lambda: Profile(protocol=Protocol.BLE, purchase_date="not-a-date")._to_c(), "purchase_date"),
     (lambda: Profile(protocol="no-such-protocol")._to_c(), "protocol"),
     (lambda: ProbeResult(battery_pct=101)._to_c(), "ProbeResult.battery_pct"),
     (lambda: Code(slot=-1)._to_c(), "Code.slot"),

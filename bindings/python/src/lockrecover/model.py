@@ -85,7 +85,7 @@ def _enum_out(cls: Any, value: int) -> Any:
         return int(value)
 
 
-def _blame(kind: str, fields: Iterable[str], fresh: Callable[[], Any],
+def _blame(fields: Iterable[str], fresh: Callable[[], Any],
            validate: Callable[[Any], int], full: Any) -> Optional[str]:
     """Which field of @p full the C validator rejects: each field alone,
     copied into a fresh default struct, validated on its own."""
@@ -162,7 +162,7 @@ class Profile:
                 lib.lkr_profile_init(q)
                 q.protocol = p.protocol
                 return q
-            bad = _blame("profile", [f.name for f in dataclasses.fields(self)], fresh,
+            bad = _blame([f.name for f in dataclasses.fields(self)], fresh,
                          lib.lkr_profile_validate, p)
             raise error_for(st, f"profile: {bad} is not valid" if bad else "profile",
                             field=bad)
@@ -253,7 +253,7 @@ class Observations:
                 q = ffi.new("lkr_observations *")
                 lib.lkr_observations_init(q)
                 return q
-            bad = _blame("observations", _OBS_KIND, fresh, lib.lkr_observations_validate, o)
+            bad = _blame(_OBS_KIND, fresh, lib.lkr_observations_validate, o)
             raise error_for(st, f"observations: {bad} is not valid" if bad else "observations",
                             field=bad)
         return o
