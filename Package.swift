@@ -2,7 +2,10 @@
 // libsmartlock-recover as a Swift package: add this repository by URL (or by
 // path) and SwiftPM builds the C library from lib/ and include/ itself, so an
 // iOS, macOS or Linux app needs nothing installed. The C target compiles every
-// lib/*.c (SwiftPM takes the whole folder), the Swift binding lives in
+// lib/*.c (SwiftPM takes the whole folder): its directory,
+// bindings/swift/CLockRecover, holds only the links lib -> ../../../lib and
+// include -> ../../../include, so SwiftPM looks at those two folders and not
+// at the whole checkout (build trees included). The Swift binding lives in
 // bindings/swift.
 import PackageDescription
 
@@ -17,7 +20,7 @@ let package = Package(
         // the private ones.
         .target(
             name: "CLockRecover",
-            path: ".",
+            path: "bindings/swift/CLockRecover",
             // The linker version script is for the shared library CMake builds.
             exclude: ["lib/lockrecover.map"],
             sources: ["lib"],

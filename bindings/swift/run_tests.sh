@@ -56,6 +56,6 @@ if grep -E '^(/[^:]+):[0-9]+:[0-9]+: warning:' "$log.swift6" | grep -qE "^$root/
 fi
 echo "swift build (Swift 6 language mode): 0 warnings"
 set +e
-swift test --package-path "$root" --scratch-path "$scratch" --skip-build --disable-xctest
+swift test --package-path "$root" --scratch-path "$scratch" -j "${JOBS:-2}" --disable-xctest
 status=$?
 exit $status
