@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 import lockrecover
-from lockrecover import (AppStatus, Cause, Chemistry, Diagnosis, Ecosystem, Guard,
-                         Observations, Profile, Protocol, Step, Symptom, Tier, UpdateState)
+from lockrecover import (AppStatus, Cause, Chemistry, Diagnosis, Ecosystem, Evidence, Guard,
+                         Observations, Profile, Protocol, Step, Symptom, Tier, Triage,
+                         UpdateState)
 from lockrecover._lockrecover import lib
 
 
@@ -14,14 +15,17 @@ def test_classify_keyword_facts() -> None:
                              app_status=AppStatus.UNAVAILABLE,
                              update_state=UpdateState.REPORTED_OK)
     assert isinstance(d, Diagnosis)
-    assert d.symptom == "local_ok_app_offline"
-    assert d.symptom_id == Symptom.LOCAL_OK_APP_OFFLINE
-    assert d.entry_tier == "protocol"
-    assert "keypad_works" in d.triage
-    assert d.causes[0][0] == "hub_session_mismatch"
+    assert d.symptom is Symptom.LOCAL_OK_APP_OFFLINE
+    assert d.symptom.sid == "local_ok_app_offline"
+    assert d.entry_tier is Tier.PROTOCOL
+    assert Triage.KEYPAD_WORKS in d.triage
+    assert Triage.KEYPAD_WORKS.sid == "keypad_works"
+    assert d.causes[0][0] is Cause.HUB_SESSION_MISMATCH
     assert abs(sum(p for _, p in d.causes) - 1.0) < 1e-9
-    assert all(isinstance(sid, str) and 0 < p <= 1 for sid, p in d.causes)
-    assert "protocol_zwave" in d.evidence
+    assert all(isinstance(c, Cause) and 0 < p <= 1 for c, p in d.causes)
+    assert Evidence.PROTOCOL_ZWAVE in d.evidence
+    assert Evidence.PROTOCOL_ZWAVE.sid == "protocol_zwave"
+    assert Evidence.from_sid("protocol_zwave") is Evidence.PROTOCOL_ZWAVE
 
 
 def test_classify_dataclasses_silent_nimh() -> None:
@@ -29,30 +33,30 @@ def test_classify_dataclasses_silent_nimh() -> None:
                       ecosystems=frozenset({Ecosystem.HOMEKIT}))
     obs = Observations(keypad_lights=False, update_state=UpdateState.REPORTED_FAILED)
     d = lockrecover.classify(profile, obs)
-    assert d.symptom == "completely_silent"
-    assert "nimh_cells" in d.triage
-    assert d.top_cause in {c.sid for c in Cause}
+    assert d.symptom is Symptom.COMPLETELY_SILENT
+    assert Triage.NIMH_CELLS in d.triage
+    assert d.top_cause in set(Cause)
 
 
 def test_classify_keywords_override_dataclass() -> None:
     base = Observations(keypad_lights=False)
     d = lockrecover.classify(Profile(protocol=Protocol.WIFI), base, keypad_lights=True,
                              app_status=AppStatus.OFFLINE, update_state=UpdateState.NONE)
-    assert d.symptom != "completely_silent"
+    assert d.symptom is not Symptom.COMPLETELY_SILENT
 
 
 def test_profile_round_trip() -> None:
     p = Profile(protocol=Protocol.MATTER, ecosystems=frozenset({Ecosystem.GOOGLE,
                 Ecosystem.ALEXA}), battery_cells=4, has_keypad=True, pins_readable=False,
                 manufacturer="Aqara", purchase_date="2024-05-01")
-    back = Profile.from_c(p.to_c())
+    back = Profile._from_c(p._to_c())
     assert back == p
 
 
 def test_observations_round_trip() -> None:
     o = Observations(battery_pct=42, keypad_lights=True, hub_online=False,
                      app_status=AppStatus.NO_RESPONSE, fw_now="1.2.3", error_code="-1")
-    assert Observations.from_c(o.to_c()) == o
+    assert Observations._from_c(o._to_c()) == o
 
 
 @pytest.mark.parametrize("cls,prefix", [

@@ -8,6 +8,7 @@ from typing import List
 import pytest
 
 import lockrecover
+from lockrecover._lockrecover import ffi
 from conftest import (CONFIRMABLE, FakeLock, Person, app_offline_obs, sample_codes,
                       zwave_profile)
 from lockrecover import (ActionKind, DataError, Guard, InvalidArgument, LockRecoverError,
@@ -93,7 +94,7 @@ def test_guard_refusal_then_confirm() -> None:
         assert Guard.DOOR_OPEN in s.status().guards_blocked
         end = Person(lock).drive(s)
         assert end.kind == ActionKind.NEEDS_SUPPORT
-        assert "ladder_exhausted" in end.support_reasons
+        assert lockrecover.SupportReason.LADDER_EXHAUSTED in end.support_reasons
         # The reset erased the lock's codes and the vault put them back.
         assert sorted(lock.codes) == [0, 1, 2]
         assert all(c.state in (lockrecover.SlotState.RESTORED, lockrecover.SlotState.PRESENT)
@@ -311,10 +312,10 @@ def test_only_overridden_callbacks_are_wired() -> None:
 
     t = ClockOnly()
     c = t._c_transport()
-    assert c.now_ms != lockrecover._ffi.NULL
+    assert c.now_ms != ffi.NULL
     for name in ("probe", "run_step", "prompt", "log", "read_codes", "write_code", "seal",
                  "unseal"):
-        assert getattr(c, name) == lockrecover._ffi.NULL, name
+        assert getattr(c, name) == ffi.NULL, name
     with Session(zwave_profile(), app_offline_obs(), t) as s:
         a = s.next()
         assert a.kind == ActionKind.PERSON_STEP  # no run_step: a person does it

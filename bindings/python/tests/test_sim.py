@@ -7,8 +7,6 @@ import lockrecover
 from lockrecover import (ActionKind, Cause, Ecosystem, InvalidArgument, Protocol, Session,
                          SimulatedLock, Vault)
 
-pytestmark = pytest.mark.skipif(not lockrecover.HAVE_SIM,
-                                reason="the library was built without the simulator")
 
 
 def test_run_recovers_a_fixable_cause() -> None:

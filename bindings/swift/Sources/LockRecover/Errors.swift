@@ -32,6 +32,13 @@ public enum LockRecoverError: Error, Equatable, Hashable, CustomStringConvertibl
     case oversized
     /// A negative status this binding does not know (a newer library).
     case unknown(Int32)
+    /// `LKR_E_INVAL` found by the binding, naming the field and its limit:
+    /// `invalidField("batteryPct", limit: "0...100, not 250")`.
+    case invalidField(String, limit: String)
+    /// A session, vault or simulated lock was entered again from inside one
+    /// of its own calls (a transport callback calling into the session whose
+    /// call runs it). The library is never entered twice: this is thrown instead.
+    case reentered(String)
 
     /// Maps a status; `nil` for success (`LKR_OK`) and other non-negative values.
     public init?(status: Int32) {
@@ -73,11 +80,27 @@ public enum LockRecoverError: Error, Equatable, Hashable, CustomStringConvertibl
         case .protocol: return LKR_E_PROTOCOL
         case .oversized: return LKR_E_OVERSIZED
         case .unknown(let s): return s
+        case .invalidField: return LKR_E_INVAL
+        case .reentered: return LKR_E_STATE
         }
     }
 
-    /// The library's short English text (`lkr_strerror`), e.g. "invalid argument".
-    public var description: String { String(cString: lkr_strerror(status)) }
+    /// The library's short English text (`lkr_strerror`), e.g. "invalid
+    /// argument", followed by the field and its limit when the binding knows them.
+    public var description: String {
+        let text = String(cString: lkr_strerror(status))
+        switch self {
+        case .invalidField(let field, let limit): return "\(text): \(field): \(limit)"
+        case .reentered(let what): return "\(text): \(what)"
+        default: return text
+        }
+    }
+
+    /// The field at fault, for ``invalidField(_:limit:)``.
+    public var field: String? {
+        if case .invalidField(let f, _) = self { return f }
+        return nil
+    }
 
     /// The stable symbolic name (`lkr_status_name`), e.g. "LKR_E_INVAL".
     public var name: String { String(cString: lkr_status_name(status)) }

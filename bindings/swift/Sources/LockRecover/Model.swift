@@ -5,27 +5,34 @@ import CLockRecover
 @inline(__always) func tri(_ b: Bool?) -> UInt8 { b.map { $0 ? UInt8(LKR_YES) : UInt8(LKR_NO) } ?? UInt8(LKR_UNKNOWN) }
 @inline(__always) func tri(_ v: UInt8) -> Bool? { v == UInt8(LKR_YES) ? true : v == UInt8(LKR_NO) ? false : nil }
 
-/// A number for C: `nil` is `LKR_NUM_UNKNOWN`; one that does not fit is invalid.
-func num(_ i: Int?) throws -> Int32 {
+/// A number for C: `nil` is `LKR_NUM_UNKNOWN`; outside @p range is an
+/// error naming @p name and the range.
+func num(_ i: Int?, _ name: String, _ range: ClosedRange<Int>) throws -> Int32 {
     guard let i else { return LKR_NUM_UNKNOWN }
-    guard let v = Int32(exactly: i) else { throw LockRecoverError.invalidArgument }
+    guard range.contains(i), let v = Int32(exactly: i) else {
+        throw LockRecoverError.invalidField(name, limit: "\(range.lowerBound)...\(range.upperBound), not \(i)")
+    }
     return v
 }
 @inline(__always) func num(_ v: Int32) -> Int? { v < 0 ? nil : Int(v) }
 
-func count(_ i: Int?) throws -> UInt32 {
+func count(_ i: Int?, _ name: String, _ range: ClosedRange<Int>) throws -> UInt32 {
     guard let i else { return 0 }
-    guard let v = UInt32(exactly: i) else { throw LockRecoverError.invalidArgument }
+    guard range.contains(i), let v = UInt32(exactly: i) else {
+        throw LockRecoverError.invalidField(name, limit: "\(range.lowerBound)...\(range.upperBound), not \(i)")
+    }
     return v
 }
 
 /// Copies @p value into a fixed C char array, NUL-terminated; too long (or
-/// holding a NUL) is an invalid argument.
-func setText<T>(_ field: inout T, _ value: String?) throws {
+/// holding a NUL) is an error naming @p name and the byte limit.
+func setText<T>(_ field: inout T, _ value: String?, _ name: String) throws {
     let bytes = Array((value ?? "").utf8)
-    guard !bytes.contains(0) else { throw LockRecoverError.invalidArgument }
+    guard !bytes.contains(0) else { throw LockRecoverError.invalidField(name, limit: "contains NUL") }
     try withUnsafeMutableBytes(of: &field) { buf in
-        guard bytes.count < buf.count else { throw LockRecoverError.invalidArgument }
+        guard bytes.count < buf.count else {
+            throw LockRecoverError.invalidField(name, limit: "at most \(buf.count - 1) bytes of UTF-8, not \(bytes.count)")
+        }
         for i in 0..<buf.count { buf[i] = i < bytes.count ? bytes[i] : 0 }
     }
 }
@@ -86,7 +93,7 @@ public struct Profile: Equatable, Sendable {
 
     /// Reads a C profile (an unknown protocol is invalid).
     init(_ c: lkr_profile) throws {
-        guard let p = LockProtocol(rawValue: c.protocol) else { throw LockRecoverError.invalidArgument }
+        guard let p = LockProtocol(rawValue: c.protocol) else { throw LockRecoverError.invalidField("protocol", limit: "unknown id \(c.protocol)") }
         self.init(protocol: p)
         ecosystems = Ecosystems(rawValue: c.ecosystems)
         batteryChemistry = Chemistry(rawValue: c.battery_chemistry)
@@ -113,18 +120,18 @@ public struct Profile: Equatable, Sendable {
         c.protocol = self.protocol.rawValue
         c.ecosystems = ecosystems.rawValue
         c.battery_chemistry = batteryChemistry?.rawValue ?? 0
-        c.battery_cells = try count(batteryCells)
-        c.warranty_months = try count(warrantyMonths)
+        c.battery_cells = try count(batteryCells, "batteryCells", 0...16)
+        c.warranty_months = try count(warrantyMonths, "warrantyMonths", 0...Int(UInt32.max))
         c.has_bridge = tri(hasBridge)
         c.has_keypad = tri(hasKeypad)
         c.has_fingerprint = tri(hasFingerprint)
         c.has_key_cylinder = tri(hasKeyCylinder)
         c.repair_erases_codes = tri(repairErasesCodes)
         c.pins_readable = tri(pinsReadable)
-        try setText(&c.manufacturer, manufacturer)
-        try setText(&c.model, model)
-        try setText(&c.serial, serial)
-        try setText(&c.purchase_date, purchaseDate)
+        try setText(&c.manufacturer, manufacturer, "manufacturer")
+        try setText(&c.model, model, "model")
+        try setText(&c.serial, serial, "serial")
+        try setText(&c.purchase_date, purchaseDate, "purchaseDate")
         return c
     }
 
@@ -241,10 +248,10 @@ public struct Observations: Equatable, Sendable {
     func cValue() throws -> lkr_observations {
         var c = lkr_observations()
         lkr_observations_init(&c)
-        c.update_progress_pct = try num(updateProgressPct)
-        c.update_stalled_min = try num(updateStalledMinutes)
-        c.battery_pct = try num(batteryPct)
-        c.cell_mv = try num(cellMillivolts)
+        c.update_progress_pct = try num(updateProgressPct, "updateProgressPct", 0...100)
+        c.update_stalled_min = try num(updateStalledMinutes, "updateStalledMinutes", 0...1_000_000)
+        c.battery_pct = try num(batteryPct, "batteryPct", 0...100)
+        c.cell_mv = try num(cellMillivolts, "cellMillivolts", 0...5000)
         c.keypad_lights = tri(keypadLights)
         c.keypad_accepts_codes = tri(keypadAcceptsCodes)
         c.local_control_works = tri(localControlWorks)
@@ -271,10 +278,10 @@ public struct Observations: Equatable, Sendable {
         c.wrong_position = tri(wrongPosition)
         c.extreme_cold = tri(extremeCold)
         c.router_online = tri(routerOnline)
-        try setText(&c.fw_before, firmwareBefore)
-        try setText(&c.fw_target, firmwareTarget)
-        try setText(&c.fw_now, firmwareNow)
-        try setText(&c.error_code, errorCode)
+        try setText(&c.fw_before, firmwareBefore, "firmwareBefore")
+        try setText(&c.fw_target, firmwareTarget, "firmwareTarget")
+        try setText(&c.fw_now, firmwareNow, "firmwareNow")
+        try setText(&c.error_code, errorCode, "errorCode")
         return c
     }
 

@@ -32,7 +32,7 @@ public struct Action: Equatable, @unchecked Sendable {
     let raw: lkr_action
 
     /// Whether the action ends the session.
-    public var isFinal: Bool { kind.isFinal }
+    public var isFinal: Bool { withUnsafePointer(to: raw) { lkr_action_is_final($0) != 0 } }
 
     init(_ a: lkr_action) throws {
         guard let kind = ActionKind(rawValue: a.kind), let state = SessionState(rawValue: a.state) else {
@@ -82,7 +82,7 @@ public enum Answer: Equatable, Sendable, ExpressibleByBooleanLiteral, Expressibl
         case .yes: return Int32(LKR_YES)
         case .no: return Int32(LKR_NO)
         case .unknown: return question == .updateStalledMinutes ? LKR_NUM_UNKNOWN : Int32(LKR_UNKNOWN)
-        case .number(let n): return try num(n)
+        case .number(let n): return try num(n, "value", 0...Int(Int32.max))
         case .updateState(let s): return Int32(s.rawValue)
         case .appStatus(let s): return Int32(s.rawValue)
         case .codesState(let s): return Int32(s.rawValue)
@@ -138,13 +138,52 @@ public struct SessionStatus: Equatable, Sendable {
 }
 
 /// A recovery session (`lkr_session`): walks one lock up the escalation
-/// ladder. Freed when the last reference goes. One thread at a time.
-public final class Session {
+/// ladder. Freed when the last reference goes.
+///
+/// Isolation and threads: a `Session` is `Sendable`. Its calls are
+/// serialised by its own lock (a call from another thread waits), and a
+/// call also holds its attached vault's and its simulated lock's. Its
+/// transport's callbacks run synchronously inside its calls, on the calling
+/// thread and actor. A callback that calls into its own session (or its
+/// vault) throws ``LockRecoverError/reentered(_:)``; the library is never
+/// entered twice. ``run(isolation:sleep:respond:)`` is the async driver: it
+/// runs on the caller's actor, awaits waits and ``AsyncStepRunningTransport``
+/// steps, and hands the rest to an async `respond` closure.
+public final class Session: @unchecked Sendable {
     let handle: OpaquePointer
     /// Keeps the transport's `ctx` (a Swift transport or a simulated lock) alive.
-    private let transport: CTransport
+    let transport: CTransport
     /// Keeps an attached vault alive while the session may use it.
     private var vault: Vault?
+    /// Serialises the session's calls; re-entry from a callback throws.
+    private let lock = CallLock("session")
+    private var firstErrors: [Error] = []
+
+    /// The first error a Swift callback threw in the latest call that had one.
+    public var lastTransportError: Error? { lock.read { firstErrors.first } }
+    /// Every error the Swift callbacks threw in that call, in order.
+    public var transportErrors: [Error] { lock.read { firstErrors } }
+
+    /// Runs one library call under the session's lock (and its vault's and
+    /// simulated lock's): refuses re-entry, collects callback errors.
+    @discardableResult
+    func enter<R>(_ body: () throws -> R) throws -> R {
+        try lock.enter {
+            func call() throws -> R {
+                transport.beginCall()
+                defer {
+                    if let errors = transport.bridge?.errors, !errors.isEmpty { firstErrors = errors }
+                }
+                return try body()
+            }
+            func withVault() throws -> R {
+                guard let vault else { return try call() }
+                return try vault.lock.enter(call)
+            }
+            guard let sim = transport.owner as? SimulatedLock else { return try withVault() }
+            return try sim.lock.enter(withVault)
+        }
+    }
 
     private init(handle: OpaquePointer, transport: CTransport) {
         self.handle = handle
@@ -153,7 +192,8 @@ public final class Session {
 
     deinit { lkr_session_free(handle) }
 
-    private static func create(profile: Profile, observations: Observations?, transport: CTransport) throws -> OpaquePointer {
+    private static func create(profile: Profile, observations: Observations?, overrides: Overrides?,
+                               transport: CTransport) throws -> OpaquePointer {
         var p = try profile.cValue()
         var o = try observations?.cValue() ?? { var c = lkr_observations(); lkr_observations_init(&c); return c }()
         var cfg = lkr_session_config()
@@ -163,7 +203,13 @@ public final class Session {
             try withUnsafePointer(to: &o) { op in
                 cfg.profile = pp
                 cfg.observations = observations == nil ? nil : op
-                try ok(lkr_session_new(&cfg, &transport.raw, &out))
+                try Overrides.with(overrides) { ov in
+                    cfg.overrides = ov
+                    transport.beginCall()
+                    let status = lkr_session_new(&cfg, &transport.raw, &out)
+                    if status < 0, let first = transport.firstError { throw first }
+                    try ok(status)
+                }
             }
         }
         return out!
@@ -180,19 +226,30 @@ public final class Session {
     }
 
     /// Starts a recovery of the lock @p profile, seen as @p observations,
-    /// with a Swift transport (kept alive by the session).
-    public convenience init(profile: Profile, observations: Observations? = nil, transport: any Transport) throws {
+    /// with a Swift transport (kept alive by the session) and a vendor's
+    /// @p overrides if given.
+    public convenience init(profile: Profile, observations: Observations? = nil, transport: any Transport,
+                            overrides: Overrides? = nil) throws {
         let t = TransportBridge.make(transport)
-        self.init(handle: try Session.create(profile: profile, observations: observations, transport: t), transport: t)
+        self.init(handle: try Session.create(profile: profile, observations: observations, overrides: overrides,
+                                             transport: t), transport: t)
     }
 
     /// Starts a recovery of a simulated lock, on its own C transport. The
     /// profile and observations default to the lock's own.
-    public convenience init(lock: SimulatedLock, profile: Profile? = nil, observations: Observations? = nil) throws {
+    public convenience init(lock: SimulatedLock, profile: Profile? = nil, observations: Observations? = nil,
+                            overrides: Overrides? = nil) throws {
         let t = try lock.cTransport()
         let h = try Session.create(profile: profile ?? lock.profile(),
-                                   observations: observations ?? lock.observations(), transport: t)
+                                   observations: observations ?? lock.observations(), overrides: overrides,
+                                   transport: t)
         self.init(handle: h, transport: t)
+    }
+
+    /// The transport's capabilities, derived from the protocols it conforms to.
+    public var capabilities: TransportCapabilities {
+        transport.bridge.map { TransportCapabilities.of($0.transport) }
+            ?? [.probe, .runStep, .readCodes, .writeCode, .seal]
     }
 
     /// Restores a session ``save()`` wrote, with a Swift transport.
@@ -205,56 +262,64 @@ public final class Session {
         try load(blob, transport: try lock.cTransport())
     }
 
-    /// The error the last failing Swift callback threw, if any.
-    public var lastTransportError: Error? { transport.lastError }
 
     /// What the host should do now (calls the transport where it can).
     public func next() throws -> Action {
         var a = sized(lkr_action.init) { $0.struct_size = $1 }
-        try check(lkr_session_next(handle, &a))
+        try enter { try ok(lkr_session_next(handle, &a)) }
         return try Action(a)
     }
 
     /// Reports the outcome of the step the current action names.
     public func report(step: Step, outcome: Outcome) throws {
-        try check(lkr_session_report(handle, step.rawValue, outcome.rawValue))
+        try enter { try ok(lkr_session_report(handle, step.rawValue, outcome.rawValue)) }
     }
 
     /// Answers the current question.
     public func answer(question: Question, value: Answer) throws {
-        try check(lkr_session_answer(handle, question.rawValue, try value.value(for: question)))
+        try enter { try ok(lkr_session_answer(handle, question.rawValue, try value.value(for: question))) }
     }
 
     /// Adds facts: every known field replaces the session's.
     public func observe(_ observations: Observations) throws {
         var o = try observations.cValue()
-        try check(lkr_session_observe(handle, &o))
+        try enter { try ok(lkr_session_observe(handle, &o)) }
     }
 
     /// The person confirms (or withdraws) a guard only a person can know.
     public func confirm(_ guard: Guard, holds: Bool = true) throws {
-        try check(lkr_session_confirm(handle, `guard`.rawValue, holds ? 1 : 0))
+        try enter { try ok(lkr_session_confirm(handle, `guard`.rawValue, holds ? 1 : 0)) }
+    }
+
+    private static func checkReason(_ reason: String) throws {
+        let n = reason.utf8.count
+        let limit = Int(LKR_REASON_MAX) - 1
+        guard (1...limit).contains(n), !reason.utf8.contains(0) else {
+            throw LockRecoverError.invalidField("reason", limit: "1...\(limit) bytes without NUL, not \(n)")
+        }
     }
 
     /// Skips a whole tier, recording why (1-47 printable characters).
     public func waive(tier: Tier, reason: String) throws {
-        try check(lkr_session_waive(handle, UInt32(LKR_WAIVE_TIER.rawValue), tier.rawValue, reason))
+        try Session.checkReason(reason)
+        try enter { try ok(lkr_session_waive(handle, UInt32(LKR_WAIVE_TIER.rawValue), tier.rawValue, reason)) }
     }
 
     /// Skips one step, recording why.
     public func waive(step: Step, reason: String) throws {
-        try check(lkr_session_waive(handle, UInt32(LKR_WAIVE_STEP.rawValue), step.rawValue, reason))
+        try Session.checkReason(reason)
+        try enter { try ok(lkr_session_waive(handle, UInt32(LKR_WAIVE_STEP.rawValue), step.rawValue, reason)) }
     }
 
     /// Stops the recovery for good.
     public func abort() throws {
-        try check(lkr_session_abort(handle))
+        try enter { try ok(lkr_session_abort(handle)) }
     }
 
     /// Re-reads the clock after a wait: `true` when no wait runs any more.
     @discardableResult
     public func tick() throws -> Bool {
-        try check(lkr_session_tick(handle)) == LKR_OK
+        try enter { try check(lkr_session_tick(handle)) } == LKR_OK
     }
 
     /// Completes a probe that replied ``ProbeReply/pending``.
@@ -263,16 +328,16 @@ public final class Session {
         case .success(let r):
             var c = sized(lkr_probe_result.init) { $0.struct_size = $1 }
             try r.fill(&c)
-            try check(lkr_session_probe_done(handle, LKR_OK, &c))
+            try enter { try ok(lkr_session_probe_done(handle, LKR_OK, &c)) }
         case .failure(let e):
-            try check(lkr_session_probe_done(handle, e.status, nil))
+            try enter { try ok(lkr_session_probe_done(handle, e.status, nil)) }
         }
     }
 
     /// A snapshot of the session's state.
     public func status() throws -> SessionStatus {
         var i = sized(lkr_session_info.init) { $0.struct_size = $1 }
-        try check(lkr_session_status(handle, &i))
+        try enter { try ok(lkr_session_status(handle, &i)) }
         return SessionStatus(
             state: SessionState(rawValue: i.state) ?? .triage, ladder: Ladder(rawValue: i.ladder),
             tier: Tier(rawValue: i.tier), symptom: Symptom(rawValue: i.symptom) ?? .unknown,
@@ -288,7 +353,7 @@ public final class Session {
     /// The current beliefs: causes ranked after every outcome so far.
     public func beliefs() throws -> Diagnosis {
         var d = sized(lkr_diagnosis.init) { $0.struct_size = $1 }
-        try check(lkr_session_beliefs(handle, &d))
+        try enter { try ok(lkr_session_beliefs(handle, &d)) }
         return Diagnosis(d)
     }
 
@@ -297,7 +362,7 @@ public final class Session {
         let n = try status().historyCount
         return try (0..<n).map { i in
             var h = sized(lkr_history_entry.init) { $0.struct_size = $1 }
-            try check(lkr_session_history(handle, UInt32(i), &h))
+            try enter { try ok(lkr_session_history(handle, UInt32(i), &h)) }
             let outcome = Outcome(rawValue: h.outcome)
             return HistoryEntry(step: Step(rawValue: h.step), tier: Tier(rawValue: h.tier), outcome: outcome,
                                 byHost: h.by_host != 0, startedMs: h.started_ms,
@@ -310,7 +375,7 @@ public final class Session {
         let n = try status().waiverCount
         return try (0..<n).map { i in
             var w = sized(lkr_waiver.init) { $0.struct_size = $1 }
-            try check(lkr_session_waiver(handle, UInt32(i), &w))
+            try enter { try ok(lkr_session_waiver(handle, UInt32(i), &w)) }
             let target: Waiver.Target
             if w.kind == UInt32(LKR_WAIVE_TIER.rawValue) {
                 guard let t = Tier(rawValue: w.id) else { throw LockRecoverError.outOfRange }
@@ -324,31 +389,42 @@ public final class Session {
 
     /// Attaches a code vault (kept alive by the session), or detaches with `nil`.
     public func attach(vault: Vault?) throws {
-        try check(lkr_session_attach_vault(handle, vault?.handle))
-        self.vault = vault
+        try enter {
+            // enter() holds the current vault's lock; a new one is taken here.
+            if let vault, vault !== self.vault {
+                try vault.lock.enter { try ok(lkr_session_attach_vault(handle, vault.handle)) }
+            } else {
+                try ok(lkr_session_attach_vault(handle, vault?.handle))
+            }
+            self.vault = vault
+        }
     }
 
     /// Saves the session into a versioned, checksummed blob (no codes, no callbacks).
     public func save() throws -> [UInt8] {
-        var needed = 0
-        let s = lkr_session_save(handle, nil, 0, &needed)
-        if s != LKR_E_BUFFER { try check(s) }
-        var blob = [UInt8](repeating: 0, count: needed)
-        try blob.withUnsafeMutableBytes { b in
-            try ok(lkr_session_save(handle, b.baseAddress, b.count, &needed))
+        try enter {
+            var needed = 0
+            let s = lkr_session_save(handle, nil, 0, &needed)
+            if s != LKR_E_BUFFER { try check(s) }
+            var blob = [UInt8](repeating: 0, count: needed)
+            try blob.withUnsafeMutableBytes { b in
+                try ok(lkr_session_save(handle, b.baseAddress, b.count, &needed))
+            }
+            return Array(blob.prefix(needed))
         }
-        return Array(blob.prefix(needed))
     }
 
     private func text(_ fn: (OpaquePointer, UnsafeMutablePointer<CChar>?, Int, UnsafeMutablePointer<Int>) -> Int32) throws -> String {
-        var needed = 0
-        let s = fn(handle, nil, 0, &needed)
-        if s != LKR_E_BUFFER { try check(s) }
-        var buf = [CChar](repeating: 0, count: max(needed, 1))
-        try buf.withUnsafeMutableBufferPointer { b in
-            try ok(fn(handle, b.baseAddress, b.count, &needed))
+        try enter {
+            var needed = 0
+            let s = fn(handle, nil, 0, &needed)
+            if s != LKR_E_BUFFER { try check(s) }
+            var buf = [CChar](repeating: 0, count: max(needed, 1))
+            try buf.withUnsafeMutableBufferPointer { b in
+                try ok(fn(handle, b.baseAddress, b.count, &needed))
+            }
+            return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The support report as a JSON string.

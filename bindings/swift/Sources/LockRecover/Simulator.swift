@@ -44,7 +44,7 @@ public struct SimResult: Equatable, Sendable {
 /// simulated clock, seeded and reproducible. A ``Session`` runs on it
 /// directly (``Session/init(lock:profile:observations:)``), and
 /// ``respond(session:action:)`` plays the person.
-public final class SimulatedLock {
+public final class SimulatedLock: @unchecked Sendable {
     /// Simulator flags (`LKR_SIM_F_*`).
     public struct Flags: OptionSet, Hashable, Sendable {
         public let rawValue: UInt32
@@ -68,6 +68,8 @@ public final class SimulatedLock {
     }
 
     let handle: OpaquePointer
+    /// Serialises the simulator's calls (a session on its transport takes it too).
+    let lock = CallLock("simulated lock")
 
     /// Builds a simulated lock with @p causes injected (each must be
     /// possible on @p protocol). `nil` keeps the library's default.
@@ -77,17 +79,19 @@ public final class SimulatedLock {
                 repairErasesCodes: Bool? = nil) throws {
         var c = lkr_sim_config()
         lkr_sim_config_init(&c)
-        guard !causes.isEmpty, causes.count <= Int(LKR_SIM_MAX_CAUSES) else { throw LockRecoverError.invalidArgument }
+        guard !causes.isEmpty, causes.count <= Int(LKR_SIM_MAX_CAUSES) else {
+            throw LockRecoverError.invalidField("causes", limit: "1...\(LKR_SIM_MAX_CAUSES) causes, not \(causes.count)")
+        }
         c.protocol = `protocol`.rawValue
         c.ecosystems = ecosystems.rawValue
         if let batteryChemistry { c.battery_chemistry = batteryChemistry.rawValue }
-        if let batteryPct { c.battery_pct = try num(batteryPct) }
+        if let batteryPct { c.battery_pct = try num(batteryPct, "batteryPct", 0...100) }
         c.cause_count = UInt32(causes.count)
         withUnsafeMutableBytes(of: &c.causes) { raw in
             let list = raw.bindMemory(to: UInt32.self)
             for (i, cause) in causes.enumerated() { list[i] = cause.rawValue }
         }
-        if let codeCount { c.code_count = try count(codeCount) }
+        if let codeCount { c.code_count = try count(codeCount, "codeCount", 0...Int(LKR_VAULT_MAX_CODES)) }
         if let flags { c.flags = flags.rawValue }
         if let hasBridge { c.has_bridge = tri(hasBridge) }
         if let hasKeypad { c.has_keypad = tri(hasKeypad) }
@@ -112,7 +116,7 @@ public final class SimulatedLock {
     public func profile() throws -> Profile {
         var p = lkr_profile()
         lkr_profile_init(&p)
-        try check(lkr_sim_profile(handle, &p))
+        try lock.enter { try ok(lkr_sim_profile(handle, &p)) }
         return try Profile(p)
     }
 
@@ -120,14 +124,14 @@ public final class SimulatedLock {
     public func observations() throws -> Observations {
         var o = lkr_observations()
         lkr_observations_init(&o)
-        try check(lkr_sim_observations(handle, &o))
+        try lock.enter { try ok(lkr_sim_observations(handle, &o)) }
         return Observations(o)
     }
 
     /// The lock's counts now.
     public func stats() throws -> SimStats {
         var s = sized(lkr_sim_stats.init) { $0.struct_size = $1 }
-        try check(lkr_sim_stats_get(handle, &s))
+        try lock.enter { try ok(lkr_sim_stats_get(handle, &s)) }
         return SimStats(s)
     }
 
@@ -137,18 +141,21 @@ public final class SimulatedLock {
     /// Runs a whole recovery of this lock (a session on its transport, a
     /// vault when it offers codes, the simulated person answering) until a
     /// final action or @p maxActions (0: the library's 2000).
-    public func run(maxActions: Int = 0) throws -> SimResult {
+    public func run(maxActions: Int = 0, overrides: Overrides? = nil) throws -> SimResult {
         var r = sized(lkr_sim_result.init) { $0.struct_size = $1 }
         r.stats.struct_size = UInt32(MemoryLayout<lkr_sim_stats>.size)
-        try check(lkr_sim_run(handle, nil, try count(maxActions), &r))
+        let limit = try count(maxActions, "maxActions", 0...Int(UInt32.max))
+        try lock.enter { try Overrides.with(overrides) { ov in try ok(lkr_sim_run(handle, ov, limit, &r)) } }
         return SimResult(finalKind: ActionKind(rawValue: r.final_kind), actions: Int(r.actions), stats: SimStats(r.stats))
     }
 
     /// Plays the person for one action @p session just returned.
     public func respond(session: Session, action: Action) throws {
         var a = action.raw
-        try withExtendedLifetime(session) {
-            try check(lkr_sim_respond(handle, session.handle, &a))
+        try session.enter {
+            try withExtendedLifetime(session) {
+                try ok(lkr_sim_respond(handle, session.handle, &a))
+            }
         }
     }
 }

@@ -27,7 +27,7 @@ public struct VaultCode: Equatable, Sendable {
 /// The code vault (`lkr_vault`): verified backups of a lock's access codes,
 /// sealed export and import, verified restore. Freed (and zeroed) when the
 /// last reference goes; a session it is attached to keeps it alive.
-public final class Vault {
+public final class Vault: @unchecked Sendable {
     let handle: OpaquePointer
 
     public init() throws {
@@ -40,8 +40,26 @@ public final class Vault {
 
     // Every operation takes the lock's code callbacks: a Swift transport or a simulated lock.
 
-    private func with<R>(_ t: CTransport, _ body: (UnsafePointer<lkr_transport>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(t) { try body(&t.raw) }
+    /// Serialises the vault's calls (a session's calls take it too while
+    /// the vault is attached); re-entry from a callback throws.
+    let lock = CallLock("vault")
+
+    func enter<R>(_ body: () throws -> R) throws -> R {
+        try lock.enter(body)
+    }
+
+    /// Runs @p body with the C transport; when it fails, the error a Swift
+    /// callback threw is thrown as it is (a vault failing because the hub
+    /// went away throws the hub's error, not "transport callback failed").
+    private func with<R>(_ t: CTransport, _ body: (UnsafePointer<lkr_transport>) throws -> R) throws -> R {
+        try enter {
+            t.beginCall()
+            do {
+                return try withExtendedLifetime(t) { try body(&t.raw) }
+            } catch {
+                throw t.firstError ?? error
+            }
+        }
     }
 
     private func backup(_ t: CTransport) throws { try with(t) { try ok(lkr_vault_backup(handle, $0)) } }
@@ -49,7 +67,7 @@ public final class Vault {
     /// Missing count, or throws; `LKR_E_CORRUPT` ("some are missing") is not an error here.
     private func missing(_ t: CTransport, _ fn: (OpaquePointer, UnsafePointer<lkr_transport>, UnsafeMutablePointer<UInt32>) -> Int32) throws -> Int {
         var missing: UInt32 = 0
-        let s = with(t) { fn(handle, $0, &missing) }
+        let s = try with(t) { fn(handle, $0, &missing) }
         if s != LKR_E_CORRUPT { try check(s) }
         return Int(missing)
     }
@@ -80,13 +98,13 @@ public final class Vault {
         var c = lkr_code()
         try code.fill(&c)
         defer { withUnsafeMutableBytes(of: &c) { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
-        try check(lkr_vault_record(handle, &c))
+        try enter { try ok(lkr_vault_record(handle, &c)) }
     }
 
     /// The vault's summary.
     public func status() throws -> VaultStatus {
         var i = sized(lkr_vault_info.init) { $0.struct_size = $1 }
-        try check(lkr_vault_status(handle, &i))
+        try enter { try ok(lkr_vault_status(handle, &i)) }
         return VaultStatus(count: Int(i.count), verified: i.verified != 0, missing: Int(i.missing),
                            digest: withUnsafeBytes(of: i.digest) { Array($0) })
     }
@@ -96,7 +114,7 @@ public final class Vault {
         let n = try status().count
         return try (0..<n).map { index in
             var c = sized(lkr_code_info.init) { $0.struct_size = $1 }
-            try check(lkr_vault_code(handle, UInt32(index), &c))
+            try enter { try ok(lkr_vault_code(handle, UInt32(index), &c)) }
             return VaultCode(slot: c.slot, kind: CodeKind(rawValue: c.kind), name: getText(c.name) ?? "",
                              hasPIN: c.has_pin != 0, state: VaultCode.SlotState(rawValue: c.state))
         }
@@ -109,7 +127,7 @@ public final class Vault {
             if s != LKR_E_BUFFER { try check(s) }
             var buf = [UInt8](repeating: 0, count: needed)
             try buf.withUnsafeMutableBytes { b in
-                try check(lkr_vault_export_sealed(handle, tp, b.baseAddress, b.count, &needed))
+                _ = try check(lkr_vault_export_sealed(handle, tp, b.baseAddress, b.count, &needed))
             }
             return Array(buf.prefix(needed))
         }
@@ -117,7 +135,7 @@ public final class Vault {
 
     private func importSealed(_ blob: [UInt8], _ t: CTransport) throws {
         try with(t) { tp in
-            try blob.withUnsafeBytes { b in try check(lkr_vault_import_sealed(handle, tp, b.baseAddress, b.count)) }
+            try blob.withUnsafeBytes { b in try ok(lkr_vault_import_sealed(handle, tp, b.baseAddress, b.count)) }
         }
     }
 

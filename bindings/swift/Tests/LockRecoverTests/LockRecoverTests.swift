@@ -20,7 +20,7 @@ import Testing
 
     @Test func silentLockPointsAtBatteries() throws {
         let d = try classify(profile: Profile(protocol: .wifi),
-                             observations: Observations(keypadLights: false, appStatus: .offline, updateState: .none))
+                             observations: Observations(keypadLights: false, appStatus: .offline, updateState: UpdateState.none))
         #expect(d.symptom == .completelySilent)
         #expect(d.entryTier == .universal)
     }
@@ -44,21 +44,24 @@ import Testing
 }
 
 @Suite struct ErrorTests {
-    @Test func badProfileIsInvalidArgument() {
-        #expect(throws: LockRecoverError.invalidArgument) {
+    @Test func badInputNamesTheFieldAndTheLimit() {
+        #expect(throws: LockRecoverError.invalidField("batteryCells", limit: "0...16, not 99")) {
             _ = try classify(profile: Profile(protocol: .ble, batteryCells: 99))
         }
-        #expect(throws: LockRecoverError.invalidArgument) {
-            _ = try classify(profile: Profile(protocol: .ble, manufacturer: String(repeating: "x", count: 200)))
+        #expect(throws: LockRecoverError.invalidField("manufacturer", limit: "at most 47 bytes of UTF-8, not 500")) {
+            _ = try classify(profile: Profile(protocol: .ble, manufacturer: String(repeating: "x", count: 500)))
         }
-        #expect(throws: LockRecoverError.invalidArgument) {
+        #expect(throws: LockRecoverError.invalidField("batteryPct", limit: "0...100, not 250")) {
             var seen = Observations()
-            seen.batteryPct = 140
+            seen.batteryPct = 250
             _ = try classify(profile: Profile(protocol: .ble), observations: seen)
         }
-        #expect(throws: LockRecoverError.invalidArgument) {
+        #expect(throws: LockRecoverError.invalidField("batteryCells", limit: "0...16, not 99")) {
             _ = try Session(profile: Profile(protocol: .wifi, batteryCells: 99), transport: FakeLock())
         }
+        let e = LockRecoverError.invalidField("batteryPct", limit: "0...100, not 250")
+        #expect(e.status == LockRecoverError.invalidArgument.status && e.field == "batteryPct")
+        #expect(e.description == "invalid argument: batteryPct: 0...100, not 250")
     }
 
     @Test func unknownStepSidIsNotFound() {

@@ -170,7 +170,7 @@ import Testing
     }
 
     @Test func vaultBacksUpVerifiesAndRestores() throws {
-        let lock = FakeLock(capabilities: [.codes])
+        let lock = FakeCodeLock()
         let v = try Vault()
         try v.backup(using: lock)
         var st = try v.status()
@@ -189,7 +189,7 @@ import Testing
         #expect(st.digest == (try v.status().digest))
         #expect(throws: LockRecoverError.self) { try w.importSealed([1, 2, 3], using: lock) }
         // A transport without code callbacks cannot back up.
-        #expect(throws: LockRecoverError.unsupported) { try Vault().backup(using: FakeLock(capabilities: [])) }
+        #expect(throws: LockRecoverError.unsupported) { try Vault().backup(using: ClockOnly()) }
     }
 }
 
@@ -246,7 +246,9 @@ import Testing
     }
 
     @Test func badSimulatorInputThrows() {
-        #expect(throws: LockRecoverError.invalidArgument) { _ = try SimulatedLock(protocol: .ble, causes: []) }
+        #expect(throws: LockRecoverError.invalidField("causes", limit: "1...4 causes, not 0")) {
+            _ = try SimulatedLock(protocol: .ble, causes: [])
+        }
         #expect(throws: LockRecoverError.self) { _ = try SimulatedLock(protocol: .ble, causes: [.wifiStackCrash]) }
     }
 }

@@ -1,9 +1,8 @@
 import LockRecover
 
 /// A fake lock driven by a Swift transport, with a clock the test advances.
-final class FakeLock: Transport {
+class FakeLock: Transport, ProbingTransport, StepRunningTransport, PromptingTransport, LoggingTransport {
     var clock: UInt64 = 10_000
-    var capabilities: TransportCapabilities
     /// The lock works again once this many steps were performed.
     var fixAfter: Int
     private(set) var performed: [Step] = []
@@ -16,9 +15,8 @@ final class FakeLock: Transport {
     ]
     var runStepError: Error?
 
-    init(fixAfter: Int = 3, capabilities: TransportCapabilities = [.probe, .runStep, .prompt, .log]) {
+    init(fixAfter: Int = 3) {
         self.fixAfter = fixAfter
-        self.capabilities = capabilities
     }
 
     var fixed: Bool { performed.count >= fixAfter }
@@ -47,6 +45,14 @@ final class FakeLock: Transport {
         guard sealed.count >= 2, sealed[0] == 0x4C, sealed[1] == 0x4B else { throw LockRecoverError.corrupt }
         return sealed.dropFirst(2).map { $0 ^ 0xA5 }
     }
+}
+
+/// The fake lock with the code callbacks too (the code vault).
+final class FakeCodeLock: FakeLock, CodeReadingTransport, CodeWritingTransport, SealingTransport {}
+
+/// A transport with a clock and nothing else: a person does everything.
+final class ClockOnly: Transport {
+    func nowMs() -> UInt64 { 1_000 }
 }
 
 /// A Z-Wave lock whose keypad works while the hub shows it unavailable, after an update.

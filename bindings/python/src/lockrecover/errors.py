@@ -1,7 +1,7 @@
 """Exceptions mapped from ``lkr_status``: one class per family."""
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Any, Dict, Optional, Tuple, Type
 
 from ._lockrecover import ffi, lib
 
@@ -15,6 +15,7 @@ __all__ = [
     "TransportError",
     "OutOfMemory",
     "NotFound",
+    "ReentrancyError",
     "status_name",
     "strerror",
 ]
@@ -32,23 +33,32 @@ def status_name(status: int) -> str:
 
 class LockRecoverError(Exception):
     """An error status returned by the library (or found by the binding
-    before calling it). ``status`` is the ``lkr_status`` value, ``name`` its
-    symbolic name; the message is ``lkr_strerror`` plus where it came from."""
+    before calling it).
+
+    ``status`` is the ``lkr_status`` value, ``name`` its symbolic name,
+    ``context`` where it came from (a C function or what the binding
+    checked) and ``field`` the argument or struct field at fault, when one
+    is (``"battery_pct"``, ``"profile.manufacturer"``). The message is
+    ``lkr_strerror`` followed by the context."""
 
     status: int
     name: str
+    context: Optional[str]
+    field: Optional[str]
 
-    def __init__(self, status: int, context: Optional[str] = None) -> None:
+    def __init__(self, status: int, context: Optional[str] = None,
+                 field: Optional[str] = None) -> None:
         self.status = int(status)
         self.name = status_name(self.status)
         self.context = context
+        self.field = field
         message = strerror(self.status)
         if context:
             message = f"{message} ({context})"
         super().__init__(message)
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (type(self), (self.status, self.context))
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.status, self.context, self.field))
 
 
 class InvalidArgument(LockRecoverError, ValueError):
@@ -83,6 +93,25 @@ class NotFound(LockRecoverError, LookupError):
     """LKR_E_NOTFOUND: a string id is not in the catalog."""
 
 
+class ReentrancyError(StateError):
+    """A session, vault or simulated lock was entered while a call of the
+    same thread was inside it (a transport callback calling into the object
+    whose call runs it), or from a callback while another thread held it.
+    The library is never entered twice: this is raised instead."""
+
+    def __init__(self, context: Optional[str] = None) -> None:
+        super().__init__(lib.LKR_E_STATE, context)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.context,))
+
+
+def field_error(field: str, message: str) -> InvalidArgument:
+    """An :class:`InvalidArgument` for @p field (``LKR_E_INVAL``), its message
+    naming the field and the limit it broke."""
+    return InvalidArgument(lib.LKR_E_INVAL, f"{field}: {message}", field=field)
+
+
 _FAMILIES: Dict[int, Type[LockRecoverError]] = {
     lib.LKR_E_INVAL: InvalidArgument,
     lib.LKR_E_RANGE: InvalidArgument,
@@ -100,13 +129,14 @@ _FAMILIES: Dict[int, Type[LockRecoverError]] = {
 }
 
 
-def error_for(status: int, context: Optional[str] = None) -> LockRecoverError:
+def error_for(status: int, context: Optional[str] = None,
+              field: Optional[str] = None) -> LockRecoverError:
     """The exception for an error status (unknown negative values give the base class)."""
-    return _FAMILIES.get(int(status), LockRecoverError)(status, context)
+    return _FAMILIES.get(int(status), LockRecoverError)(status, context, field)
 
 
-def check(status: int, context: Optional[str] = None) -> int:
+def check(status: int, context: Optional[str] = None, field: Optional[str] = None) -> int:
     """Raises for a negative status; returns ``LKR_OK`` or ``LKR_PENDING`` as a value."""
     if status < 0:
-        raise error_for(status, context)
+        raise error_for(status, context, field)
     return status

@@ -4,15 +4,23 @@ is wired into the C transport only when a subclass overrides it.
 
 Callbacks are ``extern "Python"`` functions (no libffi closures); the C
 ``ctx`` carries a handle to the transport. An exception raised inside a
-callback never crosses C: it is caught, stored, the callback returns an
-error status to the library (``now_ms`` returns the last time it gave), and
-the exception is re-raised, with its traceback, as soon as the library call
-that triggered it returns.
+callback never crosses C: it is caught, stored with the library call that
+ran the callback (per thread), the callback returns an error status to the
+library (``now_ms`` returns the last time it gave), and once that call
+returns the first exception is re-raised with its traceback, every later
+one chained to it (:func:`lockrecover._call.raise_all`).
+
+Callbacks run synchronously, on the thread that made the library call. One
+transport may serve several sessions; if those run on several threads, its
+callbacks run concurrently and must protect the transport's own state.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional, Union
+import inspect
+import threading
+from typing import Any, Awaitable, Iterable, List, Optional, Union
 
+from ._call import CallGuard, Collector, guarded
 from ._lockrecover import ffi, lib
 from .actions import Action
 from .enums import LogLevel, Status, Step
@@ -22,6 +30,9 @@ from .model import Code, CodeTable, ProbeResult
 __all__ = ["Transport", "CallbackResult"]
 
 CallbackResult = Optional[Union[Status, int]]
+"""What a callback that does work returns: ``None`` or ``Status.OK`` (done),
+``Status.PENDING`` (report later), ``Status.E_UNSUPPORTED`` (a person does
+it) or another error status."""
 
 _CALLBACKS = ("probe", "run_step", "prompt", "log", "read_codes", "write_code", "seal",
               "unseal")
@@ -33,7 +44,7 @@ class _Bridge:
 
     def __init__(self, owner: "Transport") -> None:
         self.owner = owner
-        self.error: Optional[BaseException] = None
+        self.local = threading.local()
         self.last_ms = 0
         self.handle = ffi.new_handle(self)
         t = ffi.new("lkr_transport *")
@@ -49,37 +60,55 @@ class _Bridge:
                 setattr(t, name, getattr(lib, "_lkrpy_" + name))
         self.c = t
 
-    def store(self, exc: BaseException) -> None:
-        # The first exception wins: later ones are usually consequences.
-        if self.error is None:
-            self.error = exc
+    def _stack(self) -> List[Collector]:
+        stack: Optional[List[Collector]] = getattr(self.local, "stack", None)
+        if stack is None:
+            stack = []
+            self.local.stack = stack
+        return stack
 
-    def reraise(self) -> None:
-        exc = self.error
-        if exc is not None:
-            self.error = None
-            raise exc
+    def push(self, collector: Collector) -> None:
+        """Callbacks of this thread report to @p collector until :meth:`pop`."""
+        self._stack().append(collector)
+
+    def pop(self) -> None:
+        """Ends the innermost :meth:`push`."""
+        self._stack().pop()
+
+    def store(self, exc: BaseException) -> None:
+        """Keeps @p exc for the library call that ran the callback."""
+        stack = self._stack()
+        if stack:
+            stack[-1].errors.append(exc)
 
 
 class Transport:
     """Base class of a host transport. Override ``now_ms`` and whichever
     callbacks the host supports; the others stay NULL (a person does that
-    part). A callback returns ``None`` or ``Status.OK`` when done,
+    part), so what the library may ask of the host is exactly what the
+    subclass implements.
+
+    A callback returns ``None`` or ``Status.OK`` when done,
     ``Status.PENDING`` when it will report later through the session,
     ``Status.E_UNSUPPORTED`` to hand the work to a person, or another error
-    status when it failed. It must not call back into the same session."""
+    status when it failed. A callback that calls into the session (or vault)
+    whose call runs it gets :class:`~lockrecover.ReentrancyError`."""
 
     def now_ms(self) -> int:
         """Required: a monotonic clock in milliseconds."""
         raise NotImplementedError
 
-    def probe(self) -> Union[ProbeResult, Status, int]:
+    def probe(self) -> Union[ProbeResult, Status, int, Awaitable[Union[ProbeResult, Status, int]]]:
         """Is the lock reachable and what does it report? A :class:`ProbeResult`,
-        or ``Status.PENDING`` (then ``Session.probe_done``) or an error status."""
+        or ``Status.PENDING`` (then ``Session.probe_done``) or an error status.
+        May be a coroutine function when the session is driven by
+        :func:`lockrecover.aio.drive`."""
         raise NotImplementedError
 
-    def run_step(self, step: Step) -> CallbackResult:
-        """Perform an automatable step, its timed phase included."""
+    def run_step(self, step: Step) -> Union[CallbackResult, Awaitable[Any]]:
+        """Perform an automatable step, its timed phase included. May be a
+        coroutine function (returning ``None``, an ``Outcome`` or a status)
+        when the session is driven by :func:`lockrecover.aio.drive`."""
         raise NotImplementedError
 
     def prompt(self, action: Action) -> None:
@@ -108,23 +137,63 @@ class Transport:
 
     # -- the binding's side -------------------------------------------------
 
-    def _bridge(self) -> _Bridge:
-        bridge = self.__dict__.get("_lkrpy_bridge")
+    def _bridge(self) -> Optional[_Bridge]:
+        bridge: Optional[_Bridge] = self.__dict__.get("_lkrpy_bridge")
         if bridge is None:
-            bridge = _Bridge(self)
-            self.__dict__["_lkrpy_bridge"] = bridge
+            with _BRIDGE_LOCK:
+                bridge = self.__dict__.get("_lkrpy_bridge")
+                if bridge is None:
+                    bridge = _Bridge(self)
+                    self.__dict__["_lkrpy_bridge"] = bridge
         return bridge
 
     def _c_transport(self) -> Any:
         """The ``lkr_transport *`` handed to the library."""
-        return self._bridge().c
+        bridge = self._bridge()
+        assert bridge is not None
+        return bridge.c
 
-    def _reraise(self) -> None:
-        """Re-raises an exception a callback stored during the last C call."""
-        self._bridge().reraise()
+    def _guards(self) -> List[CallGuard]:
+        """The guards of the C objects behind this transport (none for a Python one)."""
+        return []
 
-    def _keepalive(self) -> Any:
-        return self._bridge()
+
+_BRIDGE_LOCK = threading.Lock()
+
+
+def invoke(guards: Iterable[CallGuard], transports: Iterable[Optional[Transport]],
+           fn: Any, *args: Any) -> int:
+    """Calls the C function @p fn under @p guards (and the transports'),
+    collecting what the transports' callbacks raise; raises that once the
+    call returned, else returns the status (unchecked)."""
+    ts = [t for t in transports if t is not None]
+    all_guards = list(guards)
+    for t in ts:
+        all_guards += t._guards()
+    collector = Collector()
+    with guarded(all_guards):
+        bridges = [b for b in (t._bridge() for t in ts) if b is not None]
+        for b in bridges:
+            b.push(collector)
+        try:
+            status = int(fn(*args))
+        finally:
+            for b in bridges:
+                b.pop()
+    collector.raise_if_any()
+    return status
+
+
+def _spawn(kind: str, ident: int, coro: Any) -> int:
+    """Hands a coroutine callback's work to the asyncio driver; PENDING."""
+    from .aio import spawn_hook
+    hook = spawn_hook()
+    if hook is None:
+        coro.close()
+        raise TypeError(f"{kind}: a coroutine callback needs the session driven by "
+                        "lockrecover.aio.drive")
+    hook(kind, ident, coro)
+    return int(lib.LKR_PENDING)
 
 
 def _status(value: Any) -> int:
@@ -138,11 +207,12 @@ def _status(value: Any) -> int:
 
 
 def _bridge_of(ctx: Any) -> _Bridge:
-    return ffi.from_handle(ctx)  # type: ignore[no-any-return]
+    bridge: _Bridge = ffi.from_handle(ctx)
+    return bridge
 
 
 @ffi.def_extern()
-def _lkrpy_now_ms(ctx):  # type: ignore[no-untyped-def]
+def _lkrpy_now_ms(ctx: Any) -> int:
     b = _bridge_of(ctx)
     try:
         ms = b.owner.now_ms()
@@ -158,12 +228,14 @@ def _lkrpy_now_ms(ctx):  # type: ignore[no-untyped-def]
 
 
 @ffi.def_extern()
-def _lkrpy_probe(ctx, out):  # type: ignore[no-untyped-def]
+def _lkrpy_probe(ctx: Any, out: Any) -> int:
     b = _bridge_of(ctx)
     try:
         result = b.owner.probe()
+        if inspect.iscoroutine(result):
+            return _spawn("probe", 0, result)
         if isinstance(result, ProbeResult):
-            result.fill(out)
+            result._fill(out)
             return lib.LKR_OK
         return _status(result)
     except BaseException as exc:
@@ -172,30 +244,33 @@ def _lkrpy_probe(ctx, out):  # type: ignore[no-untyped-def]
 
 
 @ffi.def_extern()
-def _lkrpy_run_step(ctx, step):  # type: ignore[no-untyped-def]
+def _lkrpy_run_step(ctx: Any, step: int) -> int:
     b = _bridge_of(ctx)
     try:
         try:
             s: Union[Step, int] = Step(step)
         except ValueError:
             s = int(step)
-        return _status(b.owner.run_step(s))
+        result = b.owner.run_step(s)  # type: ignore[arg-type]
+        if inspect.iscoroutine(result):
+            return _spawn("run_step", int(step), result)
+        return _status(result)
     except BaseException as exc:
         b.store(exc)
         return lib.LKR_E_TRANSPORT
 
 
 @ffi.def_extern()
-def _lkrpy_prompt(ctx, action):  # type: ignore[no-untyped-def]
+def _lkrpy_prompt(ctx: Any, action: Any) -> None:
     b = _bridge_of(ctx)
     try:
-        b.owner.prompt(Action.from_c(action))
+        b.owner.prompt(Action._from_c(action))
     except BaseException as exc:
         b.store(exc)
 
 
 @ffi.def_extern()
-def _lkrpy_log(ctx, level, message):  # type: ignore[no-untyped-def]
+def _lkrpy_log(ctx: Any, level: int, message: Any) -> None:
     b = _bridge_of(ctx)
     try:
         try:
@@ -203,13 +278,13 @@ def _lkrpy_log(ctx, level, message):  # type: ignore[no-untyped-def]
         except ValueError:
             lvl = int(level)
         text = "" if message == ffi.NULL else ffi.string(message).decode("utf-8", "replace")
-        b.owner.log(lvl, text)
+        b.owner.log(lvl, text)  # type: ignore[arg-type]
     except BaseException as exc:
         b.store(exc)
 
 
 @ffi.def_extern()
-def _lkrpy_read_codes(ctx, codes, capacity, info):  # type: ignore[no-untyped-def]
+def _lkrpy_read_codes(ctx: Any, codes: Any, capacity: int, info: Any) -> int:
     b = _bridge_of(ctx)
     try:
         result = b.owner.read_codes()
@@ -219,7 +294,7 @@ def _lkrpy_read_codes(ctx, codes, capacity, info):  # type: ignore[no-untyped-de
             return _status(result)
         n = min(len(result.codes), capacity)
         for i in range(n):
-            result.codes[i].fill(codes + i)
+            result.codes[i]._fill(codes + i)
         info.count = n
         info.total = len(result.codes) if result.total is None else result.total
         info.pins_readable = 1 if result.pins_readable else 0
@@ -232,10 +307,10 @@ def _lkrpy_read_codes(ctx, codes, capacity, info):  # type: ignore[no-untyped-de
 
 
 @ffi.def_extern()
-def _lkrpy_write_code(ctx, code):  # type: ignore[no-untyped-def]
+def _lkrpy_write_code(ctx: Any, code: Any) -> int:
     b = _bridge_of(ctx)
     try:
-        return _status(b.owner.write_code(Code.from_c(code)))
+        return _status(b.owner.write_code(Code._from_c(code)))
     except BaseException as exc:
         b.store(exc)
         return lib.LKR_E_TRANSPORT
@@ -255,7 +330,7 @@ def _crypt(b: _Bridge, fn: Any, data: Any, length: int, out: Any, cap: int,
 
 
 @ffi.def_extern()
-def _lkrpy_seal(ctx, clear, length, out, cap, out_len):  # type: ignore[no-untyped-def]
+def _lkrpy_seal(ctx: Any, clear: Any, length: int, out: Any, cap: int, out_len: Any) -> int:
     b = _bridge_of(ctx)
     try:
         return _crypt(b, b.owner.seal, clear, length, out, cap, out_len)
@@ -265,7 +340,8 @@ def _lkrpy_seal(ctx, clear, length, out, cap, out_len):  # type: ignore[no-untyp
 
 
 @ffi.def_extern()
-def _lkrpy_unseal(ctx, sealed, length, out, cap, out_len):  # type: ignore[no-untyped-def]
+def _lkrpy_unseal(ctx: Any, sealed: Any, length: int, out: Any, cap: int,
+                  out_len: Any) -> int:
     b = _bridge_of(ctx)
     try:
         return _crypt(b, b.owner.unseal, sealed, length, out, cap, out_len)

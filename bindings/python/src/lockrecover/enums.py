@@ -6,7 +6,7 @@ guard, step) carry their stable string id: ``Step.BLE_REBOND.sid`` is
 """
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 from typing import Any, Callable, Dict, Optional, Tuple, Type, TypeVar
 
 from ._lockrecover import ffi, lib
@@ -16,6 +16,7 @@ __all__ = [
     "Status", "Protocol", "Ecosystem", "Chemistry", "AppStatus", "UpdateState", "CodeState",
     "WifiSecurity", "Tier", "Symptom", "Cause", "Guard", "Step", "ActionKind", "Phase",
     "Question", "Outcome", "State", "Ladder", "WaiveKind", "CodeKind", "SlotState", "LogLevel",
+    "Evidence", "Triage", "PreflightItem", "SupportReason",
 ]
 
 E = TypeVar("E", bound="_Named")
@@ -58,6 +59,7 @@ class _CatalogEntry(_Named):
 
     @property
     def title(self) -> str:
+        """The catalog's English title."""
         return _info_text(self, "title")
 
 
@@ -82,6 +84,8 @@ class Status(IntEnum):
 
 
 class Protocol(_Named):
+    """How the lock talks (``lkr_protocol``)."""
+
     NONE = 0
     WIFI = 1
     BLE = 2
@@ -91,6 +95,8 @@ class Protocol(_Named):
 
 
 class Ecosystem(_Named):
+    """A smart-home ecosystem the lock is paired with (``lkr_ecosystem``)."""
+
     NONE = 0
     HOMEKIT = 1
     GOOGLE = 2
@@ -101,6 +107,8 @@ class Ecosystem(_Named):
 
 
 class Chemistry(_Named):
+    """Battery chemistry (``lkr_chemistry``)."""
+
     UNKNOWN = 0
     ALKALINE = 1
     NIMH = 2
@@ -109,6 +117,8 @@ class Chemistry(_Named):
 
 
 class AppStatus(IntEnum):
+    """What the vendor app shows for the lock (``LKR_APP_*``)."""
+
     UNKNOWN = 0
     ONLINE = 1
     OFFLINE = 2
@@ -117,6 +127,8 @@ class AppStatus(IntEnum):
 
 
 class UpdateState(IntEnum):
+    """The state of a firmware update (``LKR_UPDATE_*``)."""
+
     UNKNOWN = 0
     NONE = 1
     IN_PROGRESS = 2
@@ -126,6 +138,8 @@ class UpdateState(IntEnum):
 
 
 class CodeState(IntEnum):
+    """Which access codes work (``LKR_CODES_*``)."""
+
     UNKNOWN = 0
     ALL_WORK = 1
     ONE_REJECTED = 2
@@ -133,6 +147,8 @@ class CodeState(IntEnum):
 
 
 class WifiSecurity(IntEnum):
+    """The Wi-Fi network's security mode (``LKR_WIFI_SECURITY_*``)."""
+
     UNKNOWN = 0
     WPA2_PSK = 1
     WPA3 = 2
@@ -141,6 +157,8 @@ class WifiSecurity(IntEnum):
 
 
 class Tier(_CatalogEntry):
+    """A tier of the escalation ladder (``lkr_tier``), least destructive first."""
+
     NONE = 0
     TRIAGE = 1
     UNIVERSAL = 2
@@ -153,6 +171,8 @@ class Tier(_CatalogEntry):
 
 
 class Symptom(_CatalogEntry):
+    """What the person sees (``lkr_symptom``)."""
+
     UNKNOWN = 0
     COMPLETELY_SILENT = 1
     LOCAL_OK_APP_OFFLINE = 2
@@ -164,6 +184,8 @@ class Symptom(_CatalogEntry):
 
 
 class Cause(_CatalogEntry):
+    """A root cause the classifier ranks (``lkr_cause``)."""
+
     NONE = 0
     BLE_DROP_MID_TRANSFER = 1
     OTA_VOLTAGE_COLLAPSE = 2
@@ -193,6 +215,8 @@ class Cause(_CatalogEntry):
 
 
 class Guard(_CatalogEntry):
+    """A precondition a step needs before it may run (``lkr_guard``)."""
+
     NONE = 0
     ADMIN_CODE_RECORDED = 1
     CODES_BACKED_UP = 2
@@ -211,6 +235,8 @@ class Guard(_CatalogEntry):
 
 
 class Step(_CatalogEntry):
+    """A recovery step of the catalog (``lkr_step``)."""
+
     NONE = 0
     TRIAGE_FORCE_CLOSE_REOPEN = 1
     TRIAGE_CHECK_FIRMWARE = 2
@@ -278,10 +304,12 @@ class Step(_CatalogEntry):
 
     @property
     def instructions(self) -> str:
+        """The catalog's English instructions for the person."""
         return _info_text(self, "instructions")
 
     @property
     def tier(self) -> Tier:
+        """The tier the step belongs to."""
         return Tier(_info(self).tier)
 
     @property
@@ -292,10 +320,12 @@ class Step(_CatalogEntry):
     @property
     def destructive(self) -> bool:
         """Whether the step destroys (or may destroy) codes or pairings."""
-        return _info(self).destroys != 0
+        return bool(_info(self).destroys != 0)
 
 
 class ActionKind(IntEnum):
+    """What an :class:`~lockrecover.Action` asks of the host (``lkr_action_kind``)."""
+
     NONE = 0
     ASK = 1
     PERSON_STEP = 2
@@ -309,10 +339,13 @@ class ActionKind(IntEnum):
 
     @property
     def is_final(self) -> bool:
+        """Recovered, needs support or aborted."""
         return self in (ActionKind.RECOVERED, ActionKind.NEEDS_SUPPORT, ActionKind.ABORTED)
 
 
 class Phase(IntEnum):
+    """Which part of a step an action is about (``lkr_phase``)."""
+
     NONE = 0
     PERFORM = 1
     HOLD = 2
@@ -323,6 +356,8 @@ class Phase(IntEnum):
 
 
 class Question(IntEnum):
+    """A question the session asks the person (``lkr_question``)."""
+
     NONE = 0
     UPDATE_STATE = 1
     UPDATE_STALLED_MIN = 2
@@ -334,6 +369,8 @@ class Question(IntEnum):
 
 
 class Outcome(IntEnum):
+    """How a step ended (``lkr_outcome``)."""
+
     NONE = 0
     FIXED = 1
     NOT_FIXED = 2
@@ -347,6 +384,8 @@ class Outcome(IntEnum):
 
 
 class State(IntEnum):
+    """A session's state (``lkr_state``)."""
+
     NONE = 0
     TRIAGE = 1
     AWAITING_PERSON = 2
@@ -360,17 +399,23 @@ class State(IntEnum):
 
 
 class Ladder(IntEnum):
+    """Which escalation ladder a session climbs (``lkr_ladder``)."""
+
     NONE = 0
     CONNECTION = 1
     CODE = 2
 
 
 class WaiveKind(IntEnum):
+    """What a waiver skips (``lkr_waive_kind``)."""
+
     TIER = 1
     STEP = 2
 
 
 class CodeKind(IntEnum):
+    """The kind of an access code (``LKR_CODE_*``)."""
+
     NONE = 0
     ADMIN = 1
     MASTER = 2
@@ -379,6 +424,8 @@ class CodeKind(IntEnum):
 
 
 class SlotState(IntEnum):
+    """What a verification found in a code slot (``LKR_SLOT_*``)."""
+
     UNCHECKED = 0
     PRESENT = 1
     MISSING = 2
@@ -388,9 +435,113 @@ class SlotState(IntEnum):
 
 
 class LogLevel(IntEnum):
+    """The level of a transport log line (``LKR_LOG_*``)."""
+
     DEBUG = 1
     INFO = 2
     WARN = 3
+
+
+class Evidence(_Named):
+    """A kind of evidence the classifier weighs (``lkr_evidence``); ``sid``
+    is its stable name (``"keypad_lights"``)."""
+
+    NONE = 0
+    KEYPAD_DARK = 1
+    KEYPAD_LIGHTS = 2
+    CODES_ACCEPTED = 3
+    APP_OFFLINE = 4
+    APP_NO_RESPONSE = 5
+    APP_ONLINE = 6
+    LOCAL_WORKS = 7
+    LOCAL_FAILS = 8
+    NO_UPDATE = 9
+    UPDATE_STALLED = 10
+    UPDATE_MOVING = 11
+    UPDATE_REPORTED_OK = 12
+    UPDATE_REPORTED_FAILED = 13
+    FW_AT_TARGET = 14
+    FW_UNCHANGED = 15
+    BATTERY_LOW = 16
+    BATTERY_CRITICAL = 17
+    BATTERY_GOOD = 18
+    NIMH_CELLS = 19
+    HUB_OFFLINE = 20
+    HUB_ONLINE = 21
+    OTHER_WIFI_FAIL = 22
+    OTHER_WIFI_OK = 23
+    WIFI_BAND_BAD = 24
+    WIFI_BAND_OK = 25
+    NETWORK_CHANGED = 26
+    IP_CHANGED = 27
+    SIGNAL_WEAK = 28
+    OUT_OF_RANGE = 29
+    PERMISSIONS_MISSING = 30
+    SECOND_PHONE_WORKS = 31
+    SECOND_PHONE_FAILS = 32
+    SOFTWARE_OUTDATED = 33
+    ONE_CODE_REJECTED = 34
+    ALL_CODES_REJECTED = 35
+    CODE_EXPIRED = 36
+    LOCKOUT_ACTIVE = 37
+    KEYPAD_DIRTY = 38
+    KEYPAD_ERRATIC = 39
+    DOOR_OPEN_ONLY = 40
+    WRONG_POSITION = 41
+    EXTREME_COLD = 42
+    ERROR_CODE = 43
+    PROTOCOL_WIFI = 44
+    PROTOCOL_BLE = 45
+    PROTOCOL_ZWAVE = 46
+    PROTOCOL_ZIGBEE = 47
+    PROTOCOL_MATTER = 48
+    ROUTER_OFFLINE = 49
+
+
+class Triage(IntFlag):
+    """Triage flags of a diagnosis (``LKR_TRIAGE_*``); ``sid`` of a single
+    flag is its stable name (``"nimh_cells"``)."""
+
+    UPDATE_STALLED = 0x001
+    NIMH_CELLS = 0x002
+    ZWAVE_LOW_BATTERY = 0x004
+    BATTERY_LOW = 0x008
+    UPDATE_APPLIED = 0x010
+    UPDATE_NOT_APPLIED = 0x020
+    KEYPAD_WORKS = 0x040
+    LOCAL_ONLY = 0x080
+    CODE_PATH = 0x100
+    EXTREME_COLD = 0x200
+    UPDATE_ACTIVE = 0x400
+
+    @property
+    def sid(self) -> str:
+        """The stable name of a single flag (``""`` for a combination)."""
+        return _cstr(lib.lkr_triage_name(int(self))) or ""
+
+
+class PreflightItem(IntFlag):
+    """Items of the pre-update checklist (``LKR_PREFLIGHT_*``)."""
+
+    FRESH_ALKALINE = 0x01
+    BATTERY_50 = 0x02
+    PHYSICAL_KEY = 0x04
+    AUTOMATIONS_PAUSED = 0x08
+    PHONE_IN_RANGE = 0x10
+    SCREEN_AWAKE = 0x20
+
+
+class SupportReason(IntFlag):
+    """Why a session handed over to support (``LKR_SUPPORT_*``)."""
+
+    LADDER_EXHAUSTED = 0x01
+    DEAD_KEYPAD = 0x02
+    SAME_ERROR_CODE = 0x04
+    SEVERAL_PHONES = 0x08
+    AFTER_UPDATE = 0x10
+    RESET_REFUSED = 0x20
+    CODES_MISSING = 0x40
+    CODES_UNVERIFIED = 0x80
 
 
 def _cstr(p: Any) -> Optional[str]:
@@ -421,6 +572,7 @@ _NAMING: Dict[type, Tuple[Callable[[int], Optional[str]], Callable[[bytes, Any],
     Protocol: (lambda v: _cstr(lib.lkr_protocol_name(v)), lib.lkr_protocol_find),
     Ecosystem: (lambda v: _cstr(lib.lkr_ecosystem_name(v)), lib.lkr_ecosystem_find),
     Chemistry: (lambda v: _cstr(lib.lkr_chemistry_name(v)), lib.lkr_chemistry_find),
+    Evidence: (lambda v: _cstr(lib.lkr_evidence_name(v)), lib.lkr_evidence_find),
     Tier: (_getter(lib.lkr_tier_get, "lkr_tier_info *"), lib.lkr_tier_find),
     Symptom: (_getter(lib.lkr_symptom_get, "lkr_symptom_info *"), lib.lkr_symptom_find),
     Cause: (_getter(lib.lkr_cause_get, "lkr_cause_info *"), lib.lkr_cause_find),

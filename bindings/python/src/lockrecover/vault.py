@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Optional, Union
+from types import TracebackType
+from typing import Any, List, Optional, Tuple, Type, Union
 
+from ._call import CallGuard, guarded
 from ._lockrecover import ffi, lib
 from .enums import CodeKind, SlotState
 from .errors import InvalidArgument, StateError, check
 from .model import Code
-from .transport import Transport
+from .transport import Transport, invoke
 
 __all__ = ["Vault", "VaultInfo", "CodeInfo"]
 
@@ -18,9 +20,13 @@ class VaultInfo:
     """The vault's summary (``lkr_vault_info``)."""
 
     count: int
+    """Codes held."""
     verified: bool
+    """The last verification found every code on the lock."""
     missing: int
+    """Codes the last verification or restore found missing or different."""
     digest: bytes
+    """SHA-256 of the content: equal digests, equal codes (not a PIN hash to publish)."""
 
 
 @dataclass(frozen=True)
@@ -28,55 +34,70 @@ class CodeInfo:
     """One code's public facts (``lkr_code_info``): never its PIN."""
 
     slot: int
+    """The lock's slot number."""
     kind: Union[CodeKind, int]
+    """Admin, master, user or temporary."""
     has_pin: bool
+    """Whether the vault holds the PIN (false when the lock cannot read PINs)."""
     state: Union[SlotState, int]
+    """What the last verification or restore found in the slot."""
     name: str
+    """The code's label."""
 
 
 def _transport_of(obj: Any) -> Transport:
     t = getattr(obj, "transport", obj)
     if not isinstance(t, Transport):
-        raise TypeError(f"expected a Transport (or a SimulatedLock), got {type(obj).__name__}")
+        raise TypeError(f"transport: expected a Transport (or a SimulatedLock), "
+                        f"got {type(obj).__name__}")
     return t
 
 
 class Vault:
     """A code vault (``lkr_vault``). Codes stay inside it; they leave only
     sealed by the transport's ``seal``. Operations that talk to the lock use
-    @p transport given here or per call."""
+    @p transport given here or per call.
+
+    Threads: as for :class:`~lockrecover.Session`, calls are serialised by
+    the vault's lock, which a session's calls also take while the vault is
+    attached; a callback that uses the vault whose call runs it gets
+    :class:`~lockrecover.ReentrancyError`."""
 
     def __init__(self, transport: Optional[Any] = None) -> None:
-        out = ffi.new("lkr_vault **")
-        check(lib.lkr_vault_new(ffi.NULL, out), "lkr_vault_new")
-        self._v: Any = out[0]
+        self._v: Any = None
+        self._guard = CallGuard("vault")
         self._transport = _transport_of(transport) if transport is not None else None
         self._sessions: List[Any] = []
+        out = ffi.new("lkr_vault **")
+        check(lib.lkr_vault_new(ffi.NULL, out), "lkr_vault_new")
+        self._v = out[0]
 
     # -- lifetime ---------------------------------------------------------
 
     def close(self) -> None:
         """Detaches the vault from its sessions, then zeroes and frees it."""
-        if self._v is None:
-            return
-        for session in list(self._sessions):
-            session._detach_vault(self)
-        lib.lkr_vault_free(self._v)
-        self._v = None
+        sessions = list(self._sessions)
+        with guarded([self._guard] + [s._guard for s in sessions]):
+            if self._v is None:
+                return
+            for session in sessions:
+                session._detach_vault(self)
+            lib.lkr_vault_free(self._v)
+            self._v = None
 
     def __enter__(self) -> "Vault":
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, et: Optional[Type[BaseException]], ev: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
         self.close()
 
     def __del__(self) -> None:
-        try:
-            if getattr(self, "_v", None) is not None and not self._sessions:
-                lib.lkr_vault_free(self._v)
-                self._v = None
-        except Exception:
-            pass
+        # Unreachable, so no session holds it (an attached session keeps it alive).
+        v = getattr(self, "_v", None)
+        if v is not None:
+            self._v = None
+            lib.lkr_vault_free(v)
 
     def _ptr(self) -> Any:
         if self._v is None:
@@ -91,16 +112,24 @@ class Vault:
 
     # -- operations -------------------------------------------------------
 
+    def _run(self, transport: Optional[Transport], fn: Any, *args: Any) -> int:
+        """``fn(vault, [c transport], *args)`` under the locks; status unchecked."""
+        def run() -> int:
+            if transport is None:
+                return int(fn(self._ptr(), *args))
+            return int(fn(self._ptr(), transport._c_transport(), *args))
+        return invoke([self._guard], [transport], run)
+
     def backup(self, transport: Optional[Any] = None) -> None:
         """Reads the lock's codes twice and keeps them only when both agree."""
         t = self._t(transport)
-        st = lib.lkr_vault_backup(self._ptr(), t._c_transport())
-        t._reraise()
-        check(st, "lkr_vault_backup")
+        check(self._run(t, lib.lkr_vault_backup), "lkr_vault_backup")
 
     def record(self, code: Code) -> None:
         """Write-through capture of a code the host sets on the lock."""
-        check(lib.lkr_vault_record(self._ptr(), code.to_c()), "lkr_vault_record")
+        if not isinstance(code, Code):
+            raise TypeError(f"code: expected a Code, got {type(code).__name__}")
+        check(self._run(None, lib.lkr_vault_record, code._to_c()), "lkr_vault_record")
 
     def verify(self, transport: Optional[Any] = None) -> int:
         """Checks the lock against the vault; returns how many codes are
@@ -115,8 +144,7 @@ class Vault:
     def _compare(self, fn: Any, what: str, transport: Optional[Any]) -> int:
         t = self._t(transport)
         missing = ffi.new("uint32_t *")
-        st = fn(self._ptr(), t._c_transport(), missing)
-        t._reraise()
+        st = self._run(t, fn, missing)
         if st == lib.LKR_E_CORRUPT:
             return int(missing[0])
         check(st, what)
@@ -126,29 +154,29 @@ class Vault:
         """The vault, sealed by the transport's ``seal``."""
         t = self._t(transport)
         needed = ffi.new("size_t *")
-        st = lib.lkr_vault_export_sealed(self._ptr(), t._c_transport(), ffi.NULL, 0, needed)
-        t._reraise()
+        st = self._run(t, lib.lkr_vault_export_sealed, ffi.NULL, 0, needed)
         if st != lib.LKR_E_BUFFER:
             check(st, "lkr_vault_export_sealed")
         buf = ffi.new("unsigned char[]", max(int(needed[0]), 1))
-        st = lib.lkr_vault_export_sealed(self._ptr(), t._c_transport(), buf, len(buf), needed)
-        t._reraise()
+        st = self._run(t, lib.lkr_vault_export_sealed, buf, len(buf), needed)
         check(st, "lkr_vault_export_sealed")
-        return bytes(ffi.buffer(buf, needed[0]))
+        return bytes(ffi.buffer(buf, int(needed[0])))
 
     def import_sealed(self, blob: bytes, transport: Optional[Any] = None) -> None:
         """Replaces the content with a sealed export (checked; refused if damaged)."""
         t = self._t(transport)
+        if not isinstance(blob, (bytes, bytearray, memoryview)):
+            raise TypeError(f"blob: expected bytes, got {type(blob).__name__}")
         data = bytes(blob)
         buf = ffi.from_buffer(data) if data else ffi.new("char[1]")
-        st = lib.lkr_vault_import_sealed(self._ptr(), t._c_transport(), buf, len(data))
-        t._reraise()
+        st = self._run(t, lib.lkr_vault_import_sealed, buf, len(data))
         check(st, "lkr_vault_import_sealed")
 
     def status(self) -> VaultInfo:
+        """The vault's summary."""
         info = ffi.new("lkr_vault_info *")
         info.struct_size = ffi.sizeof("lkr_vault_info")
-        check(lib.lkr_vault_status(self._ptr(), info), "lkr_vault_status")
+        check(self._run(None, lib.lkr_vault_status, info), "lkr_vault_status")
         return VaultInfo(count=int(info.count), verified=bool(info.verified),
                          missing=int(info.missing), digest=bytes(info.digest))
 
@@ -158,7 +186,7 @@ class Vault:
         for i in range(self.status().count):
             ci = ffi.new("lkr_code_info *")
             ci.struct_size = ffi.sizeof("lkr_code_info")
-            check(lib.lkr_vault_code(self._ptr(), i, ci), "lkr_vault_code")
+            check(self._run(None, lib.lkr_vault_code, i, ci), "lkr_vault_code")
             kind: Union[CodeKind, int]
             state: Union[SlotState, int]
             try:
@@ -174,4 +202,5 @@ class Vault:
         return out
 
     def __len__(self) -> int:
+        """The number of codes held."""
         return self.status().count

@@ -1,31 +1,28 @@
-"""cffi build script (out-of-line API mode) for the ``lockrecover`` package.
+"""cffi build script (out-of-line API mode) of the ``lockrecover`` package.
+
+Not shipped: it builds ``lockrecover._lockrecover``, one extension module that
+holds the whole C library. Every ``lib/*.c`` of the repository is compiled
+into it (a glob, so new source files need no change here), with ``include/``
+and ``lib/`` on the include path, so the wheel needs no liblockrecover and no
+headers on the machine that installs it. The library's functions get hidden
+visibility: the module exports only its init function and cannot clash with a
+liblockrecover another extension loads into the same process.
 
 The C declarations below are written by hand from include/lockrecover/*.h.
 Structs end with ``...;`` so cffi takes their real layout from the compiler
 (and checks every field declared here against the header); constants are
 ``#define NAME ...`` so their values come from the header too.
-
-Where the library is found, in order:
-
-1. ``LOCKRECOVER_PREFIX``: an install prefix (``include/`` and ``lib``,
-   ``lib64`` or ``lib/<multiarch>``).
-2. ``pkg-config lockrecover`` (set ``PKG_CONFIG_PATH`` for a staged install).
-3. The source tree this file sits in: ``include/`` plus the build directory
-   ``LOCKRECOVER_BUILD_DIR`` (default ``build/``), for development.
-
-The simulator (``lkr_sim_*``) is bound when the library exports it; set
-``LOCKRECOVER_SIM=0`` or ``1`` to force the decision.
+``src/lockrecover/_lockrecover.pyi`` is generated from them
+(``python build_ffi.py --stub``); a test checks it is current.
 """
 from __future__ import annotations
 
-import ctypes
 import glob
 import os
-import shlex
-import subprocess
+import re
 import sys
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 from cffi import FFI
 
@@ -450,6 +447,68 @@ const char *lkr_triage_name(uint32_t flag);
 uint32_t lkr_evidence_count(void);
 const char *lkr_evidence_name(uint32_t evidence);
 lkr_status lkr_evidence_find(const char *sid, uint32_t *id);
+lkr_status lkr_likelihood_get(uint32_t evidence, uint32_t cause, uint32_t *permille);
+#define LKR_EVIDENCE_NONE ...
+#define LKR_EVIDENCE_KEYPAD_DARK ...
+#define LKR_EVIDENCE_KEYPAD_LIGHTS ...
+#define LKR_EVIDENCE_CODES_ACCEPTED ...
+#define LKR_EVIDENCE_APP_OFFLINE ...
+#define LKR_EVIDENCE_APP_NO_RESPONSE ...
+#define LKR_EVIDENCE_APP_ONLINE ...
+#define LKR_EVIDENCE_LOCAL_WORKS ...
+#define LKR_EVIDENCE_LOCAL_FAILS ...
+#define LKR_EVIDENCE_NO_UPDATE ...
+#define LKR_EVIDENCE_UPDATE_STALLED ...
+#define LKR_EVIDENCE_UPDATE_MOVING ...
+#define LKR_EVIDENCE_UPDATE_REPORTED_OK ...
+#define LKR_EVIDENCE_UPDATE_REPORTED_FAILED ...
+#define LKR_EVIDENCE_FW_AT_TARGET ...
+#define LKR_EVIDENCE_FW_UNCHANGED ...
+#define LKR_EVIDENCE_BATTERY_LOW ...
+#define LKR_EVIDENCE_BATTERY_CRITICAL ...
+#define LKR_EVIDENCE_BATTERY_GOOD ...
+#define LKR_EVIDENCE_NIMH_CELLS ...
+#define LKR_EVIDENCE_HUB_OFFLINE ...
+#define LKR_EVIDENCE_HUB_ONLINE ...
+#define LKR_EVIDENCE_OTHER_WIFI_FAIL ...
+#define LKR_EVIDENCE_OTHER_WIFI_OK ...
+#define LKR_EVIDENCE_WIFI_BAND_BAD ...
+#define LKR_EVIDENCE_WIFI_BAND_OK ...
+#define LKR_EVIDENCE_NETWORK_CHANGED ...
+#define LKR_EVIDENCE_IP_CHANGED ...
+#define LKR_EVIDENCE_SIGNAL_WEAK ...
+#define LKR_EVIDENCE_OUT_OF_RANGE ...
+#define LKR_EVIDENCE_PERMISSIONS_MISSING ...
+#define LKR_EVIDENCE_SECOND_PHONE_WORKS ...
+#define LKR_EVIDENCE_SECOND_PHONE_FAILS ...
+#define LKR_EVIDENCE_SOFTWARE_OUTDATED ...
+#define LKR_EVIDENCE_ONE_CODE_REJECTED ...
+#define LKR_EVIDENCE_ALL_CODES_REJECTED ...
+#define LKR_EVIDENCE_CODE_EXPIRED ...
+#define LKR_EVIDENCE_LOCKOUT_ACTIVE ...
+#define LKR_EVIDENCE_KEYPAD_DIRTY ...
+#define LKR_EVIDENCE_KEYPAD_ERRATIC ...
+#define LKR_EVIDENCE_DOOR_OPEN_ONLY ...
+#define LKR_EVIDENCE_WRONG_POSITION ...
+#define LKR_EVIDENCE_EXTREME_COLD ...
+#define LKR_EVIDENCE_ERROR_CODE ...
+#define LKR_EVIDENCE_PROTOCOL_WIFI ...
+#define LKR_EVIDENCE_PROTOCOL_BLE ...
+#define LKR_EVIDENCE_PROTOCOL_ZWAVE ...
+#define LKR_EVIDENCE_PROTOCOL_ZIGBEE ...
+#define LKR_EVIDENCE_PROTOCOL_MATTER ...
+#define LKR_EVIDENCE_ROUTER_OFFLINE ...
+#define LKR_TRIAGE_UPDATE_STALLED ...
+#define LKR_TRIAGE_NIMH_CELLS ...
+#define LKR_TRIAGE_ZWAVE_LOW_BATTERY ...
+#define LKR_TRIAGE_BATTERY_LOW ...
+#define LKR_TRIAGE_UPDATE_APPLIED ...
+#define LKR_TRIAGE_UPDATE_NOT_APPLIED ...
+#define LKR_TRIAGE_KEYPAD_WORKS ...
+#define LKR_TRIAGE_LOCAL_ONLY ...
+#define LKR_TRIAGE_CODE_PATH ...
+#define LKR_TRIAGE_EXTREME_COLD ...
+#define LKR_TRIAGE_UPDATE_ACTIVE ...
 
 /* transport.h */
 #define LKR_LOG_DEBUG ...
@@ -730,6 +789,28 @@ lkr_status lkr_session_report_text(const lkr_session *session, char *buf, size_t
                                    size_t *needed);
 int lkr_action_is_final(const lkr_action *action);
 
+#define LKR_PREFLIGHT_FRESH_ALKALINE ...
+#define LKR_PREFLIGHT_BATTERY_50 ...
+#define LKR_PREFLIGHT_PHYSICAL_KEY ...
+#define LKR_PREFLIGHT_AUTOMATIONS_PAUSED ...
+#define LKR_PREFLIGHT_PHONE_IN_RANGE ...
+#define LKR_PREFLIGHT_SCREEN_AWAKE ...
+
+typedef struct lkr_preflight_input {
+    uint32_t struct_size;
+    int32_t battery_pct;
+    uint8_t cells_fresh;
+    uint8_t key_on_person;
+    uint8_t automations_paused;
+    uint8_t phone_stays_in_range;
+    uint8_t android;
+    uint8_t screen_kept_awake;
+    ...;
+} lkr_preflight_input;
+
+lkr_status lkr_preflight(const lkr_profile *profile, const lkr_preflight_input *input,
+                         uint32_t *unmet);
+
 /* Callbacks into Python: no libffi closures, the ctx carries a handle. */
 extern "Python" uint64_t _lkrpy_now_ms(void *ctx);
 extern "Python" lkr_status _lkrpy_probe(void *ctx, lkr_probe_result *out);
@@ -810,88 +891,144 @@ lkr_status lkr_sim_run(lkr_sim *sim, const lkr_overrides *overrides, uint32_t ma
 lkr_status lkr_sim_stats_get(const lkr_sim *sim, lkr_sim_stats *out);
 """
 
-# 1 when the simulator is bound; the Python side reads it from the module.
-CDEF_FLAGS = "#define LKRPY_HAVE_SIM ...\n"
-
 _HERE = Path(__file__).resolve().parent
-_REPO = _HERE.parent.parent.parent
 
 
-def _pkg_config(*args: str) -> Optional[List[str]]:
-    try:
-        out = subprocess.run(["pkg-config", *args, "lockrecover"], check=True,
-                             capture_output=True, text=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return shlex.split(out)
+def repository_root() -> Path:
+    """The checkout holding lib/ and include/ (``LOCKRECOVER_SOURCE_DIR`` overrides)."""
+    env = os.environ.get("LOCKRECOVER_SOURCE_DIR")
+    root = Path(env).resolve() if env else _HERE.parent.parent
+    if not (root / "include" / "lockrecover" / "lockrecover.h").is_file():
+        raise RuntimeError(f"lockrecover: no include/lockrecover/lockrecover.h under {root}; "
+                           "build from a checkout of libsmartlock-recover (or set "
+                           "LOCKRECOVER_SOURCE_DIR)")
+    return root
 
 
-def _prefix_libdirs(prefix: Path) -> List[str]:
-    found = []
-    for pattern in ("lib", "lib64", "lib/*-linux-gnu*", "lib/*"):
-        for d in sorted(glob.glob(str(prefix / pattern))):
-            if glob.glob(os.path.join(d, "liblockrecover.*")) and d not in found:
-                found.append(d)
-    return found
-
-
-def find_library() -> Tuple[List[str], List[str], List[str]]:
-    """Returns (include_dirs, library_dirs, runtime_library_dirs)."""
-    prefix = os.environ.get("LOCKRECOVER_PREFIX")
-    if prefix:
-        p = Path(prefix)
-        return [str(p / "include")], _prefix_libdirs(p), []
-    cflags = _pkg_config("--cflags")
-    libs = _pkg_config("--libs")
-    if cflags is not None and libs is not None:
-        incs = [f[2:] for f in cflags if f.startswith("-I")]
-        libdirs = [f[2:] for f in libs if f.startswith("-L")]
-        return incs, libdirs, []
-    build = Path(os.environ.get("LOCKRECOVER_BUILD_DIR", str(_REPO / "build")))
-    if (_REPO / "include" / "lockrecover" / "lockrecover.h").exists():
-        sys.stderr.write("lockrecover: pkg-config did not find lockrecover; "
-                         f"using the source tree {_REPO} and {build}\n")
-        libdirs = [str(build)] + _prefix_libdirs(build)
-        return [str(_REPO / "include")], libdirs, libdirs
-    raise RuntimeError("liblockrecover not found: install it and set PKG_CONFIG_PATH, "
-                       "or set LOCKRECOVER_PREFIX")
-
-
-def library_has_sim(library_dirs: List[str]) -> bool:
-    forced = os.environ.get("LOCKRECOVER_SIM")
-    if forced in ("0", "1"):
-        return forced == "1"
-    candidates = []
-    for d in library_dirs:
-        candidates += sorted(glob.glob(os.path.join(d, "liblockrecover.so*")))
-        candidates += sorted(glob.glob(os.path.join(d, "liblockrecover*.dylib")))
-    for path in candidates:
+def library_sources(root: Path) -> List[str]:
+    """Every C source of the library, sorted (relative to the current directory
+    when possible: setuptools puts objects under build_temp by that path)."""
+    found = sorted(glob.glob(str(root / "lib" / "*.c")))
+    if not found:
+        raise RuntimeError(f"lockrecover: no C sources in {root / 'lib'}")
+    out = []
+    for path in found:
         try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        return hasattr(lib, "lkr_sim_new") and hasattr(lib, "lkr_sim_run")
-    return False
+            out.append(os.path.relpath(path))
+        except ValueError:  # another drive on Windows
+            out.append(path)
+    return out
 
 
 def make_builder() -> FFI:
-    include_dirs, library_dirs, rpath = find_library()
-    have_sim = library_has_sim(library_dirs)
+    """The FFI builder: declarations, and the library's sources compiled in."""
+    root = repository_root()
     builder = FFI()
-    builder.cdef(CDEF_CORE + CDEF_FLAGS + (CDEF_SIM if have_sim else ""))
+    builder.cdef(CDEF_CORE + CDEF_SIM)
+    compile_args: List[str] = []
+    if sys.platform != "win32":
+        compile_args = ["-fvisibility=hidden"]
     builder.set_source(
         "lockrecover._lockrecover",
-        "#include <lockrecover/lockrecover.h>\n"
-        f"#define LKRPY_HAVE_SIM {1 if have_sim else 0}\n",
-        libraries=["lockrecover"],
-        include_dirs=include_dirs,
-        library_dirs=library_dirs,
-        runtime_library_dirs=rpath,
+        "#include <lockrecover/lockrecover.h>\n",
+        sources=library_sources(root),
+        include_dirs=[str(root / "include"), str(root / "lib")],
+        extra_compile_args=compile_args,
     )
     return builder
 
 
-ffibuilder = make_builder()
+# -- the stub of the compiled module -------------------------------------
+
+_INT_TYPES = re.compile(r"^(const\s+)?(u?int\d+_t|int|unsigned|size_t|lkr_status|long)$")
+
+
+def _py_type(ctype: str, param: bool) -> str:
+    t = " ".join(ctype.replace("*", " * ").split())
+    if t == "void":
+        return "None"
+    if t == "double":
+        return "float"
+    if _INT_TYPES.match(t):
+        return "int"
+    if param and t in ("const char *", "char *"):
+        return "bytes | CData"
+    return "CData"
+
+
+def _declarations() -> Tuple[List[str], List[Tuple[str, str, List[Tuple[str, str]]]]]:
+    text = re.sub(r"/\*.*?\*/", "", CDEF_CORE + CDEF_SIM, flags=re.S)
+    constants = re.findall(r"^#define\s+(\w+)\s+\.\.\.", text, flags=re.M)
+    text = re.sub(r"^#.*$", "", text, flags=re.M)
+    functions = []
+    for stmt in text.split(";"):
+        stmt = " ".join(stmt.split())
+        if "{" in stmt or "}" in stmt or "typedef" in stmt or "(*" in stmt:
+            continue
+        m = re.match(r'^(?:extern "Python" )?(.+?)\b(\w+)\s*\((.*)\)$', stmt)
+        if not m:
+            continue
+        ret, name, params = m.group(1).strip(), m.group(2), m.group(3).strip()
+        args: List[Tuple[str, str]] = []
+        if params and params != "void":
+            for p in params.split(","):
+                pm = re.match(r"^(.*?)(\w+)$", p.strip())
+                assert pm, p
+                args.append((pm.group(2), pm.group(1).strip()))
+        functions.append((name, ret, args))
+    return constants, functions
+
+
+def stub_text() -> str:
+    """The text of ``_lockrecover.pyi``: every constant and function of the cdef."""
+    constants, functions = _declarations()
+    lines = [
+        '"""Types of the compiled module (generated by bindings/python/build_ffi.py --stub;',
+        'do not edit). ``lib`` holds the C library\'s functions and constants, ``ffi``',
+        'the cffi FFI object; cdata values are typed ``CData``."""',
+        "from typing import Any, Callable",
+        "",
+        "CData = Any",
+        "",
+        "",
+        "class _FFI:",
+        "    NULL: CData",
+        "    def new(self, cdecl: str, init: Any = ...) -> CData: ...",
+        "    def cast(self, cdecl: str, value: Any) -> CData: ...",
+        "    def string(self, cdata: CData, maxlen: int = ...) -> bytes: ...",
+        "    def buffer(self, cdata: CData, size: int = ...) -> Any: ...",
+        "    def from_buffer(self, python_buffer: Any, require_writable: bool = ...) -> CData: ...",
+        "    def memmove(self, dest: Any, src: Any, n: int) -> None: ...",
+        "    def sizeof(self, cdecl: Any) -> int: ...",
+        "    def new_handle(self, obj: object) -> CData: ...",
+        "    def from_handle(self, handle: CData) -> Any: ...",
+        "    def def_extern(self, name: str = ..., onerror: Any = ...) -> "
+        "Callable[[Callable[..., Any]], Callable[..., Any]]: ...",
+        "",
+        "",
+        "class _Lib:",
+    ]
+    for name in constants:
+        lines.append(f"    {name}: int")
+    for name, ret, args in functions:
+        params = "".join(f", {a}: {_py_type(t, True)}" for a, t in args)
+        lines.append(f"    def {name}(self{params}) -> {_py_type(ret, False)}: ...")
+    lines += ["", "", "ffi: _FFI", "lib: _Lib", ""]
+    return "\n".join(lines)
+
+
+STUB_PATH = _HERE / "src" / "lockrecover" / "_lockrecover.pyi"
 
 if __name__ == "__main__":
-    ffibuilder.compile(verbose=True)
+    if sys.argv[1:] == ["--stub"]:
+        STUB_PATH.write_text(stub_text())
+        print(f"wrote {STUB_PATH}")
+    elif sys.argv[1:] == ["--check-stub"]:
+        if STUB_PATH.read_text() != stub_text():
+            print(f"{STUB_PATH} is stale: run python {__file__} --stub")
+            sys.exit(1)
+    else:
+        print("usage: build_ffi.py --stub | --check-stub (the build itself runs through pip)")
+        sys.exit(2)
+else:
+    ffibuilder = make_builder()

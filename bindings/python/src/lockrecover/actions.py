@@ -5,28 +5,18 @@ from dataclasses import dataclass, field
 from typing import Any, List, Optional, Tuple, Type, TypeVar, Union
 
 from ._lockrecover import ffi, lib
-from .enums import (ActionKind, Guard, Ladder, Outcome, Phase, Question, State, Step, Symptom,
-                    Tier, WaiveKind, guards_from_mask)
+from .enums import (ActionKind, Guard, Ladder, Outcome, Phase, Question, State, Step,
+                    SupportReason, Symptom, Tier, Triage, WaiveKind, guards_from_mask)
 
 __all__ = ["Action", "HistoryEntry", "Waiver", "SessionInfo", "support_reason_names"]
 
 T = TypeVar("T")
 
-_SUPPORT_REASONS: Tuple[Tuple[str, str], ...] = (
-    ("LKR_SUPPORT_LADDER_EXHAUSTED", "ladder_exhausted"),
-    ("LKR_SUPPORT_DEAD_KEYPAD", "dead_keypad"),
-    ("LKR_SUPPORT_SAME_ERROR_CODE", "same_error_code"),
-    ("LKR_SUPPORT_SEVERAL_PHONES", "several_phones"),
-    ("LKR_SUPPORT_AFTER_UPDATE", "after_update"),
-    ("LKR_SUPPORT_RESET_REFUSED", "reset_refused"),
-    ("LKR_SUPPORT_CODES_MISSING", "codes_missing"),
-    ("LKR_SUPPORT_CODES_UNVERIFIED", "codes_unverified"),
-)
-
 
 def support_reason_names(mask: int) -> List[str]:
-    """The names of the LKR_SUPPORT_* bits set in @p mask (as in the JSON report)."""
-    return [name for const, name in _SUPPORT_REASONS if mask & getattr(lib, const)]
+    """The names of the LKR_SUPPORT_* bits set in @p mask, as in the JSON
+    report (``"ladder_exhausted"``, ...)."""
+    return [r.name.lower() for r in SupportReason if r.name and mask & int(r)]
 
 
 def _as(cls: Type[T], value: int) -> Union[T, int]:
@@ -45,28 +35,42 @@ class Action:
     """What the host should do now (``lkr_action``)."""
 
     kind: ActionKind
+    """What is asked."""
     state: State
+    """The session's state."""
     step: Step
+    """The step concerned (``Step.NONE`` for none)."""
     tier: Tier
+    """The current tier."""
     phase: Phase
+    """Which part of the step."""
     question: Question
+    """The question, for ``ActionKind.ASK``."""
     unmet_guards: Tuple[Guard, ...]
+    """Every unmet guard, for ``ActionKind.BLOCKED``."""
     detail: int
+    """Kind-specific bits (support reasons, update-not-applied)."""
     wait_s: int
+    """Length of the wait or timed phase, in seconds."""
     wait_until_ms: int
+    """``ActionKind.WAIT``: the transport-clock time to come back at."""
     title: str
+    """English title (catalog text)."""
     text: str
+    """English instructions or question."""
     _c: Any = field(default=None, repr=False, compare=False)
 
     @property
     def is_final(self) -> bool:
-        """Recovered, needs support, or aborted."""
-        return ActionKind(self.kind).is_final
+        """Recovered, needs support, or aborted (``lkr_action_is_final``)."""
+        return bool(lib.lkr_action_is_final(self._to_c()))
 
     @property
-    def support_reasons(self) -> List[str]:
-        """For NEEDS_SUPPORT: the reasons (``ladder_exhausted``, ...)."""
-        return support_reason_names(self.detail) if self.kind == ActionKind.NEEDS_SUPPORT else []
+    def support_reasons(self) -> SupportReason:
+        """For NEEDS_SUPPORT: the reasons (empty otherwise)."""
+        if self.kind != ActionKind.NEEDS_SUPPORT:
+            return SupportReason(0)
+        return SupportReason(self.detail & sum(int(r) for r in SupportReason))
 
     @property
     def update_not_applied(self) -> bool:
@@ -76,10 +80,11 @@ class Action:
 
     @property
     def step_sid(self) -> str:
+        """The step's stable id (``""`` for none)."""
         return Step(self.step).sid if self.step else ""
 
     @classmethod
-    def from_c(cls, a: Any) -> "Action":
+    def _from_c(cls, a: Any) -> "Action":
         copy = ffi.new("lkr_action *")
         copy[0] = a[0]
         return cls(
@@ -98,8 +103,8 @@ class Action:
             _c=copy,
         )
 
-    def to_c(self) -> Any:
-        """The ``lkr_action *`` this action came from (or one rebuilt from its fields)."""
+    def _to_c(self) -> Any:
+        # The lkr_action this action came from (or one rebuilt from its fields).
         if self._c is not None:
             return self._c
         a = ffi.new("lkr_action *")
@@ -116,18 +121,25 @@ class HistoryEntry:
     """One step of the history (``lkr_history_entry``)."""
 
     step: Step
+    """The step."""
     tier: Tier
+    """Its tier."""
     outcome: Outcome
+    """How it ended."""
     by_host: bool
+    """The host's transport ran it (not a person)."""
     started_ms: int
+    """Transport-clock time it started."""
     ended_ms: Optional[int]
+    """Transport-clock time it ended (``None``: still running)."""
 
     @property
     def sid(self) -> str:
+        """The step's stable id."""
         return Step(self.step).sid
 
     @classmethod
-    def from_c(cls, h: Any) -> "HistoryEntry":
+    def _from_c(cls, h: Any) -> "HistoryEntry":
         return cls(step=_as(Step, h.step), tier=_as(Tier, h.tier),  # type: ignore[arg-type]
                    outcome=_as(Outcome, h.outcome),  # type: ignore[arg-type]
                    by_host=bool(h.by_host), started_ms=int(h.started_ms),
@@ -139,18 +151,22 @@ class Waiver:
     """A recorded waiver (``lkr_waiver``)."""
 
     kind: WaiveKind
+    """A tier or a step."""
     id: int
+    """The :class:`Tier` or :class:`Step` waived."""
     at_ms: int
+    """Transport-clock time of the waiver."""
     reason: str
+    """Why, as the person gave it."""
 
     @classmethod
-    def from_c(cls, w: Any) -> "Waiver":
+    def _from_c(cls, w: Any) -> "Waiver":
         kind = _as(WaiveKind, w.kind)
         ident: int = int(w.id)
         if kind == WaiveKind.TIER:
-            ident = _as(Tier, ident)  # type: ignore[assignment]
+            ident = _as(Tier, ident)
         elif kind == WaiveKind.STEP:
-            ident = _as(Step, ident)  # type: ignore[assignment]
+            ident = _as(Step, ident)
         return cls(kind=kind, id=ident, at_ms=int(w.at_ms),  # type: ignore[arg-type]
                    reason=ffi.string(w.reason).decode("utf-8", "replace"))
 
@@ -160,35 +176,51 @@ class SessionInfo:
     """A snapshot of a session (``lkr_session_info``)."""
 
     state: State
+    """The session's state."""
     ladder: Ladder
+    """The ladder climbed."""
     tier: Tier
+    """The current tier."""
     symptom: Symptom
-    triage: int
+    """The symptom recognised."""
+    triage: Triage
+    """The current triage flags."""
     guards_held: Tuple[Guard, ...]
-    support_reasons: List[str]
+    """Guards that hold."""
+    support_reasons: SupportReason
+    """Why the session needs support (empty otherwise)."""
     history_count: int
+    """Entries in :meth:`Session.history`."""
     waiver_count: int
+    """Entries in :meth:`Session.waivers`."""
     tiers_done: Tuple[Tier, ...]
+    """Tiers finished."""
     person_minutes: int
+    """The person's estimated time so far."""
     guards_blocked: Tuple[Guard, ...]
+    """Guards that blocked a step."""
     codes_missing: int
+    """Codes the vault found missing."""
     vault_attached: bool
+    """A vault is attached."""
     backup_verified: bool
+    """The vault's backup was verified against the lock."""
 
     @property
     def is_final(self) -> bool:
+        """Recovered, needs support or aborted."""
         return self.state in (State.RECOVERED, State.NEEDS_SUPPORT, State.ABORTED)
 
     @classmethod
-    def from_c(cls, s: Any) -> "SessionInfo":
+    def _from_c(cls, s: Any) -> "SessionInfo":
         return cls(
             state=_as(State, s.state),  # type: ignore[arg-type]
             ladder=_as(Ladder, s.ladder),  # type: ignore[arg-type]
             tier=_as(Tier, s.tier),  # type: ignore[arg-type]
             symptom=_as(Symptom, s.symptom),  # type: ignore[arg-type]
-            triage=int(s.triage),
+            triage=Triage(int(s.triage)),
             guards_held=guards_from_mask(s.guards_held),
-            support_reasons=support_reason_names(s.support_reasons),
+            support_reasons=SupportReason(int(s.support_reasons)),
             history_count=int(s.history_count),
             waiver_count=int(s.waiver_count),
             tiers_done=tuple(t for t in Tier if t != Tier.NONE and s.tiers_done & (1 << int(t))),
