@@ -20,7 +20,8 @@
 static const char *root;
 static int written;
 
-/* fuzz_load and fuzz_vault_import take a mode byte first (1: fix the checksum up). */
+/* fuzz_load and fuzz_vault_import take a mode byte first (fuzz_load: 0 recomputes the
+ * checksum, bits 1-7 seed its walk; fuzz_vault_import: 1 fixes the checksum up). */
 static void put_mode(const char *harness, const char *name, uint8_t mode, const void *p, size_t n);
 
 static void put(const char *harness, const char *name, const void *p, size_t n)
@@ -204,6 +205,8 @@ static void load_and_vault_seeds(void)
         lkr_session_config_init(&cfg);
         cfg.profile = &p;
         cfg.observations = &o;
+        t.seal = NULL; /* blobs in clear: fuzz_load loads them without a keystore */
+        t.unseal = NULL;
         if (lkr_session_new(&cfg, &t, &s) != LKR_OK || lkr_vault_new(NULL, &v) != LKR_OK ||
             lkr_session_attach_vault(s, v) != LKR_OK) {
             fprintf(stderr, "session setup failed\n");
@@ -218,7 +221,7 @@ static void load_and_vault_seeds(void)
             if (lkr_session_save(s, blob, sizeof(blob), &need) == LKR_OK) {
                 snprintf(name, sizeof(name), "%s-%u-%s", lkr_protocol_name(locks[k].protocol), (unsigned)n,
                          lkr_action_is_final(&a) ? "final" : "live");
-                put_mode("fuzz_load", name, 1, blob, need);
+                put_mode("fuzz_load", name, 0, blob, need);
             }
             if (lkr_action_is_final(&a)) break;
         }

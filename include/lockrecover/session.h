@@ -426,7 +426,7 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_waiver(const lkr_session *
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_attach_vault(lkr_session *session, lkr_vault *vault);
 
 /** Version of the session blob format this library writes (docs/PERSISTENCE.md). */
-#define LKR_SESSION_FORMAT_VERSION 1
+#define LKR_SESSION_FORMAT_VERSION 2
 /** Largest session blob this library writes or reads. */
 #define LKR_SESSION_BLOB_MAX 4096
 
