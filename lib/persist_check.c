@@ -184,16 +184,16 @@ static int valid_blocked(const lkr_session *s)
             s->blocked_step == LKR_STEP_REPAIR_BACKUP_CODES);
 }
 
-/* The step in hand was offered: it applies to this lock as it is now. */
+/* Every step named fits the lock (protocol, ecosystems, bridge, keypad). The
+ * step in hand is not asked to apply still: it applied when it was offered,
+ * and facts observed since (an update that turns out to be over) do not take
+ * it back. */
 static int valid_fit(const lkr_session *s)
 {
-    uint32_t cur = s->cur_step;
-    if (cur != 0 && !lkr__step_applies(cur, &s->profile, &s->obs) &&
-        !(lkr__steps[cur].flags & LKR_STEP_F_FOLLOWUP_ONLY)) {
-        return 0;
-    }
-    return (s->blocked_step == 0 || lkr__step_fits(s->blocked_step, &s->profile)) &&
-           (s->verify_step == 0 || lkr__step_fits(s->verify_step, &s->profile));
+    return (s->cur_step == 0 || lkr__step_fits(s->cur_step, &s->profile)) &&
+           (s->blocked_step == 0 || lkr__step_fits(s->blocked_step, &s->profile)) &&
+           (s->verify_step == 0 || lkr__step_fits(s->verify_step, &s->profile)) &&
+           (s->terminal_step == 0 || lkr__step_fits(s->terminal_step, &s->profile));
 }
 
 /* Index of the code backup the vault verified (by the host, done), or -1. */
