@@ -287,6 +287,142 @@ END_TEST
 static const uint32_t protocols[] = {LKR_PROTOCOL_WIFI, LKR_PROTOCOL_BLE, LKR_PROTOCOL_ZWAVE,
                                      LKR_PROTOCOL_ZIGBEE, LKR_PROTOCOL_MATTER};
 
+static uint64_t person_clock_ms;
+
+static uint64_t person_clock(void *ctx)
+{
+    (void)ctx;
+    return person_clock_ms;
+}
+
+/* A genuine session, no forgery: an update failed, a person does every step
+ * and none helps, until the 48-hour wait for the update to reconnect is in
+ * hand; then the person says no update was involved after all (the step no
+ * longer applies). What the session saves loads. */
+START_TEST(step_in_hand_survives_new_facts)
+{
+    lkr_sim_config sc;
+    lkr_sim *sim;
+    lkr_profile p;
+    lkr_observations o;
+    lkr_transport t;
+    lkr_session_config cfg;
+    lkr_session *s, *back = NULL;
+    lkr_action a = LKR_ACTION_INIT;
+    uint8_t blob[LKR_SESSION_BLOB_MAX];
+    size_t len = 0;
+    uint32_t g;
+    int n;
+    lkr_sim_config_init(&sc);
+    sc.protocol = LKR_PROTOCOL_WIFI;
+    sc.cause_count = 1;
+    sc.causes[0] = LKR_CAUSE_WIFI_STACK_CRASH;
+    ck_assert_int_eq(lkr_sim_new(&sc, NULL, &sim), LKR_OK);
+    ck_assert_int_eq(lkr_sim_profile(sim, &p), LKR_OK);
+    ck_assert_int_eq(lkr_sim_observations(sim, &o), LKR_OK);
+    o.update_state = LKR_UPDATE_REPORTED_FAILED;
+    o.update_stalled_min = LKR_NUM_UNKNOWN;
+    lkr_transport_init(&t);
+    t.now_ms = person_clock;
+    person_clock_ms = 1000;
+    lkr_session_config_init(&cfg);
+    cfg.profile = &p;
+    cfg.observations = &o;
+    ck_assert_int_eq(lkr_session_new(&cfg, &t, &s), LKR_OK);
+    for (n = 0; n < 300 && s->cur_step != LKR_STEP_REPAIR_WAIT_FOR_RECONNECT; n++) {
+        ck_assert_int_eq(lkr_session_next(s, &a), LKR_OK);
+        ck_assert_msg(!lkr_action_is_final(&a), "ended before the wait for reconnect");
+        switch (a.kind) {
+        case LKR_ACTION_WAIT: person_clock_ms = a.wait_until_ms; break;
+        case LKR_ACTION_PERSON_STEP: ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK); break;
+        case LKR_ACTION_VERIFY: ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_NOT_FIXED), LKR_OK); break;
+        case LKR_ACTION_ASK: ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UNKNOWN), LKR_OK); break;
+        case LKR_ACTION_BLOCKED:
+            if (a.unmet_guards & ~LKR__GUARDS_CONFIRMABLE) {
+                ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_STEP, a.step, "cannot be done here"), LKR_OK);
+                break;
+            }
+            for (g = 1; g <= LKR__GUARD_COUNT; g++) {
+                if (a.unmet_guards & LKR_GUARD_BIT(g)) ck_assert_int_eq(lkr_session_confirm(s, g, 1), LKR_OK);
+            }
+            break;
+        default: ck_abort_msg("unexpected action %u", a.kind);
+        }
+    }
+    ck_assert_int_eq(s->cur_step, LKR_STEP_REPAIR_WAIT_FOR_RECONNECT);
+    lkr_observations_init(&o);
+    o.update_state = LKR_UPDATE_NONE;
+    ck_assert_int_eq(lkr_session_observe(s, &o), LKR_OK);
+    ck_assert_int_eq(s->cur_step, LKR_STEP_REPAIR_WAIT_FOR_RECONNECT);
+    ck_assert_int_eq(lkr_session_save(s, blob, sizeof(blob), &len), LKR_OK);
+    lkr_session_config_init(&cfg);
+    ck_assert_int_eq(lkr_session_load(&cfg, &t, blob, len, &back), LKR_OK);
+    lkr_session_free(back);
+    lkr_session_free(s);
+    lkr_sim_free(sim);
+}
+END_TEST
+
+/* With a keystore the blob is sealed: it loads through the same keystore,
+ * a tampered one does not (even with its CRC made good), a keystore-less
+ * transport cannot open it, and a blob in clear is refused by a transport
+ * with a keystore. */
+START_TEST(sealed_blobs)
+{
+    static uint8_t blob[LKR_SESSION_BLOB_MAX], clear_blob[LKR_SESSION_BLOB_MAX], bad[LKR_SESSION_BLOB_MAX];
+    rig r;
+    lkr_transport keys, none;
+    lkr_session_config cfg;
+    lkr_session *back = NULL;
+    lkr_action a = LKR_ACTION_INIT, b = LKR_ACTION_INIT;
+    size_t n = 0, m = 0, i;
+    uint32_t crc;
+    at_reset(&r);
+    ck_assert_int_eq(lkr_session_save(r.s, clear_blob, sizeof(clear_blob), &m), LKR_OK);
+    ck_assert_int_eq(clear_blob[6], 0);
+    ck_assert_int_eq(lkr_sim_transport(r.sim, &keys), LKR_OK);
+    none = keys;
+    none.seal = NULL;
+    none.unseal = NULL;
+    lkr_session_config_init(&cfg);
+    /* a session whose transport has the keystore */
+    ck_assert_int_eq(lkr_session_load(&cfg, &keys, blob, 0, &back), LKR_E_TRUNCATED);
+    ck_assert_int_eq(lkr_session_load(&cfg, &keys, clear_blob, m, &back), LKR_E_CORRUPT);
+    ck_assert_ptr_null(back);
+    ck_assert_int_eq(lkr_session_load(&cfg, &none, clear_blob, m, &back), LKR_OK);
+    lkr_session_free(back);
+    back = NULL;
+    {
+        lkr_session *sealed_s = NULL;
+        lkr_session f = *r.s;
+        f.tr = keys;
+        ck_assert_int_eq(lkr_session_save(&f, blob, sizeof(blob), &n), LKR_OK);
+        (void)sealed_s;
+    }
+    ck_assert_uint_eq(blob[6] & 1u, 1u);
+    ck_assert(n != m || memcmp(blob, clear_blob, n) != 0);
+    ck_assert_int_eq(lkr_session_load(&cfg, &keys, blob, n, &back), LKR_OK);
+    ck_assert_int_eq(lkr_session_next(back, &a), LKR_OK);
+    ck_assert_int_eq(lkr_session_next(r.s, &b), LKR_OK);
+    ck_assert(a.kind == b.kind && a.step == b.step && a.phase == b.phase);
+    lkr_session_free(back);
+    back = NULL;
+    ck_assert_int_eq(lkr_session_load(&cfg, &none, blob, n, &back), LKR_E_UNSUPPORTED);
+    for (i = 12; i + 4 < n; i++) {
+        memcpy(bad, blob, n);
+        bad[i] ^= 0x20u;
+        crc = lkr__crc32(bad, n - 4);
+        bad[n - 4] = (uint8_t)crc;
+        bad[n - 3] = (uint8_t)(crc >> 8);
+        bad[n - 2] = (uint8_t)(crc >> 16);
+        bad[n - 1] = (uint8_t)(crc >> 24);
+        ck_assert_int_eq(lkr_session_load(&cfg, &keys, bad, n, &back), LKR_E_CORRUPT);
+        ck_assert_ptr_null(back);
+    }
+    rig_free(&r);
+}
+END_TEST
+
 /* Every state random sessions reach: load(save(s)) decides as s did, and
  * save(load(b)) == b. */
 START_TEST(every_reached_state_round_trips)
@@ -378,7 +514,9 @@ static Suite *forged_suite(void)
     tcase_add_test(f, forged_inconsistencies_are_refused);
     tcase_add_test(f, another_locks_vault_is_refused);
     tcase_add_test(f, blob_digest_is_keyed);
+    tcase_add_test(f, sealed_blobs);
     suite_add_tcase(s, f);
+    tcase_add_test(p, step_in_hand_survives_new_facts);
     tcase_add_loop_test(p, every_reached_state_round_trips, 0, 2000);
     suite_add_tcase(s, p);
     return s;
