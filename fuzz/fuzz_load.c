@@ -96,6 +96,29 @@ static void round_trip(ctx *c, lkr_session *s, const char *after)
     lkr_session_free(y);
 }
 
+/* The first promise, from the outside: a step guarded by the code backup
+ * was begun only after the vault verified one (the backup step, done by the
+ * host, earlier in the history); "recovered" after a step that erases codes
+ * only with that backup. */
+static void code_evidence(lkr_session *s, const lkr_session_info *info)
+{
+    lkr_history_entry h = LKR_HISTORY_ENTRY_INIT;
+    uint32_t i;
+    int backup = 0;
+    for (i = 0; lkr_session_history(s, i, &h) == LKR_OK; i++) {
+        const lkr__step_def *d = &lkr__steps[h.step];
+        int begun = h.outcome != LKR_OUTCOME_WAIVED;
+        if (h.step == LKR_STEP_REPAIR_BACKUP_CODES && h.outcome == LKR_OUTCOME_DONE && h.by_host) {
+            backup = 1;
+        }
+        FZ_CHECK(!begun || !(d->guards & LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP)) || backup,
+                 "a step guarded by the code backup was begun without it");
+        FZ_CHECK(info->state != LKR_STATE_RECOVERED || !(d->destroys & LKR_DESTROYS_CODES) || backup,
+                 "recovered after erasing codes with no backup");
+    }
+    FZ_CHECK(info->state != LKR_STATE_RECOVERED || i > 0, "recovered with an empty history");
+}
+
 static void queries(lkr_session *s)
 {
     static char report[65536];
@@ -107,6 +130,7 @@ static void queries(lkr_session *s)
     uint32_t i;
     FZ_CHECK(lkr_session_status(s, &info) == LKR_OK, "status of a loaded session");
     FZ_CHECK(info.state >= LKR_STATE_TRIAGE && info.state <= LKR_STATE_ABORTED, "loaded state out of its set");
+    code_evidence(s, &info);
     FZ_CHECK(lkr_session_beliefs(s, &d) == LKR_OK, "beliefs");
     for (i = 0; i <= LKR_HISTORY_MAX; i++) {
         fz_ignore(lkr_session_history(s, i, &h));
