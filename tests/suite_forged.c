@@ -363,6 +363,120 @@ START_TEST(step_in_hand_survives_new_facts)
 }
 END_TEST
 
+/* The SHA-256 of a code table as format 1 sessions recorded it (vault.c's
+ * hash_codes: the count, then each code in slot order). */
+static void unkeyed_digest_of(const lkr_code *codes, uint32_t n, uint8_t out[32])
+{
+    lkr__sha256 h;
+    uint8_t b[8];
+    uint32_t i;
+    lkr__sha256_init(&h);
+    b[0] = (uint8_t)n;
+    b[1] = (uint8_t)(n >> 8);
+    lkr__sha256_update(&h, b, 2);
+    for (i = 0; i < n; i++) {
+        const lkr_code *c = &codes[i];
+        uint8_t w[24], len;
+        unsigned k;
+        w[0] = (uint8_t)c->slot;
+        w[1] = (uint8_t)(c->slot >> 8);
+        w[2] = (uint8_t)c->kind;
+        w[3] = (uint8_t)c->weekdays;
+        w[4] = (uint8_t)c->day_start_min;
+        w[5] = (uint8_t)(c->day_start_min >> 8);
+        w[6] = (uint8_t)c->day_end_min;
+        w[7] = (uint8_t)(c->day_end_min >> 8);
+        for (k = 0; k < 8; k++) w[8 + k] = (uint8_t)(c->valid_from_s >> (8 * k));
+        for (k = 0; k < 8; k++) w[16 + k] = (uint8_t)(c->valid_until_s >> (8 * k));
+        lkr__sha256_update(&h, w, sizeof(w));
+        len = (uint8_t)strlen(c->name);
+        lkr__sha256_update(&h, &len, 1);
+        lkr__sha256_update(&h, c->name, len);
+        len = (uint8_t)strlen(c->pin);
+        lkr__sha256_update(&h, &len, 1);
+        lkr__sha256_update(&h, c->pin, len);
+    }
+    lkr__sha256_final(&h, out);
+}
+
+static void set_version(uint8_t *blob, size_t n, uint32_t version, uint32_t flags)
+{
+    uint32_t crc;
+    blob[4] = (uint8_t)version;
+    blob[5] = 0;
+    blob[6] = (uint8_t)flags;
+    blob[7] = 0;
+    crc = lkr__crc32(blob, n - 4);
+    blob[n - 4] = (uint8_t)crc;
+    blob[n - 3] = (uint8_t)(crc >> 8);
+    blob[n - 2] = (uint8_t)(crc >> 16);
+    blob[n - 1] = (uint8_t)(crc >> 24);
+}
+
+/* A format 1 blob, its digest the unkeyed SHA-256 of the codes: it loads,
+ * its vault is recognised on attach, and from then on the session holds
+ * only the keyed digest; a format 1 blob claiming a keyed digest, or flags,
+ * is refused. */
+START_TEST(format_1_blob_upgrades_its_digest_on_attach)
+{
+    static lkr_code codes[LKR_VAULT_MAX_CODES];
+    static uint8_t blob[LKR_SESSION_BLOB_MAX], again[LKR_SESSION_BLOB_MAX];
+    lkr_code_readout info;
+    lkr_session_config cfg;
+    lkr_session *x = NULL, f;
+    uint8_t unkeyed[32], keyed[32];
+    size_t n = 0, m = 0;
+    uint32_t i;
+    rig r;
+    lkr_action a = LKR_ACTION_INIT;
+    /* the lock's codes, as the backup will read them */
+    rig_new(&r, LKR_PROTOCOL_ZWAVE, LKR_CAUSE_KEYPAD_DAMAGE, LKR_SIM_F_PROBE | LKR_SIM_F_CODES, 3, NULL);
+    for (i = 0; i < LKR_VAULT_MAX_CODES; i++) lkr_code_init(&codes[i]);
+    memset(&info, 0, sizeof(info));
+    info.struct_size = (uint32_t)sizeof(info);
+    ck_assert_int_eq(r.t.read_codes(r.t.ctx, codes, LKR_VAULT_MAX_CODES, &info), LKR_OK);
+    for (i = 1; i < info.count; i++) ck_assert_uint_gt(codes[i].slot, codes[i - 1].slot);
+    unkeyed_digest_of(codes, info.count, unkeyed);
+    rig_free(&r);
+    at_reset(&r);
+    ck_assert(lkr__vault_matches(r.v, &r.s->profile, LKR__DIGEST_UNKEYED, unkeyed));
+    memcpy(keyed, r.s->vault_digest, sizeof(keyed));
+    f = *r.s;
+    f.has_vault_digest = LKR__DIGEST_UNKEYED;
+    memcpy(f.vault_digest, unkeyed, sizeof(unkeyed));
+    ck_assert_int_eq(lkr_session_save(&f, blob, sizeof(blob), &n), LKR_OK);
+    set_version(blob, n, 1, 0);
+    lkr_session_config_init(&cfg);
+    ck_assert_int_eq(lkr_session_load(&cfg, &r.t, blob, n, &x), LKR_OK);
+    ck_assert_int_eq(lkr_session_attach_vault(x, r.v), LKR_OK);
+    ck_assert_int_eq(x->has_vault_digest, LKR__DIGEST_KEYED);
+    ck_assert(memcmp(x->vault_digest, keyed, sizeof(keyed)) == 0);
+    ck_assert_int_eq(lkr_session_next(x, &a), LKR_OK);
+    ck_assert_uint_eq(a.step, LKR_STEP_RESET_FACTORY_RESET);
+    ck_assert_int_eq(lkr_session_save(x, again, sizeof(again), &m), LKR_OK);
+    ck_assert_uint_eq(again[4], LKR_SESSION_FORMAT_VERSION);
+    lkr_session_free(x);
+    x = NULL;
+    /* another table's unkeyed digest: the vault is not that backup */
+    f.vault_digest[0] ^= 1u;
+    ck_assert_int_eq(lkr_session_save(&f, blob, sizeof(blob), &n), LKR_OK);
+    set_version(blob, n, 1, 0);
+    ck_assert_int_eq(lkr_session_load(&cfg, &r.t, blob, n, &x), LKR_OK);
+    ck_assert_int_eq(lkr_session_attach_vault(x, r.v), LKR_E_STATE);
+    lkr_session_free(x);
+    x = NULL;
+    /* format 1 knew neither the keyed digest nor flags */
+    ck_assert_int_eq(lkr_session_save(r.s, blob, sizeof(blob), &n), LKR_OK);
+    set_version(blob, n, 1, 0);
+    ck_assert_int_eq(lkr_session_load(&cfg, &r.t, blob, n, &x), LKR_E_CORRUPT);
+    ck_assert_int_eq(lkr_session_save(&f, blob, sizeof(blob), &n), LKR_OK);
+    set_version(blob, n, 1, 1);
+    ck_assert_int_eq(lkr_session_load(&cfg, &r.t, blob, n, &x), LKR_E_CORRUPT);
+    ck_assert_ptr_null(x);
+    rig_free(&r);
+}
+END_TEST
+
 /* With a keystore the blob is sealed: it loads through the same keystore,
  * a tampered one does not (even with its CRC made good), a keystore-less
  * transport cannot open it, and a blob in clear is refused by a transport
@@ -515,6 +629,7 @@ static Suite *forged_suite(void)
     tcase_add_test(f, another_locks_vault_is_refused);
     tcase_add_test(f, blob_digest_is_keyed);
     tcase_add_test(f, sealed_blobs);
+    tcase_add_test(f, format_1_blob_upgrades_its_digest_on_attach);
     suite_add_tcase(s, f);
     tcase_add_test(p, step_in_hand_survives_new_facts);
     tcase_add_loop_test(p, every_reached_state_round_trips, 0, 2000);
