@@ -207,6 +207,13 @@ static void write_payload(lkr__writer *w, const lkr_session *s)
     }
 }
 
+/* A keystore: both callbacks (a host with only one could not read back what
+ * it saved, or could not save what it must read). */
+static int has_keystore(const lkr_transport *t)
+{
+    return t->seal != NULL && t->unseal != NULL;
+}
+
 /* A frame around `body` (len bytes, or the payload of s when body is NULL). */
 static size_t write_frame(uint8_t *buf, size_t cap, const lkr_session *s, const uint8_t *body, size_t len,
                           uint32_t flags)
@@ -246,8 +253,11 @@ static lkr_status save_sealed(const lkr_session *s, const uint8_t *clear, size_t
     if (st != LKR_OK && st != LKR_E_BUFFER) {
         return LKR_E_TRANSPORT;
     }
-    if (out_len == 0 || out_len > LKR_SESSION_BLOB_MAX - HEADER - TRAILER) {
-        return st == LKR_E_BUFFER ? LKR_E_TRANSPORT : LKR_E_OVERSIZED;
+    if (out_len == 0) {
+        return LKR_E_TRANSPORT; /* the keystore said nothing of the size */
+    }
+    if (out_len > LKR_SESSION_BLOB_MAX - HEADER - TRAILER) {
+        return LKR_E_OVERSIZED;
     }
     *needed = HEADER + out_len + TRAILER;
     if (st == LKR_E_BUFFER || buf == NULL || out_len > room) {
@@ -270,10 +280,10 @@ lkr_status lkr_session_save(const lkr_session *s, void *buf, size_t len, size_t 
         return LKR_E_INVAL;
     }
     n = write_frame(NULL, 0, s, NULL, 0, 0);
-    if (n > LKR_SESSION_BLOB_MAX - (s->tr.seal != NULL ? SEAL_ROOM : 0)) {
+    if (n > LKR_SESSION_BLOB_MAX - (has_keystore(&s->tr) ? SEAL_ROOM : 0)) {
         return LKR_E_OVERSIZED; /* cannot happen with today's limits; never write what load refuses */
     }
-    if (s->tr.seal != NULL) {
+    if (has_keystore(&s->tr)) {
         (void)write_frame(clear, sizeof(clear), s, NULL, 0, 0);
         return save_sealed(s, clear, n, (uint8_t *)buf, len, needed);
     }
@@ -451,7 +461,7 @@ static lkr_status parse(const lkr_transport *t, const uint8_t *p, size_t len, ui
     if ((flags & FLAG_SEALED) != 0 && t->unseal == NULL) {
         return LKR_E_UNSUPPORTED;
     }
-    if ((flags & FLAG_SEALED) == 0 && t->unseal != NULL) {
+    if ((flags & FLAG_SEALED) == 0 && has_keystore(t)) {
         return LKR_E_CORRUPT;
     }
     if (flags & FLAG_SEALED) {

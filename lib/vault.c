@@ -16,6 +16,9 @@
 #elif defined(_WIN32)
 #include <windows.h>
 #include <bcrypt.h>
+#if defined(_MSC_VER)
+#pragma comment(lib, "bcrypt")
+#endif
 #elif defined(__linux__)
 #include <errno.h>
 #include <sys/random.h>

@@ -437,7 +437,7 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_attach_vault(lkr_session *
  * @brief Saves the session into a versioned, checksummed, deterministic
  *        blob: everything but the codes in clear (the vault is exported
  *        sealed, separately) and the host's callbacks. When the session's
- *        transport has `seal`, the blob is sealed by it (authenticated: a
+ *        transport has `seal` and `unseal`, the blob is sealed by it (authenticated: a
  *        tampered blob does not load); otherwise it is only checksummed,
  *        which detects damage, not forgery (docs/PERSISTENCE.md).
  * @param session the session.
@@ -456,7 +456,7 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_save(const lkr_session *se
  *        library) into a new session that makes exactly the same decisions.
  *        Nothing is half-loaded: on any error no session is created. The
  *        blob must be a state the engine can be in (docs/PERSISTENCE.md
- *        lists the checks); with `unseal` set, it must be sealed.
+ *        lists the checks); with `seal` and `unseal` set, it must be sealed.
  * @param config its allocator is used; its profile, observations and
  *        overrides must be NULL (the blob carries them).
  * @param transport the host's callbacks (`now_ms` required).
@@ -467,7 +467,7 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_save(const lkr_session *se
  *         ::LKR_E_OVERSIZED (longer than it says, or than
  *         ::LKR_SESSION_BLOB_MAX); ::LKR_E_CORRUPT (bad magic, checksum or
  *         content; refused by `unseal`; in clear to a transport with
- *         `unseal`); ::LKR_E_UNSUPPORTED (sealed, and no `unseal`);
+ *         `seal` and `unseal`); ::LKR_E_UNSUPPORTED (sealed, and no `unseal`);
  *         ::LKR_E_TRANSPORT (`unseal` failed); ::LKR_E_VERSION (a newer
  *         format); ::LKR_E_INVAL; ::LKR_E_NOMEM.
  */
