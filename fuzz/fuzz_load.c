@@ -6,7 +6,10 @@
  * length field and trailing CRC-32 are recomputed before loading: a CRC is
  * no defence against someone who writes the file, so the loader's content
  * checks are what must hold, and almost no mutation would reach them
- * otherwise. Bits 1-7 of the mode seed the walk below.
+ * otherwise. Bit 1: the blob is then wrapped in a sealed frame and loaded
+ * through an identity keystore (which authenticates nothing, so the sealed
+ * frame's own checks are reached); the sessions then save sealed too.
+ * Bits 2-7 seed the walk below.
  *
  * A blob that loads must survive, each on a fresh load of the same bytes:
  * next, status, beliefs, history, waivers, both reports, answer (the question
@@ -69,6 +72,8 @@ static void round_trip(ctx *c, lkr_session *s, const char *after)
     size_t need = 0, need2 = 0;
     lkr_transport_init(&still);
     still.now_ms = fixed_clock;
+    still.seal = c->t.seal;
+    still.unseal = c->t.unseal;
     FZ_CHECK(lkr_session_next(s, &a) == LKR_OK, "next");
     FZ_CHECK(a.kind >= LKR_ACTION_ASK && a.kind <= LKR_ACTION_ABORTED, "action kind out of its set");
     FZ_CHECK(a.state >= LKR_STATE_TRIAGE && a.state <= LKR_STATE_ABORTED, "action state out of its set");
@@ -221,7 +226,7 @@ static lkr_session *load(ctx *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t input[LKR_SESSION_BLOB_MAX + 64];
+    static uint8_t input[LKR_SESSION_BLOB_MAX + 64], sealed[LKR_SESSION_BLOB_MAX + 64];
     lkr_sim_config sc;
     lkr_sim *sim = NULL;
     lkr_vault *v = NULL;
@@ -252,7 +257,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mode = data[0];
     c.blob = data + 1;
     c.len = size - 1;
-    c.rng = 0x9E3779B9u ^ ((uint32_t)mode * 0x01000193u);
+    c.rng = 0x9E3779B9u ^ ((uint32_t)(mode >> 2) * 0x01000193u);
     if (!(mode & 1u) && c.len >= 16 && c.len <= sizeof(input)) {
         uint32_t crc, len = (uint32_t)c.len;
         memcpy(input, c.blob, c.len);
@@ -267,7 +272,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         input[c.len - 1] = (uint8_t)(crc >> 24);
         c.blob = input;
     }
+    if ((mode & 2u) && c.len + 16 <= sizeof(sealed)) {
+        uint32_t crc, len = (uint32_t)c.len + 16;
+        memcpy(sealed, "LKRS", 4);
+        sealed[4] = LKR_SESSION_FORMAT_VERSION;
+        sealed[5] = 0;
+        sealed[6] = 1; /* sealed */
+        sealed[7] = 0;
+        sealed[8] = (uint8_t)len;
+        sealed[9] = (uint8_t)(len >> 8);
+        sealed[10] = (uint8_t)(len >> 16);
+        sealed[11] = (uint8_t)(len >> 24);
+        memcpy(sealed + 12, c.blob, c.len);
+        crc = lkr__crc32(sealed, len - 4);
+        sealed[len - 4] = (uint8_t)crc;
+        sealed[len - 3] = (uint8_t)(crc >> 8);
+        sealed[len - 2] = (uint8_t)(crc >> 16);
+        sealed[len - 1] = (uint8_t)(crc >> 24);
+        c.blob = sealed;
+        c.len = len;
+        c.t.seal = fz_identity_seal;
+        c.t.unseal = fz_identity_seal;
+    }
     st = lkr_session_load(&c.cfg, &c.t, c.blob, c.len, &s);
+    if (getenv("FZ_TRACE") != NULL) {
+        fprintf(stderr, "load (%s): %s\n", (mode & 2u) ? "sealed" : "clear", lkr_status_name(st));
+    }
     if (st != LKR_OK) {
         FZ_CHECK(st < 0, "load failed with a non-error status");
         FZ_CHECK(s == NULL, "a failed load set its output");
