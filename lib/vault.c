@@ -59,6 +59,7 @@ struct lkr_vault {
     /* HMAC-SHA-256 under `key` of the identity and the codes: a fingerprint
      * nobody without the key can test a guessed PIN against. */
     uint8_t digest[32];
+    uint8_t digest_stale; /* content, key or binding changed: recomputed when next read */
     uint8_t key[KEY_SIZE]; /* random per vault; leaves it only in the sealed export */
     identity id;
     uint8_t state[LKR_VAULT_MAX_CODES];
@@ -73,6 +74,9 @@ struct lkr_vault {
     /* Points at `clear`: lets functions that take the vault const use the
      * scratch (the vault itself is never const: lkr_vault_new allocates it). */
     uint8_t *scratch;
+    /* The vault itself, for the same reason: a const reader of the digest
+     * brings it up to date (it is computed only when read). */
+    struct lkr_vault *self;
 };
 
 /* ---- codes ------------------------------------------------------------------ */
@@ -228,6 +232,16 @@ static void update_digest(lkr_vault *v)
     lkr__wipe(&h, sizeof(h));
 }
 
+/* The digest, computed if anything changed since it was last read. */
+static const uint8_t *current_digest(const lkr_vault *v)
+{
+    if (v->digest_stale) {
+        update_digest(v->self);
+        v->self->digest_stale = 0;
+    }
+    return v->digest;
+}
+
 /* What format 1 sessions recorded: SHA-256 of the codes alone. Computed only
  * to recognise such a session's vault, never stored or shown. */
 static void unkeyed_digest(const lkr_vault *v, uint8_t out[32])
@@ -291,11 +305,12 @@ lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
     }
     v->magic = VAULT_MAGIC;
     v->scratch = v->clear;
+    v->self = v;
     if (al != NULL) {
         v->alloc = *al;
         v->has_alloc = 1;
     }
-    update_digest(v);
+    v->digest_stale = 1;
     *out = v;
     return LKR_OK;
 }
@@ -329,7 +344,7 @@ int lkr__vault_verified(const lkr_vault *v)
 
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32])
 {
-    memcpy(out, v->digest, 32);
+    memcpy(out, current_digest(v), 32);
 }
 
 static int same_identity(const identity *id, const lkr_profile *p)
@@ -351,7 +366,7 @@ lkr_status lkr__vault_bind(lkr_vault *v, const lkr_profile *p)
     memcpy(v->id.manufacturer, p->manufacturer, strlen(p->manufacturer));
     memcpy(v->id.model, p->model, strlen(p->model));
     memcpy(v->id.serial, p->serial, strlen(p->serial));
-    update_digest(v);
+    v->digest_stale = 1;
     return LKR_OK;
 }
 
@@ -363,7 +378,7 @@ int lkr__vault_matches(const lkr_vault *v, const lkr_profile *p, uint32_t kind, 
         return 0;
     }
     if (kind == LKR__DIGEST_KEYED) {
-        return v->id.bound && memcmp(v->digest, digest, 32) == 0;
+        return v->id.bound && memcmp(current_digest(v), digest, 32) == 0;
     }
     if (kind != LKR__DIGEST_UNKEYED) {
         return 0;
@@ -502,7 +517,7 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
     v->checksum = a.checksum;
     v->missing = 0;
     memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    update_digest(v);
+    v->digest_stale = 1;
     wipe_reads(v);
     return LKR_OK;
 }
@@ -526,7 +541,7 @@ lkr_status lkr_vault_record(lkr_vault *v, const lkr_code *code)
     v->verified = 0; /* a change of content needs a new backup */
     v->missing = 0;
     memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    update_digest(v);
+    v->digest_stale = 1;
     return LKR_OK;
 }
 
@@ -647,7 +662,7 @@ lkr_status lkr_vault_status(const lkr_vault *v, lkr_vault_info *out)
     info.count = v->count;
     info.verified = v->verified;
     info.missing = v->missing;
-    memcpy(info.digest, v->digest, sizeof(info.digest));
+    memcpy(info.digest, current_digest(v), sizeof(info.digest));
     return lkr__emit(out, &info, sizeof(info), sizeof(info));
 }
 
@@ -863,7 +878,7 @@ lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const v
     lkr__wipe(&m, sizeof(m));
     v->missing = 0;
     memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    update_digest(v);
+    v->digest_stale = 1;
     return LKR_OK;
 }
 
