@@ -61,6 +61,7 @@ struct lkr_vault {
     uint8_t digest[32];
     uint8_t digest_stale; /* content, key or binding changed: recomputed when next read */
     uint8_t key[KEY_SIZE]; /* random per vault; leaves it only in the sealed export */
+    lkr__sha256 hmac_in, hmac_out; /* SHA-256 after the key's inner and outer pads */
     identity id;
     uint8_t state[LKR_VAULT_MAX_CODES];
     lkr_code codes[LKR_VAULT_MAX_CODES]; /* sorted by slot */
@@ -208,26 +209,34 @@ static void hash_codes(const lkr_vault *v, lkr__sha256 *h)
     lkr__wipe(buf, sizeof(buf));
 }
 
+/* The key changed: HMAC's two padded key blocks are hashed once, here. */
+static void key_changed(lkr_vault *v)
+{
+    uint8_t pad[64];
+    unsigned i;
+    for (i = 0; i < 64; i++) pad[i] = (uint8_t)((i < KEY_SIZE ? v->key[i] : 0) ^ 0x36u);
+    lkr__sha256_init(&v->hmac_in);
+    lkr__sha256_update(&v->hmac_in, pad, 64);
+    for (i = 0; i < 64; i++) pad[i] = (uint8_t)((i < KEY_SIZE ? v->key[i] : 0) ^ 0x5Cu);
+    lkr__sha256_init(&v->hmac_out);
+    lkr__sha256_update(&v->hmac_out, pad, 64);
+    lkr__wipe(pad, sizeof(pad));
+    v->digest_stale = 1;
+}
+
 /* HMAC-SHA-256 (RFC 2104) under the vault's key of its identity and codes. */
 static void update_digest(lkr_vault *v)
 {
-    uint8_t pad[64], inner[32], buf[IDENTITY_WIRE_MAX];
+    uint8_t inner[32], buf[IDENTITY_WIRE_MAX];
     lkr__writer w = {buf, sizeof(buf), 0};
-    lkr__sha256 h;
-    unsigned i;
-    for (i = 0; i < 64; i++) pad[i] = (uint8_t)((i < KEY_SIZE ? v->key[i] : 0) ^ 0x36u);
-    lkr__sha256_init(&h);
-    lkr__sha256_update(&h, pad, 64);
+    lkr__sha256 h = v->hmac_in;
     put_identity(&w, &v->id);
     lkr__sha256_update(&h, buf, w.n);
     hash_codes(v, &h);
     lkr__sha256_final(&h, inner);
-    for (i = 0; i < 64; i++) pad[i] = (uint8_t)((i < KEY_SIZE ? v->key[i] : 0) ^ 0x5Cu);
-    lkr__sha256_init(&h);
-    lkr__sha256_update(&h, pad, 64);
+    h = v->hmac_out;
     lkr__sha256_update(&h, inner, 32);
     lkr__sha256_final(&h, v->digest);
-    lkr__wipe(pad, sizeof(pad));
     lkr__wipe(inner, sizeof(inner));
     lkr__wipe(&h, sizeof(h));
 }
@@ -306,6 +315,7 @@ lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
     v->magic = VAULT_MAGIC;
     v->scratch = v->clear;
     v->self = v;
+    key_changed(v);
     if (al != NULL) {
         v->alloc = *al;
         v->has_alloc = 1;
@@ -874,6 +884,7 @@ lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const v
     v->has_checksum = (m.flags & 4u) != 0;
     v->checksum = m.checksum;
     memcpy(v->key, m.key, KEY_SIZE);
+    key_changed(v);
     v->id = m.id;
     lkr__wipe(&m, sizeof(m));
     v->missing = 0;
