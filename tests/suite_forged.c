@@ -399,6 +399,63 @@ static void unkeyed_digest_of(const lkr_code *codes, uint32_t n, uint8_t out[32]
     lkr__sha256_final(&h, out);
 }
 
+/* An identity keystore: the library's own checks are under test. */
+static lkr_status copy_seal(void *ctx, const void *in, size_t len, void *out, size_t cap, size_t *out_len)
+{
+    (void)ctx;
+    *out_len = len;
+    if (out == NULL || cap < len) return LKR_E_BUFFER;
+    memcpy(out, in, len);
+    return LKR_OK;
+}
+
+/* A vault export as format 1 wrote it (no digest key, no identity): the
+ * codes verified, the lock's checksum absent. */
+static size_t v1_export(const lkr_code *codes, uint32_t n, uint8_t *p)
+{
+    size_t k = 0;
+    uint32_t i;
+    unsigned b;
+    lkr__sha256 h;
+    memcpy(p, "LKRV", 4);
+    k = 4;
+    p[k++] = 1;
+    p[k++] = 0;
+    p[k++] = 1 | 2; /* verified, PINs read from the lock */
+    p[k++] = 0;
+    p[k++] = (uint8_t)n;
+    p[k++] = (uint8_t)(n >> 8);
+    p[k++] = 0;
+    p[k++] = 0;
+    for (b = 0; b < 4; b++) p[k++] = 0;
+    for (i = 0; i < n; i++) {
+        const lkr_code *c = &codes[i];
+        size_t len;
+        p[k++] = (uint8_t)c->slot;
+        p[k++] = (uint8_t)(c->slot >> 8);
+        p[k++] = (uint8_t)c->kind;
+        p[k++] = (uint8_t)c->weekdays;
+        p[k++] = (uint8_t)c->day_start_min;
+        p[k++] = (uint8_t)(c->day_start_min >> 8);
+        p[k++] = (uint8_t)c->day_end_min;
+        p[k++] = (uint8_t)(c->day_end_min >> 8);
+        for (b = 0; b < 8; b++) p[k++] = (uint8_t)(c->valid_from_s >> (8 * b));
+        for (b = 0; b < 8; b++) p[k++] = (uint8_t)(c->valid_until_s >> (8 * b));
+        len = strlen(c->name);
+        p[k++] = (uint8_t)len;
+        memcpy(p + k, c->name, len);
+        k += len;
+        len = strlen(c->pin);
+        p[k++] = (uint8_t)len;
+        memcpy(p + k, c->pin, len);
+        k += len;
+    }
+    lkr__sha256_init(&h);
+    lkr__sha256_update(&h, p, k);
+    lkr__sha256_final(&h, p + k);
+    return k + 32;
+}
+
 static void set_version(uint8_t *blob, size_t n, uint32_t version, uint32_t flags)
 {
     uint32_t crc;
@@ -457,6 +514,38 @@ START_TEST(format_1_blob_upgrades_its_digest_on_attach)
     ck_assert_uint_eq(again[4], LKR_SESSION_FORMAT_VERSION);
     lkr_session_free(x);
     x = NULL;
+    /* The same blob with the vault a format 1 export gives back (no key, no
+     * identity: a fresh key, bound on attach), as an app that upgraded mid-
+     * recovery has them: the same upgrade. */
+    {
+        static uint8_t exp[16384];
+        lkr_transport keys;
+        lkr_vault *old = NULL, *other = NULL;
+        lkr_vault_info vi = LKR_VAULT_INFO_INIT, wi = LKR_VAULT_INFO_INIT;
+        size_t en = v1_export(codes, info.count, exp);
+        lkr_transport_init(&keys);
+        keys.now_ms = frozen_clock;
+        keys.seal = copy_seal;
+        keys.unseal = copy_seal;
+        ck_assert_int_eq(lkr_vault_new(NULL, &old), LKR_OK);
+        ck_assert_int_eq(lkr_vault_new(NULL, &other), LKR_OK);
+        ck_assert_int_eq(lkr_vault_import_sealed(old, &keys, exp, en), LKR_OK);
+        ck_assert_int_eq(lkr_vault_import_sealed(other, &keys, exp, en), LKR_OK);
+        ck_assert_int_eq(lkr_vault_status(old, &vi), LKR_OK);
+        ck_assert_int_eq(lkr_vault_status(other, &wi), LKR_OK);
+        ck_assert_uint_eq(vi.count, info.count);
+        ck_assert_uint_eq(vi.verified, 1);
+        ck_assert(memcmp(vi.digest, wi.digest, sizeof(vi.digest)) != 0); /* each drew its own key */
+        ck_assert_int_eq(lkr_session_load(&cfg, &r.t, blob, n, &x), LKR_OK);
+        ck_assert_int_eq(lkr_session_attach_vault(x, old), LKR_OK);
+        ck_assert_int_eq(x->has_vault_digest, LKR__DIGEST_KEYED);
+        ck_assert(lkr__backup_verified(x));
+        ck_assert_int_eq(lkr_session_attach_vault(x, NULL), LKR_OK);
+        lkr_session_free(x);
+        x = NULL;
+        lkr_vault_free(other);
+        lkr_vault_free(old);
+    }
     /* another table's unkeyed digest: the vault is not that backup */
     f.vault_digest[0] ^= 1u;
     ck_assert_int_eq(lkr_session_save(&f, blob, sizeof(blob), &n), LKR_OK);
