@@ -290,7 +290,8 @@ uint32_t lkr__vault_count(const lkr_vault *v);
 /* Whether `text` contains any PIN the vault holds. */
 int lkr__vault_contains_pin(const lkr_vault *v, const char *text);
 
-/* persist_check.c: whether a parsed session is a state the engine can be in. */
+/* persist_check.c: whether a parsed session keeps every rule of the states the
+ * engine reaches (docs/PERSISTENCE.md lists them). */
 int lkr__persist_valid(const lkr_session *s);
 
 /* engine.c: a time as an offset from the session's start (saturating). */

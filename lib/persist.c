@@ -3,9 +3,9 @@
  * holds everything of a session but the codes (they live in the vault,
  * exported sealed) and the host's callbacks; sealed by the host's keystore
  * when the transport has one. Loading gives exactly the same decisions, and
- * a blob loads only when it is a state the engine can be in: what a blob
- * claims is never trusted because a CRC matched. docs/PERSISTENCE.md
- * documents the format and its promise.
+ * a blob loads only when it keeps every rule of the states the engine
+ * reaches (persist_check.c): what a blob claims is never trusted because a
+ * CRC matched. docs/PERSISTENCE.md documents the format and its promise.
  *
  * Frame (little-endian):
  *   0  "LKRS"           magic

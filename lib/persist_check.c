@@ -1,6 +1,7 @@
 /*
- * What a loaded session must be before anything uses it: a state the engine
- * itself can be in. persist.c has already checked every integer against its
+ * What a loaded session must be before anything uses it: like a state the
+ * engine itself reaches, in every respect checked here (necessary
+ * conditions: facts of every reachable state). persist.c has already checked every integer against its
  * limits (its field table); here are the relations between fields: the
  * inputs, every history index in every phase, what each phase holds in hand,
  * the waivers behind every waived mask, the guards of every step that may
