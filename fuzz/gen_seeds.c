@@ -3,8 +3,11 @@
  * from the repository root; the output is committed). Each seed is small and
  * means something: a lock of each protocol walked by the simulated person, a
  * session saved at several points of its life, a real sealed vault export.
+ * Vault exports and blobs that record a backup hold the vault's random digest
+ * key or a digest under it, so they differ from run to run: commit only new
+ * seeds, not the churn of the old ones.
  *
- *   cc -std=c99 -Iinclude -Ilib fuzz/gen_seeds.c build/liblockrecover.a -o gen_seeds
+ *   cc -std=c99 -Iinclude -Ilib fuzz/gen_seeds.c build/liblockrecover.a -lm -o gen_seeds
  *   ./gen_seeds fuzz/corpus
  */
 #include <stdint.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "lockrecover/lockrecover.h"
 #include "lockrecover/sim.h"
 
@@ -20,7 +24,8 @@
 static const char *root;
 static int written;
 
-/* fuzz_load and fuzz_vault_import take a mode byte first (1: fix the checksum up). */
+/* fuzz_load and fuzz_vault_import take a mode byte first (fuzz_load: 0 recomputes the
+ * checksum, bits 1-7 seed its walk; fuzz_vault_import: 1 fixes the checksum up). */
 static void put_mode(const char *harness, const char *name, uint8_t mode, const void *p, size_t n);
 
 static void put(const char *harness, const char *name, const void *p, size_t n)
@@ -204,6 +209,8 @@ static void load_and_vault_seeds(void)
         lkr_session_config_init(&cfg);
         cfg.profile = &p;
         cfg.observations = &o;
+        t.seal = NULL; /* blobs in clear: fuzz_load loads them without a keystore */
+        t.unseal = NULL;
         if (lkr_session_new(&cfg, &t, &s) != LKR_OK || lkr_vault_new(NULL, &v) != LKR_OK ||
             lkr_session_attach_vault(s, v) != LKR_OK) {
             fprintf(stderr, "session setup failed\n");
@@ -218,7 +225,11 @@ static void load_and_vault_seeds(void)
             if (lkr_session_save(s, blob, sizeof(blob), &need) == LKR_OK) {
                 snprintf(name, sizeof(name), "%s-%u-%s", lkr_protocol_name(locks[k].protocol), (unsigned)n,
                          lkr_action_is_final(&a) ? "final" : "live");
-                put_mode("fuzz_load", name, 1, blob, need);
+                put_mode("fuzz_load", name, 0, blob, need);
+                if (k == 0) { /* and loaded sealed (mode bit 1) */
+                    strcat(name, "-sealed");
+                    put_mode("fuzz_load", name, 2, blob, need);
+                }
             }
             if (lkr_action_is_final(&a)) break;
         }
@@ -265,6 +276,119 @@ static void load_and_vault_seeds(void)
         }
         lkr_vault_free(v);
     }
+}
+
+/* ---- fuzz_load: forged blobs --------------------------------------------------------- */
+
+/* Writes s as it is (a forged state, saved with a valid checksum). */
+static void put_forged(const char *name, const lkr_session *s)
+{
+    uint8_t blob[LKR_SESSION_BLOB_MAX];
+    size_t need = 0;
+    if (lkr_session_save(s, blob, sizeof(blob), &need) != LKR_OK) exit(1);
+    put_mode("fuzz_load", name, 1, blob, need);
+}
+
+/* States no session reaches, each what a forger wrote to reach a defect of
+ * an earlier loader: the loader must refuse them (the harness then drives
+ * every session function on whatever loads). */
+static void forged_seeds(void)
+{
+    lkr_sim_config sc;
+    lkr_sim *sim;
+    lkr_transport t;
+    lkr_profile p;
+    lkr_observations o;
+    lkr_session_config cfg;
+    lkr_session *s, f;
+    lkr_vault *v;
+    lkr_action a = LKR_ACTION_INIT;
+    uint32_t i;
+    int n;
+    lkr_sim_config_init(&sc);
+    sc.protocol = LKR_PROTOCOL_ZWAVE;
+    sc.cause_count = 1;
+    sc.causes[0] = LKR_CAUSE_KEYPAD_DAMAGE;
+    sc.flags = LKR_SIM_F_PROBE | LKR_SIM_F_CODES;
+    sc.seed = 3;
+    if (lkr_sim_new(&sc, NULL, &sim) != LKR_OK || lkr_sim_transport(sim, &t) != LKR_OK ||
+        lkr_sim_profile(sim, &p) != LKR_OK || lkr_sim_observations(sim, &o) != LKR_OK) exit(1);
+    t.seal = NULL;
+    t.unseal = NULL;
+    lkr_session_config_init(&cfg);
+    cfg.profile = &p;
+    cfg.observations = &o;
+    if (lkr_session_new(&cfg, &t, &s) != LKR_OK || lkr_vault_new(NULL, &v) != LKR_OK ||
+        lkr_session_attach_vault(s, v) != LKR_OK) exit(1);
+    /* to the factory reset's hold, the vault's backup before it */
+    for (n = 0; n < 300 && !(s->cur_step == LKR_STEP_RESET_FACTORY_RESET && s->phase == LKR__P_HOLD); n++) {
+        if (lkr_session_next(s, &a) != LKR_OK || lkr_action_is_final(&a) || lkr_sim_respond(sim, s, &a) != LKR_OK) {
+            fprintf(stderr, "the factory reset was not reached\n");
+            exit(1);
+        }
+    }
+    /* the version question with a stale history index (answering wrote past the session) */
+    f = *s;
+    f.phase = LKR__P_ASK;
+    f.question = LKR_QUESTION_FIRMWARE_VERSION;
+    f.need_fw = 1;
+    f.hist[f.cur_hist].outcome = LKR_OUTCOME_NOT_FIXED;
+    f.last_report = LKR_OUTCOME_NOT_FIXED;
+    f.cur_step = 0;
+    f.verify_step = 0;
+    f.verify_hist = (uint8_t)(f.hist_count + 100);
+    put_forged("regress-ask-stale-verify-index", &f);
+    f = *s;
+    f.phase = LKR__P_ASK;
+    f.question = LKR_QUESTION_APP_STATUS;
+    f.cur_hist = (uint8_t)(f.hist_count + 100);
+    put_forged("regress-ask-stale-step-index", &f);
+    /* the reset held without the vault's backup (its backup step failed) */
+    f = *s;
+    f.has_vault_digest = 0;
+    for (i = 0; i < f.hist_count; i++) {
+        if (f.hist[i].step == LKR_STEP_REPAIR_BACKUP_CODES) f.hist[i].outcome = LKR_OUTCOME_FAILED;
+    }
+    put_forged("regress-reset-hold-no-backup", &f);
+    f.phase = LKR__P_RESUME;
+    put_forged("regress-reset-resume-no-backup", &f);
+    f.phase = LKR__P_VERIFY_ASK;
+    f.cur_step = 0;
+    put_forged("regress-verify-after-unbacked-reset", &f);
+    /* recovered after a reset no backup preceded; recovered with no history */
+    f = *s;
+    f.hist[f.cur_hist].outcome = LKR_OUTCOME_FIXED;
+    f.phase = LKR__P_FINAL;
+    f.final_state = LKR_STATE_RECOVERED;
+    f.cur_step = 0;
+    f.verify_step = 0;
+    f.codes_at_risk = 0;
+    for (i = 0; i < f.hist_count; i++) {
+        if (f.hist[i].step == LKR_STEP_REPAIR_BACKUP_CODES) f.hist[i].by_host = 0;
+    }
+    put_forged("regress-recovered-after-unbacked-reset", &f);
+    f.hist_count = 0;
+    f.tried = 0;
+    f.has_vault_digest = 0;
+    put_forged("regress-recovered-empty-history", &f);
+    /* states that loaded and then did not save */
+    f = *s;
+    f.verify_step = 0;
+    put_forged("regress-step-in-hand-unverified", &f);
+    f = *s;
+    f.hist[f.hist_count] = f.hist[0];
+    f.hist[f.hist_count].step = LKR_STEP_SUPPORT_CONTACT_MANUFACTURER;
+    f.hist[f.hist_count].outcome = LKR_OUTCOME_HANDED_OVER;
+    f.tried |= (uint64_t)1 << (LKR_STEP_SUPPORT_CONTACT_MANUFACTURER - 1);
+    f.hist_count++;
+    put_forged("regress-handover-in-live-history", &f);
+    /* a waived tier without its record */
+    f = *s;
+    f.waived_tiers = (uint16_t)(1u << LKR_TIER_REPAIR);
+    put_forged("regress-waived-tier-without-record", &f);
+    lkr_session_free(s);
+    lkr_vault_free(v);
+    lkr_sim_free(sim);
 }
 
 /* ---- fuzz_classify: mode byte, profile, observations, overrides ------------------------ */
@@ -314,6 +438,7 @@ int main(int argc, char **argv)
     root = argc > 1 ? argv[1] : "fuzz/corpus";
     events_seeds();
     load_and_vault_seeds();
+    forged_seeds();
     classify_seeds();
     printf("wrote %d seeds under %s\n", written, root);
     return 0;

@@ -444,17 +444,13 @@ uint32_t lkr__offset(const lkr_session *s, uint64_t now)
 
 int lkr__backup_verified(const lkr_session *s)
 {
-    uint8_t d[32];
     if (s->backup_verified) {
         return 1; /* the internal test hook; never saved */
     }
     /* Only the backup this session made of this lock counts: a vault imported
-     * from elsewhere, or changed since, does not. */
-    if (s->vault == NULL || !s->has_vault_digest || !lkr__vault_verified(s->vault)) {
-        return 0;
-    }
-    lkr__vault_digest(s->vault, d);
-    return memcmp(d, s->vault_digest, sizeof(d)) == 0;
+     * from elsewhere, bound to another lock, or changed since, does not. */
+    return s->vault != NULL && s->has_vault_digest && lkr__vault_verified(s->vault) &&
+           lkr__vault_matches(s->vault, &s->profile, s->has_vault_digest, s->vault_digest);
 }
 
 /* ---- history ------------------------------------------------------------- */
@@ -805,7 +801,8 @@ static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint
         return 0;
     }
     if (step == LKR_STEP_REPAIR_BACKUP_CODES) {
-        st = lkr_vault_backup(s->vault, &s->tr);
+        st = lkr__vault_bind(s->vault, &s->profile);
+        if (st == LKR_OK) st = lkr_vault_backup(s->vault, &s->tr);
         s->hist[idx].by_host = 1;
         if (st != LKR_OK) {
             logf_(s, LKR_LOG_WARN, "code backup refused", step, lkr_strerror(st));
@@ -814,7 +811,7 @@ static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint
             return 1;
         }
         lkr__vault_digest(s->vault, s->vault_digest);
-        s->has_vault_digest = 1;
+        s->has_vault_digest = LKR__DIGEST_KEYED;
         logf_(s, LKR_LOG_INFO, "code backup verified", step, NULL);
         close_entry(s, (uint32_t)idx, LKR_OUTCOME_DONE, now);
         to_idle(s);
@@ -2052,15 +2049,18 @@ lkr_status lkr_session_waiver(const lkr_session *s, uint32_t index, lkr_waiver *
 
 lkr_status lkr_session_attach_vault(lkr_session *s, lkr_vault *vault)
 {
-    uint8_t d[32];
     if (!session_ok(s)) {
         return LKR_E_INVAL;
     }
+    /* Another lock's vault, or not the backup this session made: refused. */
+    if (vault != NULL && ((s->has_vault_digest &&
+                           !lkr__vault_matches(vault, &s->profile, s->has_vault_digest, s->vault_digest)) ||
+                          lkr__vault_bind(vault, &s->profile) != LKR_OK)) {
+        return LKR_E_STATE;
+    }
     if (vault != NULL && s->has_vault_digest) {
-        lkr__vault_digest(vault, d);
-        if (memcmp(d, s->vault_digest, sizeof(d)) != 0) {
-            return LKR_E_STATE; /* not the vault this session backed up */
-        }
+        lkr__vault_digest(vault, s->vault_digest); /* a format 1 digest becomes a keyed one */
+        s->has_vault_digest = LKR__DIGEST_KEYED;
     }
     s->vault = vault;
     return LKR_OK;

@@ -281,11 +281,27 @@ struct lkr_session {
 
 /* vault.c: facts the engine and the persistence need (no codes). */
 int lkr__vault_verified(const lkr_vault *v);
+/* What a session's vault_digest holds (has_vault_digest; a blob byte). */
+#define LKR__DIGEST_NONE 0
+#define LKR__DIGEST_UNKEYED 1 /* SHA-256 of the codes: format 1 blobs only, replaced on attach */
+#define LKR__DIGEST_KEYED 2   /* HMAC-SHA-256 under the vault's own key, of its identity and codes */
+/* The keyed digest (the vault's key never leaves it but sealed). */
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32]);
+/* Binds an unbound vault to the lock of profile p (manufacturer, model,
+ * serial): LKR_OK when it is bound to it now, LKR_E_STATE when it is bound
+ * to another lock. */
+lkr_status lkr__vault_bind(lkr_vault *v, const lkr_profile *p);
+/* Whether v is bound to the lock of p and holds the backup whose digest of
+ * kind `kind` (LKR__DIGEST_*) is `digest`. */
+int lkr__vault_matches(const lkr_vault *v, const lkr_profile *p, uint32_t kind, const uint8_t digest[32]);
 uint32_t lkr__vault_missing(const lkr_vault *v);
 uint32_t lkr__vault_count(const lkr_vault *v);
 /* Whether `text` contains any PIN the vault holds. */
 int lkr__vault_contains_pin(const lkr_vault *v, const char *text);
+
+/* persist_check.c: whether a parsed session keeps every rule of the states the
+ * engine reaches (docs/PERSISTENCE.md lists them). */
+int lkr__persist_valid(const lkr_session *s);
 
 /* engine.c: a time as an offset from the session's start (saturating). */
 uint32_t lkr__offset(const lkr_session *s, uint64_t now);

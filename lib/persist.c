@@ -1,96 +1,69 @@
 /*
  * Session persistence: a versioned, checksummed, deterministic blob that
  * holds everything of a session but the codes (they live in the vault,
- * exported sealed) and the host's callbacks. Loading gives exactly the same
- * decisions. docs/PERSISTENCE.md documents the format and its promise.
+ * exported sealed) and the host's callbacks; sealed by the host's keystore
+ * when the transport has one. Loading gives exactly the same decisions, and
+ * a blob loads only when it keeps every rule of the states the engine
+ * reaches (persist_check.c): what a blob claims is never trusted because a
+ * CRC matched. docs/PERSISTENCE.md documents the format and its promise.
  *
  * Frame (little-endian):
  *   0  "LKRS"           magic
  *   4  u16 version      LKR_SESSION_FORMAT_VERSION
- *   6  u16 flags        0
+ *   6  u16 flags        0: the payload in clear; 1: sealed (the payload is
+ *                       what the host's `seal` made of a whole clear blob)
  *   8  u32 length       of the whole blob, checksum included
- *  12  payload          fields in a fixed order, strings length-prefixed
+ *  12  payload          the fields of FIELDS below, in that order
  *  -4  u32 CRC-32       (IEEE, zlib's) of every byte before it
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "le.h"
 
 #define HEADER 12u
 #define TRAILER 4u
+#define FLAG_SEALED 1u
+/* Room a keystore may add when it seals (nonce, tag, its own header). */
+#define SEAL_ROOM 256u
 
-/* ---- writing --------------------------------------------------------------- */
+/* ---- the field list: save, load and the range checks all use it ------------------------ */
 
-typedef struct writer {
-    uint8_t *buf; /* NULL: only count */
-    size_t cap;
-    size_t n;
-} writer;
+enum wire {
+    W_U8 = 1, W_U16 = 2, W_U32 = 4, W_U64 = 8, /* an integer of that width */
+    W_STR,       /* a char array: one length byte, then the bytes */
+    W_RAW,       /* bytes as they are */
+    W_PRIORS,    /* count, then (id u8, value u32) each */
+    W_LIKELIHOODS, /* count, then (evidence u8, cause u8, permille u32) each */
+    W_COSTS,     /* a u16 per step id 1..LKR__STEP_COUNT (0: the catalog's) */
+    W_HISTORY,   /* count, then (step, outcome, by_host u8, started, ended u32) each */
+    W_WAIVERS    /* count, then (kind, id u8, at u32, reason string) each */
+};
 
-static void put(writer *w, const void *p, size_t len)
-{
-    if (w->buf != NULL && w->n + len <= w->cap) {
-        memcpy(w->buf + w->n, p, len);
-    }
-    w->n += len;
-}
+typedef struct field {
+    uint16_t off;  /* in struct lkr_session */
+    uint16_t size; /* of the struct member */
+    uint8_t wire;
+    uint64_t max;  /* an integer above it is refused */
+    uint64_t mask; /* an integer with a bit outside it is refused */
+} field;
 
-static void u8(writer *w, uint32_t v)
-{
-    uint8_t b = (uint8_t)v;
-    put(w, &b, 1);
-}
+#define ANY UINT64_MAX
+#define BITS(lo, hi) ((((uint64_t)2 << (hi)) - 1) & ~(((uint64_t)1 << (lo)) - 1)) /* bits lo..hi */
+#define STEP_MASK BITS(0, LKR__STEP_COUNT - 1)                                  /* STEP_BIT(1..) */
+#define GUARD_MASK BITS(1, LKR__GUARD_COUNT)
+#define QUESTION_MASK BITS(1, LKR_QUESTION_MAX)
+#define TIER_WAIVABLE (BITS(1, LKR__TIER_COUNT) & ~((uint64_t)1 << LKR_TIER_SUPPORT))
 
-static void u16(writer *w, uint32_t v)
-{
-    uint8_t b[2];
-    b[0] = (uint8_t)v;
-    b[1] = (uint8_t)(v >> 8);
-    put(w, b, 2);
-}
-
-static void u32(writer *w, uint32_t v)
-{
-    uint8_t b[4];
-    unsigned i;
-    for (i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
-    put(w, b, 4);
-}
-
-static void u64(writer *w, uint64_t v)
-{
-    uint8_t b[8];
-    unsigned i;
-    for (i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
-    put(w, b, 8);
-}
-
-static void str(writer *w, const char *s)
-{
-    size_t len = strlen(s);
-    u8(w, (uint32_t)len);
-    put(w, s, len);
-}
-
-static void write_profile(writer *w, const lkr_profile *p)
-{
-    u8(w, p->protocol);
-    u8(w, p->ecosystems);
-    u8(w, p->battery_chemistry);
-    u8(w, p->battery_cells);
-    u16(w, p->warranty_months);
-    u8(w, p->has_bridge);
-    u8(w, p->has_keypad);
-    u8(w, p->has_fingerprint);
-    u8(w, p->has_key_cylinder);
-    u8(w, p->repair_erases_codes);
-    u8(w, p->pins_readable);
-    str(w, p->manufacturer);
-    str(w, p->model);
-    str(w, p->serial);
-    str(w, p->purchase_date);
-}
+#define M(member) (uint16_t) offsetof(lkr_session, member), (uint16_t)sizeof(((lkr_session *)0)->member)
+#define INT(member, wire, max) {M(member), wire, max, ANY},
+#define MASK(member, wire, mask) {M(member), wire, ANY, mask},
+#define STR(member) {M(member), W_STR, ANY, ANY},
+#define SPECIAL(wire) {0, 0, wire, ANY, ANY},
+#define FLAG(member) INT(member, W_U8, 1)
+#define STEP(member) INT(member, W_U8, LKR__STEP_COUNT)
+#define OBS_U8(f) INT(obs.f, W_U8, ANY)
 
 /* The observations' one-byte facts, in their declaration order. */
 #define OBS_BYTES(X)                                                                           \
@@ -101,328 +74,228 @@ static void write_profile(writer *w, const lkr_profile *p)
     X(code_expired) X(lockout_active) X(keypad_dirty) X(keypad_erratic)                        \
     X(works_door_open_only) X(wrong_position) X(extreme_cold) X(router_online)
 
-static void write_obs(writer *w, const lkr_observations *o)
+/* The payload, in order. The profile's and observations' values are checked
+ * by their own validators; the engine's by the limits here and by
+ * validate() below. Append only within a format version. */
+static const field FIELDS[] = {
+    INT(profile.protocol, W_U8, ANY) INT(profile.ecosystems, W_U8, ANY)
+    INT(profile.battery_chemistry, W_U8, ANY) INT(profile.battery_cells, W_U8, ANY)
+    INT(profile.warranty_months, W_U16, ANY) INT(profile.has_bridge, W_U8, ANY)
+    INT(profile.has_keypad, W_U8, ANY) INT(profile.has_fingerprint, W_U8, ANY)
+    INT(profile.has_key_cylinder, W_U8, ANY) INT(profile.repair_erases_codes, W_U8, ANY)
+    INT(profile.pins_readable, W_U8, ANY)
+    STR(profile.manufacturer) STR(profile.model) STR(profile.serial) STR(profile.purchase_date)
+    INT(obs.update_progress_pct, W_U32, ANY) INT(obs.update_stalled_min, W_U32, ANY)
+    INT(obs.battery_pct, W_U32, ANY) INT(obs.cell_mv, W_U32, ANY)
+    OBS_BYTES(OBS_U8)
+    STR(obs.fw_before) STR(obs.fw_target) STR(obs.fw_now) STR(obs.error_code)
+    STR(initial_error)
+    SPECIAL(W_PRIORS) SPECIAL(W_LIKELIHOODS) SPECIAL(W_COSTS)
+    MASK(disabled, W_U64, STEP_MASK)
+    INT(ladder, W_U8, LKR_LADDER_CODE) INT(tier, W_U8, LKR__TIER_COUNT)
+    INT(entry_tier, W_U8, LKR__TIER_COUNT) INT(phase, W_U8, LKR__P_FINAL)
+    INT(final_state, W_U8, LKR_STATE_ABORTED) STEP(cur_step) INT(cur_hist, W_U8, LKR_HISTORY_MAX - 1)
+    STEP(verify_step) INT(verify_hist, W_U8, LKR_HISTORY_MAX - 1) INT(last_report, W_U8, LKR_OUTCOME_FAILED)
+    FLAG(by_host) INT(question, W_U8, LKR_QUESTION_MAX) FLAG(triage_active) FLAG(dead_keypad_asked)
+    FLAG(need_fw) FLAG(codes_at_risk) STEP(blocked_step) STEP(blocked_followup) FLAG(blocked_in_hand)
+    FLAG(error_reobserved) STEP(terminal_step) INT(reached, W_U8, LKR__TIER_COUNT)
+    INT(has_vault_digest, W_U8, LKR__DIGEST_KEYED)
+    {M(vault_digest), W_RAW, ANY, ANY},
+    MASK(blocked_unmet, W_U32, GUARD_MASK) MASK(asked, W_U32, QUESTION_MASK)
+    MASK(confirmed, W_U32, LKR__GUARDS_CONFIRMABLE) INT(support_reasons, W_U32, ANY)
+    INT(detail, W_U32, ANY) INT(person_minutes, W_U32, ANY) MASK(guards_blocked, W_U32, GUARD_MASK)
+    INT(codes_missing, W_U32, LKR_VAULT_MAX_CODES)
+    MASK(tried, W_U64, STEP_MASK) MASK(waived_steps, W_U64, STEP_MASK)
+    MASK(waived_tiers, W_U16, TIER_WAIVABLE)
+    INT(wait_until_ms, W_U64, ANY) INT(wait_s, W_U32, ANY) INT(last_now_ms, W_U64, ANY)
+    INT(started_ms, W_U64, ANY)
+    SPECIAL(W_HISTORY) SPECIAL(W_WAIVERS)
+};
+
+#define FIELD_COUNT (sizeof(FIELDS) / sizeof(FIELDS[0]))
+
+static uint64_t get_member(const lkr_session *s, const field *f)
 {
-    u32(w, (uint32_t)o->update_progress_pct);
-    u32(w, (uint32_t)o->update_stalled_min);
-    u32(w, (uint32_t)o->battery_pct);
-    u32(w, (uint32_t)o->cell_mv);
-#define W(f) u8(w, o->f);
-    OBS_BYTES(W)
-#undef W
-    str(w, o->fw_before);
-    str(w, o->fw_target);
-    str(w, o->fw_now);
-    str(w, o->error_code);
+    const uint8_t *p = (const uint8_t *)s + f->off;
+    uint8_t v8;
+    uint16_t v16;
+    uint32_t v32;
+    uint64_t v64;
+    switch (f->size) {
+    case 1: memcpy(&v8, p, 1); return v8;
+    case 2: memcpy(&v16, p, 2); return v16;
+    case 4: memcpy(&v32, p, 4); return v32;
+    default: memcpy(&v64, p, 8); return v64;
+    }
 }
 
-static void write_session(writer *w, const lkr_session *s)
+static void set_member(lkr_session *s, const field *f, uint64_t v)
+{
+    uint8_t *p = (uint8_t *)s + f->off;
+    uint8_t v8 = (uint8_t)v;
+    uint16_t v16 = (uint16_t)v;
+    uint32_t v32 = (uint32_t)v;
+    switch (f->size) {
+    case 1: memcpy(p, &v8, 1); break;
+    case 2: memcpy(p, &v16, 2); break;
+    case 4: memcpy(p, &v32, 4); break;
+    default: memcpy(p, &v, 8); break;
+    }
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+static void write_special(lkr__writer *w, const lkr_session *s, uint8_t wire)
 {
     uint32_t i;
-    write_profile(w, &s->profile);
-    write_obs(w, &s->obs);
-    str(w, s->initial_error);
-    /* vendor numbers */
-    u8(w, s->prior_count);
-    for (i = 0; i < s->prior_count; i++) {
-        u8(w, s->priors[i].id);
-        u32(w, s->priors[i].value);
+    switch (wire) {
+    case W_PRIORS:
+        lkr__w_int(w, s->prior_count, 1);
+        for (i = 0; i < s->prior_count; i++) {
+            lkr__w_int(w, s->priors[i].id, 1);
+            lkr__w_int(w, s->priors[i].value, 4);
+        }
+        break;
+    case W_LIKELIHOODS:
+        lkr__w_int(w, s->likelihood_count, 1);
+        for (i = 0; i < s->likelihood_count; i++) {
+            lkr__w_int(w, s->likelihoods[i].evidence, 1);
+            lkr__w_int(w, s->likelihoods[i].cause, 1);
+            lkr__w_int(w, s->likelihoods[i].permille, 4);
+        }
+        break;
+    case W_COSTS:
+        for (i = 1; i <= LKR__STEP_COUNT; i++) lkr__w_int(w, s->cost != NULL ? s->cost[i] : 0u, 2);
+        break;
+    case W_HISTORY:
+        lkr__w_int(w, s->hist_count, 1);
+        for (i = 0; i < s->hist_count; i++) {
+            const lkr__hist *h = &s->hist[i];
+            lkr__w_int(w, h->step, 1);
+            lkr__w_int(w, h->outcome, 1);
+            lkr__w_int(w, h->by_host, 1);
+            lkr__w_int(w, h->started_off, 4);
+            lkr__w_int(w, h->ended_off, 4);
+        }
+        break;
+    default: /* W_WAIVERS */
+        lkr__w_int(w, s->waiver_count, 1);
+        for (i = 0; i < s->waiver_count; i++) {
+            lkr__w_int(w, s->waivers[i].kind, 1);
+            lkr__w_int(w, s->waivers[i].id, 1);
+            lkr__w_int(w, s->waivers[i].at_off, 4);
+            lkr__w_str(w, s->waivers[i].reason);
+        }
+        break;
     }
-    u8(w, s->likelihood_count);
-    for (i = 0; i < s->likelihood_count; i++) {
-        u8(w, s->likelihoods[i].evidence);
-        u8(w, s->likelihoods[i].cause);
-        u32(w, s->likelihoods[i].permille);
+}
+
+static void write_payload(lkr__writer *w, const lkr_session *s)
+{
+    size_t i;
+    for (i = 0; i < FIELD_COUNT; i++) {
+        const field *f = &FIELDS[i];
+        if (f->wire <= W_U64) {
+            lkr__w_int(w, get_member(s, f), f->wire);
+        } else if (f->wire == W_STR) {
+            lkr__w_str(w, (const char *)s + f->off);
+        } else if (f->wire == W_RAW) {
+            lkr__w_bytes(w, (const uint8_t *)s + f->off, f->size);
+        } else {
+            write_special(w, s, f->wire);
+        }
     }
-    for (i = 1; i <= LKR__STEP_COUNT; i++) {
-        u16(w, s->cost != NULL ? s->cost[i] : 0u);
+}
+
+/* A keystore: both callbacks (a host with only one could not read back what
+ * it saved, or could not save what it must read). */
+static int has_keystore(const lkr_transport *t)
+{
+    return t->seal != NULL && t->unseal != NULL;
+}
+
+/* A frame around `body` (len bytes, or the payload of s when body is NULL). */
+static size_t write_frame(uint8_t *buf, size_t cap, const lkr_session *s, const uint8_t *body, size_t len,
+                          uint32_t flags)
+{
+    lkr__writer w;
+    w.buf = buf;
+    w.cap = cap;
+    w.n = 0;
+    lkr__w_bytes(&w, "LKRS", 4);
+    lkr__w_int(&w, LKR_SESSION_FORMAT_VERSION, 2);
+    lkr__w_int(&w, flags, 2);
+    if (body != NULL) {
+        lkr__w_int(&w, HEADER + len + TRAILER, 4);
+        lkr__w_bytes(&w, body, len);
+    } else {
+        lkr__writer count = {NULL, 0, 0};
+        write_payload(&count, s);
+        lkr__w_int(&w, HEADER + count.n + TRAILER, 4);
+        write_payload(&w, s);
     }
-    u64(w, s->disabled);
-    /* where the session stands */
-    u8(w, s->ladder);
-    u8(w, s->tier);
-    u8(w, s->entry_tier);
-    u8(w, s->phase);
-    u8(w, s->final_state);
-    u8(w, s->cur_step);
-    u8(w, s->cur_hist);
-    u8(w, s->verify_step);
-    u8(w, s->verify_hist);
-    u8(w, s->last_report);
-    u8(w, s->by_host);
-    u8(w, s->question);
-    u8(w, s->triage_active);
-    u8(w, s->dead_keypad_asked);
-    u8(w, s->need_fw);
-    u8(w, s->codes_at_risk);
-    u8(w, s->blocked_step);
-    u8(w, s->blocked_followup);
-    u8(w, s->blocked_in_hand);
-    u8(w, s->error_reobserved);
-    u8(w, s->terminal_step);
-    u8(w, s->reached);
-    u8(w, s->has_vault_digest);
-    put(w, s->vault_digest, sizeof(s->vault_digest));
-    u32(w, s->blocked_unmet);
-    u32(w, s->asked);
-    u32(w, s->confirmed);
-    u32(w, s->support_reasons);
-    u32(w, s->detail);
-    u32(w, s->person_minutes);
-    u32(w, s->guards_blocked);
-    u32(w, s->codes_missing);
-    u64(w, s->tried);
-    u64(w, s->waived_steps);
-    u16(w, s->waived_tiers);
-    u64(w, s->wait_until_ms);
-    u32(w, s->wait_s);
-    u64(w, s->last_now_ms);
-    u64(w, s->started_ms);
-    /* history and waivers */
-    u8(w, s->hist_count);
-    for (i = 0; i < s->hist_count; i++) {
-        u8(w, s->hist[i].step);
-        u8(w, s->hist[i].outcome);
-        u8(w, s->hist[i].by_host);
-        u32(w, s->hist[i].started_off);
-        u32(w, s->hist[i].ended_off);
+    if (buf != NULL && w.n + TRAILER <= cap) {
+        lkr__w_int(&w, lkr__crc32(buf, w.n), 4);
+    } else {
+        w.n += TRAILER;
     }
-    u8(w, s->waiver_count);
-    for (i = 0; i < s->waiver_count; i++) {
-        u8(w, s->waivers[i].kind);
-        u8(w, s->waivers[i].id);
-        u32(w, s->waivers[i].at_off);
-        str(w, s->waivers[i].reason);
+    return w.n;
+}
+
+/* The clear blob, sealed by the host's keystore and framed again. */
+static lkr_status save_sealed(const lkr_session *s, const uint8_t *clear, size_t n, uint8_t *buf, size_t len,
+                              size_t *needed)
+{
+    size_t room = len > HEADER + TRAILER ? len - HEADER - TRAILER : 0, out_len = 0;
+    lkr_status st;
+    st = s->tr.seal(s->tr.ctx, clear, n, buf != NULL && room > 0 ? buf + HEADER : NULL,
+                    buf != NULL ? room : 0, &out_len);
+    if (st != LKR_OK && st != LKR_E_BUFFER) {
+        return LKR_E_TRANSPORT;
     }
+    if (out_len == 0) {
+        return LKR_E_TRANSPORT; /* the keystore said nothing of the size */
+    }
+    if (out_len > LKR_SESSION_BLOB_MAX - HEADER - TRAILER) {
+        return LKR_E_OVERSIZED;
+    }
+    *needed = HEADER + out_len + TRAILER;
+    if (st == LKR_E_BUFFER || buf == NULL || out_len > room) {
+        return LKR_E_BUFFER;
+    }
+    /* The sealed bytes are in place: write the header around them. */
+    lkr__le_put(buf, 0x53524B4Cu, 4); /* "LKRS" */
+    lkr__le_put(buf + 4, LKR_SESSION_FORMAT_VERSION, 2);
+    lkr__le_put(buf + 6, FLAG_SEALED, 2);
+    lkr__le_put(buf + 8, *needed, 4);
+    lkr__le_put(buf + HEADER + out_len, lkr__crc32(buf, HEADER + out_len), 4);
+    return LKR_OK;
 }
 
 lkr_status lkr_session_save(const lkr_session *s, void *buf, size_t len, size_t *needed)
 {
-    writer w;
-    uint32_t crc;
+    uint8_t clear[LKR_SESSION_BLOB_MAX];
+    size_t n;
     if (s == NULL || s->magic != LKR__SESSION_MAGIC || needed == NULL || (buf == NULL && len != 0)) {
         return LKR_E_INVAL;
     }
-    /* First pass: the size. */
-    memset(&w, 0, sizeof(w));
-    w.n = HEADER;
-    write_session(&w, s);
-    *needed = w.n + TRAILER;
-    if (*needed > LKR_SESSION_BLOB_MAX) {
+    n = write_frame(NULL, 0, s, NULL, 0, 0);
+    if (n > LKR_SESSION_BLOB_MAX - (has_keystore(&s->tr) ? SEAL_ROOM : 0)) {
         return LKR_E_OVERSIZED; /* cannot happen with today's limits; never write what load refuses */
     }
-    if (buf == NULL || len < *needed) {
+    if (has_keystore(&s->tr)) {
+        (void)write_frame(clear, sizeof(clear), s, NULL, 0, 0);
+        return save_sealed(s, clear, n, (uint8_t *)buf, len, needed);
+    }
+    *needed = n;
+    if (buf == NULL || len < n) {
         return LKR_E_BUFFER;
     }
-    /* Second pass: the bytes. */
-    w.buf = (uint8_t *)buf;
-    w.cap = len;
-    w.n = 0;
-    put(&w, "LKRS", 4);
-    u16(&w, LKR_SESSION_FORMAT_VERSION);
-    u16(&w, 0);
-    u32(&w, (uint32_t)*needed);
-    write_session(&w, s);
-    crc = lkr__crc32(buf, w.n);
-    u32(&w, crc);
+    (void)write_frame((uint8_t *)buf, len, s, NULL, 0, 0);
     return LKR_OK;
 }
 
-/* ---- reading --------------------------------------------------------------- */
-
-typedef struct reader {
-    const uint8_t *p;
-    size_t n;   /* payload end */
-    size_t off;
-    int bad;    /* ran past the end */
-} reader;
-
-static const uint8_t *take(reader *r, size_t len)
-{
-    const uint8_t *q;
-    if (r->bad || len > r->n - r->off) {
-        r->bad = 1;
-        return NULL;
-    }
-    q = r->p + r->off;
-    r->off += len;
-    return q;
-}
-
-static uint8_t g8(reader *r)
-{
-    const uint8_t *q = take(r, 1);
-    return q != NULL ? q[0] : 0;
-}
-
-static uint16_t g16(reader *r)
-{
-    const uint8_t *q = take(r, 2);
-    return q != NULL ? (uint16_t)(q[0] | (q[1] << 8)) : 0;
-}
-
-static uint32_t g32(reader *r)
-{
-    const uint8_t *q = take(r, 4);
-    return q != NULL ? (uint32_t)q[0] | ((uint32_t)q[1] << 8) | ((uint32_t)q[2] << 16) |
-                           ((uint32_t)q[3] << 24)
-                     : 0;
-}
-
-static uint64_t g64(reader *r)
-{
-    uint64_t lo = g32(r);
-    return lo | ((uint64_t)g32(r) << 32);
-}
-
-/* A length-prefixed string into a fixed array; refuses what does not fit or
- * holds a NUL. */
-static void gstr(reader *r, char *dst, size_t cap)
-{
-    uint8_t len = g8(r);
-    const uint8_t *q;
-    memset(dst, 0, cap);
-    if (len >= cap) {
-        r->bad = 1;
-        return;
-    }
-    q = take(r, len);
-    if (q == NULL || memchr(q, '\0', len) != NULL) {
-        r->bad = 1;
-        return;
-    }
-    memcpy(dst, q, len);
-}
-
-static void read_profile(reader *r, lkr_profile *p)
-{
-    lkr_profile_init(p);
-    p->protocol = g8(r);
-    p->ecosystems = g8(r);
-    p->battery_chemistry = g8(r);
-    p->battery_cells = g8(r);
-    p->warranty_months = g16(r);
-    p->has_bridge = g8(r);
-    p->has_keypad = g8(r);
-    p->has_fingerprint = g8(r);
-    p->has_key_cylinder = g8(r);
-    p->repair_erases_codes = g8(r);
-    p->pins_readable = g8(r);
-    gstr(r, p->manufacturer, sizeof(p->manufacturer));
-    gstr(r, p->model, sizeof(p->model));
-    gstr(r, p->serial, sizeof(p->serial));
-    gstr(r, p->purchase_date, sizeof(p->purchase_date));
-}
-
-static void read_obs(reader *r, lkr_observations *o)
-{
-    lkr_observations_init(o);
-    o->update_progress_pct = (int32_t)g32(r);
-    o->update_stalled_min = (int32_t)g32(r);
-    o->battery_pct = (int32_t)g32(r);
-    o->cell_mv = (int32_t)g32(r);
-#define R(f) o->f = g8(r);
-    OBS_BYTES(R)
-#undef R
-    gstr(r, o->fw_before, sizeof(o->fw_before));
-    gstr(r, o->fw_target, sizeof(o->fw_target));
-    gstr(r, o->fw_now, sizeof(o->fw_now));
-    gstr(r, o->error_code, sizeof(o->error_code));
-}
-
-static int step_or_zero(uint32_t id)
-{
-    return id == 0 || lkr__step_id_ok(id);
-}
-
-/* A step of this lock's protocol, ecosystems, bridge and keypad (0: none). */
-static int fits_lock(const lkr_session *s, uint32_t step)
-{
-    return step == 0 || lkr__step_fits(step, &s->profile);
-}
-
-/* Everything a saved session claims must be a state the engine can be in. */
-static int consistent(const lkr_session *s)
-{
-    uint32_t i;
-    uint64_t in_history = 0;
-    if (lkr_profile_validate(&s->profile) != LKR_OK || lkr_observations_validate(&s->obs) != LKR_OK ||
-        lkr__consistent(&s->profile, &s->obs) != LKR_OK ||
-        memchr(s->initial_error, '\0', sizeof(s->initial_error)) == NULL) {
-        return 0;
-    }
-    if (s->ladder > LKR_LADDER_CODE || s->tier > LKR__TIER_COUNT || s->entry_tier > LKR__TIER_COUNT ||
-        s->phase > LKR__P_FINAL || s->question > LKR_QUESTION_MAX || s->last_report > LKR_OUTCOME_FAILED ||
-        s->by_host > 1 || s->triage_active > 1 || s->dead_keypad_asked > 1 || s->need_fw > 1 ||
-        s->codes_at_risk > 1 || s->blocked_in_hand > 1 || s->error_reobserved > 1 ||
-        s->has_vault_digest > 1 || !step_or_zero(s->cur_step) || !step_or_zero(s->verify_step) ||
-        !step_or_zero(s->blocked_step) || !step_or_zero(s->blocked_followup) ||
-        !step_or_zero(s->terminal_step) || s->hist_count > LKR_HISTORY_MAX || s->reached > 7 ||
-        s->waiver_count > LKR_WAIVERS_MAX || (s->waived_tiers & ~0x1FEu) != 0 ||
-        (s->confirmed & ~0x3FEu) != 0 || (s->asked & ~0xFEu) != 0) {
-        return 0;
-    }
-    if (s->phase == LKR__P_FINAL) {
-        if (s->final_state != LKR_STATE_RECOVERED && s->final_state != LKR_STATE_NEEDS_SUPPORT &&
-            s->final_state != LKR_STATE_ABORTED) {
-            return 0;
-        }
-        if (s->final_state == LKR_STATE_RECOVERED && (s->codes_missing > 0 || s->codes_at_risk)) {
-            return 0;
-        }
-    } else if (s->final_state != 0) {
-        return 0;
-    }
-    if (s->phase == LKR__P_ASK && s->question == 0) return 0;
-    if ((s->phase == LKR__P_PERFORM || s->phase == LKR__P_RESUME || s->phase == LKR__P_HOST ||
-         s->phase == LKR__P_HOLD || s->phase == LKR__P_SETTLE) &&
-        (s->cur_step == 0 || s->cur_hist >= s->hist_count || s->hist[s->cur_hist].step != s->cur_step)) {
-        return 0;
-    }
-    if (s->verify_step != 0 &&
-        (s->verify_hist >= s->hist_count || s->hist[s->verify_hist].step != s->verify_step)) {
-        return 0;
-    }
-    if (s->phase == LKR__P_BLOCKED && s->blocked_step == 0) return 0;
-    /* The step in hand, and what waits on it, must make sense together. */
-    if ((s->phase == LKR__P_VERIFY || s->phase == LKR__P_VERIFY_ASK ||
-         s->phase == LKR__P_VERIFY_PROBE) && s->verify_step == 0) return 0;
-    if (s->blocked_in_hand && (s->phase != LKR__P_BLOCKED || s->cur_step == 0 ||
-                               s->blocked_step != s->cur_step ||
-                               s->cur_hist >= s->hist_count || s->hist[s->cur_hist].step != s->cur_step)) return 0;
-    if (s->blocked_followup != 0 &&
-        (s->phase != LKR__P_BLOCKED || s->cur_step == 0 || s->blocked_in_hand ||
-         lkr__steps[s->cur_step].followup != s->blocked_followup)) return 0;
-    if (s->phase == LKR__P_FINAL && s->final_state == LKR_STATE_NEEDS_SUPPORT &&
-        (s->terminal_step == 0 || !(lkr__steps[s->terminal_step].flags & LKR_STEP_F_TERMINAL))) return 0;
-    /* The step in hand was offered: it applies to this lock as it is now. */
-    if ((s->cur_step != 0 && !lkr__step_applies(s->cur_step, &s->profile, &s->obs) &&
-         !(lkr__steps[s->cur_step].flags & LKR_STEP_F_FOLLOWUP_ONLY)) ||
-        (s->blocked_step != 0 && s->blocked_followup == 0 && !s->blocked_in_hand &&
-         !lkr__step_applies(s->blocked_step, &s->profile, &s->obs) &&
-         s->blocked_step != LKR_STEP_REPAIR_BACKUP_CODES)) return 0;
-    /* No step of another protocol or ecosystem, anywhere. */
-    if (!fits_lock(s, s->cur_step) || !fits_lock(s, s->verify_step) || !fits_lock(s, s->blocked_step) ||
-        !fits_lock(s, s->blocked_followup)) return 0;
-    for (i = 0; i < s->hist_count; i++) {
-        if (s->hist[i].step == 0 || !lkr__step_id_ok(s->hist[i].step) || !fits_lock(s, s->hist[i].step) ||
-            s->hist[i].outcome > LKR_OUTCOME_HANDED_OVER ||
-            s->hist[i].by_host > 1 || (in_history & ((uint64_t)1 << (s->hist[i].step - 1)))) {
-            return 0;
-        }
-        in_history |= (uint64_t)1 << (s->hist[i].step - 1);
-    }
-    if (s->tried != in_history) return 0;
-    for (i = 0; i < s->waiver_count; i++) {
-        const lkr__waiver *w = &s->waivers[i];
-        if ((w->kind != LKR_WAIVE_TIER && w->kind != LKR_WAIVE_STEP) ||
-            (w->kind == LKR_WAIVE_TIER && (w->id < 1 || w->id > LKR__TIER_COUNT)) ||
-            (w->kind == LKR_WAIVE_STEP && !lkr__step_id_ok(w->id)) || w->reason[0] == '\0') {
-            return 0;
-        }
-    }
-    return 1;
-}
+/* ---- reading --------------------------------------------------------------------------------- */
 
 /* Vendor numbers as read, before the session gets its exact allocation. */
 typedef struct loaded_overrides {
@@ -432,127 +305,197 @@ typedef struct loaded_overrides {
     int any_cost;
 } loaded_overrides;
 
-static lkr_status read_session(reader *r, lkr_session *s, loaded_overrides *lo)
+/* A count byte, refused (bad) above max. */
+static uint32_t read_count(lkr__reader *r, uint32_t max)
+{
+    uint32_t n = (uint32_t)lkr__r_int(r, 1);
+    if (n > max) {
+        r->bad = 1;
+        return 0;
+    }
+    return n;
+}
+
+static void read_special(lkr__reader *r, lkr_session *s, loaded_overrides *lo, uint8_t wire)
 {
     uint32_t i;
-    lkr_overrides ov;
-    read_profile(r, &s->profile);
-    read_obs(r, &s->obs);
-    gstr(r, s->initial_error, sizeof(s->initial_error));
-    s->prior_count = g8(r);
-    if (s->prior_count > LKR__CAUSE_COUNT) return LKR_E_CORRUPT;
-    for (i = 0; i < s->prior_count; i++) {
-        lo->priors[i].id = g8(r);
-        lo->priors[i].value = g32(r);
+    switch (wire) {
+    case W_PRIORS:
+        s->prior_count = (uint8_t)read_count(r, LKR__CAUSE_COUNT);
+        for (i = 0; i < s->prior_count; i++) {
+            lo->priors[i].id = (uint32_t)lkr__r_int(r, 1);
+            lo->priors[i].value = (uint32_t)lkr__r_int(r, 4);
+        }
+        s->priors = s->prior_count ? lo->priors : NULL;
+        break;
+    case W_LIKELIHOODS:
+        s->likelihood_count = (uint8_t)read_count(r, LKR_SESSION_LIKELIHOODS_MAX);
+        for (i = 0; i < s->likelihood_count; i++) {
+            lo->likelihoods[i].evidence = (uint32_t)lkr__r_int(r, 1);
+            lo->likelihoods[i].cause = (uint32_t)lkr__r_int(r, 1);
+            lo->likelihoods[i].permille = (uint32_t)lkr__r_int(r, 4);
+        }
+        s->likelihoods = s->likelihood_count ? lo->likelihoods : NULL;
+        break;
+    case W_COSTS:
+        for (i = 1; i <= LKR__STEP_COUNT; i++) {
+            lo->cost[i] = (uint16_t)lkr__r_int(r, 2);
+            lo->any_cost |= lo->cost[i] != 0;
+        }
+        s->cost = lo->any_cost ? lo->cost : NULL;
+        break;
+    case W_HISTORY:
+        s->hist_count = (uint8_t)read_count(r, LKR_HISTORY_MAX);
+        for (i = 0; i < s->hist_count; i++) {
+            lkr__hist *h = &s->hist[i];
+            h->step = (uint8_t)lkr__r_int(r, 1);
+            h->outcome = (uint8_t)lkr__r_int(r, 1);
+            h->by_host = (uint8_t)lkr__r_int(r, 1);
+            h->started_off = (uint32_t)lkr__r_int(r, 4);
+            h->ended_off = (uint32_t)lkr__r_int(r, 4);
+        }
+        break;
+    default: /* W_WAIVERS */
+        s->waiver_count = (uint8_t)read_count(r, LKR_WAIVERS_MAX);
+        for (i = 0; i < s->waiver_count; i++) {
+            s->waivers[i].kind = (uint8_t)lkr__r_int(r, 1);
+            s->waivers[i].id = (uint8_t)lkr__r_int(r, 1);
+            s->waivers[i].at_off = (uint32_t)lkr__r_int(r, 4);
+            lkr__r_str(r, s->waivers[i].reason, sizeof(s->waivers[i].reason));
+        }
+        break;
     }
-    s->priors = s->prior_count ? lo->priors : NULL;
-    s->likelihood_count = g8(r);
-    if (s->likelihood_count > LKR_SESSION_LIKELIHOODS_MAX) return LKR_E_CORRUPT;
-    for (i = 0; i < s->likelihood_count; i++) {
-        lo->likelihoods[i].evidence = g8(r);
-        lo->likelihoods[i].cause = g8(r);
-        lo->likelihoods[i].permille = g32(r);
+}
+
+/* Every field, each integer within its limits; 0 when anything is off. */
+static int read_payload(lkr__reader *r, lkr_session *s, loaded_overrides *lo)
+{
+    size_t i;
+    for (i = 0; i < FIELD_COUNT && !r->bad; i++) {
+        const field *f = &FIELDS[i];
+        if (f->wire <= W_U64) {
+            uint64_t v = lkr__r_int(r, f->wire);
+            if (v > f->max || (v & ~f->mask) != 0) {
+                return 0;
+            }
+            set_member(s, f, v);
+        } else if (f->wire == W_STR) {
+            lkr__r_str(r, (char *)s + f->off, f->size);
+        } else if (f->wire == W_RAW) {
+            const uint8_t *q = lkr__r_take(r, f->size);
+            if (q != NULL) memcpy((uint8_t *)s + f->off, q, f->size);
+        } else {
+            read_special(r, s, lo, f->wire);
+        }
     }
-    s->likelihoods = s->likelihood_count ? lo->likelihoods : NULL;
-    for (i = 1; i <= LKR__STEP_COUNT; i++) {
-        lo->cost[i] = g16(r);
-        lo->any_cost |= lo->cost[i] != 0;
+    return !r->bad && r->off == r->n;
+}
+
+/* The frame of buf: on success the payload's bounds and the flags. */
+static lkr_status read_frame(const uint8_t *p, size_t len, size_t *body_len, uint32_t *flags,
+                             uint32_t *version)
+{
+    uint32_t total;
+    if (len < HEADER + TRAILER) {
+        return LKR_E_TRUNCATED;
     }
-    s->cost = lo->any_cost ? lo->cost : NULL;
-    s->disabled = g64(r);
-    s->ladder = g8(r);
-    s->tier = g8(r);
-    s->entry_tier = g8(r);
-    s->phase = g8(r);
-    s->final_state = g8(r);
-    s->cur_step = g8(r);
-    s->cur_hist = g8(r);
-    s->verify_step = g8(r);
-    s->verify_hist = g8(r);
-    s->last_report = g8(r);
-    s->by_host = g8(r);
-    s->question = g8(r);
-    s->triage_active = g8(r);
-    s->dead_keypad_asked = g8(r);
-    s->need_fw = g8(r);
-    s->codes_at_risk = g8(r);
-    s->blocked_step = g8(r);
-    s->blocked_followup = g8(r);
-    s->blocked_in_hand = g8(r);
-    s->error_reobserved = g8(r);
-    s->terminal_step = g8(r);
-    s->reached = g8(r);
-    s->has_vault_digest = g8(r);
-    {
-        const uint8_t *d = take(r, sizeof(s->vault_digest));
-        if (d != NULL) memcpy(s->vault_digest, d, sizeof(s->vault_digest));
-    }
-    s->blocked_unmet = g32(r);
-    s->asked = g32(r);
-    s->confirmed = g32(r);
-    s->support_reasons = g32(r);
-    s->detail = g32(r);
-    s->person_minutes = g32(r);
-    s->guards_blocked = g32(r);
-    s->codes_missing = g32(r);
-    s->tried = g64(r);
-    s->waived_steps = g64(r);
-    s->waived_tiers = g16(r);
-    s->wait_until_ms = g64(r);
-    s->wait_s = g32(r);
-    s->last_now_ms = g64(r);
-    s->started_ms = g64(r);
-    s->hist_count = g8(r);
-    if (s->hist_count > LKR_HISTORY_MAX) return LKR_E_CORRUPT;
-    for (i = 0; i < s->hist_count; i++) {
-        s->hist[i].step = g8(r);
-        s->hist[i].outcome = g8(r);
-        s->hist[i].by_host = g8(r);
-        s->hist[i].started_off = g32(r);
-        s->hist[i].ended_off = g32(r);
-    }
-    s->waiver_count = g8(r);
-    if (s->waiver_count > LKR_WAIVERS_MAX) return LKR_E_CORRUPT;
-    for (i = 0; i < s->waiver_count; i++) {
-        s->waivers[i].kind = g8(r);
-        s->waivers[i].id = g8(r);
-        s->waivers[i].at_off = g32(r);
-        gstr(r, s->waivers[i].reason, sizeof(s->waivers[i].reason));
-    }
-    if (r->bad || r->off != r->n) {
+    if (memcmp(p, "LKRS", 4) != 0) {
         return LKR_E_CORRUPT;
     }
-    /* The vendor numbers must be ones lkr_session_new would have taken. */
-    memset(&ov, 0, sizeof(ov));
-    ov.struct_size = (uint32_t)sizeof(ov);
-    ov.prior_count = s->prior_count;
-    ov.priors = s->priors;
-    ov.likelihood_count = s->likelihood_count;
-    ov.likelihoods = s->likelihoods;
-    if (lkr_overrides_validate(&ov) != LKR_OK || (s->disabled >> LKR__STEP_COUNT) != 0) {
+    total = (uint32_t)lkr__le_get(p + 8, 4);
+    if (total > LKR_SESSION_BLOB_MAX || len > LKR_SESSION_BLOB_MAX) {
+        return LKR_E_OVERSIZED;
+    }
+    if (total < HEADER + TRAILER) {
         return LKR_E_CORRUPT;
     }
-    return consistent(s) ? LKR_OK : LKR_E_CORRUPT;
+    if (len != total) {
+        return len < total ? LKR_E_TRUNCATED : LKR_E_OVERSIZED;
+    }
+    if (lkr__crc32(p, total - TRAILER) != (uint32_t)lkr__le_get(p + total - TRAILER, 4)) {
+        return LKR_E_CORRUPT;
+    }
+    *version = (uint32_t)lkr__le_get(p + 4, 2);
+    *flags = (uint32_t)lkr__le_get(p + 6, 2);
+    if (*version > LKR_SESSION_FORMAT_VERSION) {
+        return LKR_E_VERSION;
+    }
+    /* Format 1 knew no flags; sealing came with format 2. */
+    if (*version == 0 || (*flags & ~(uint32_t)FLAG_SEALED) != 0 || (*version < 2 && *flags != 0)) {
+        return LKR_E_CORRUPT;
+    }
+    *body_len = total - HEADER - TRAILER;
+    return LKR_OK;
+}
+
+/* The clear frame the host's keystore authenticates and opens, into clear[]. */
+static lkr_status unseal_frame(const lkr_transport *t, const uint8_t *body, size_t len, uint8_t *clear,
+                               size_t *clear_len)
+{
+    size_t n = 0;
+    lkr_status st = t->unseal(t->ctx, body, len, clear, LKR_SESSION_BLOB_MAX, &n);
+    if (st == LKR_E_CORRUPT || (st == LKR_OK && n > LKR_SESSION_BLOB_MAX)) {
+        return LKR_E_CORRUPT; /* tampered with, or not sealed by this keystore */
+    }
+    if (st != LKR_OK) {
+        return LKR_E_TRANSPORT;
+    }
+    *clear_len = n;
+    return LKR_OK;
+}
+
+/* Parses and validates the blob into tmp: the frame, the keystore's seal
+ * when there is one, the fields, then the whole state. */
+static lkr_status parse(const lkr_transport *t, const uint8_t *p, size_t len, uint8_t *clear, lkr_session *tmp,
+                        loaded_overrides *lo)
+{
+    size_t body = 0;
+    uint32_t flags = 0, version = 0;
+    lkr__reader r;
+    lkr_status st = read_frame(p, len, &body, &flags, &version);
+    if (st != LKR_OK) {
+        return st;
+    }
+    /* With a keystore, only what it sealed loads (a clear blob could be
+     * anyone's); without one, a sealed blob cannot be opened. */
+    if ((flags & FLAG_SEALED) != 0 && t->unseal == NULL) {
+        return LKR_E_UNSUPPORTED;
+    }
+    if ((flags & FLAG_SEALED) == 0 && has_keystore(t)) {
+        return LKR_E_CORRUPT;
+    }
+    if (flags & FLAG_SEALED) {
+        size_t n = 0;
+        if ((st = unseal_frame(t, p + HEADER, body, clear, &n)) != LKR_OK ||
+            (st = read_frame(clear, n, &body, &flags, &version)) != LKR_OK) {
+            return st == LKR_E_VERSION ? st : LKR_E_CORRUPT;
+        }
+        if (flags != 0) {
+            return LKR_E_CORRUPT; /* sealed once, never twice */
+        }
+        p = clear;
+    }
+    lkr_profile_init(&tmp->profile); /* struct sizes; every field is read */
+    lkr_observations_init(&tmp->obs);
+    r.p = p;
+    r.n = HEADER + body;
+    r.off = HEADER;
+    r.bad = 0;
+    if (!read_payload(&r, tmp, lo)) {
+        return LKR_E_CORRUPT;
+    }
+    /* Format 1 knew only the unkeyed digest. */
+    if (version < 2 && tmp->has_vault_digest > LKR__DIGEST_UNKEYED) {
+        return LKR_E_CORRUPT;
+    }
+    return lkr__persist_valid(tmp) ? LKR_OK : LKR_E_CORRUPT;
 }
 
 #define CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(void *))
 
-lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transport *transport,
-                            const void *buf, size_t len, lkr_session **out)
+static lkr_status check_args(const lkr_session_config *config, const lkr_transport *transport)
 {
-    const uint8_t *p = (const uint8_t *)buf;
-    const lkr_allocator *al;
-    lkr_session *s, tmp;
-    loaded_overrides lo;
-    lkr_diagnosis d;
     lkr_status st;
-    reader r;
-    uint32_t total, version;
-    uint64_t now;
-
-    if (config == NULL || transport == NULL || buf == NULL || out == NULL) {
-        return LKR_E_INVAL;
-    }
     if ((st = lkr__check_size(config, config->struct_size, CONFIG_MIN_SIZE, sizeof(*config))) != LKR_OK ||
         (st = lkr__check_transport(transport)) != LKR_OK) {
         return st;
@@ -561,97 +504,84 @@ lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transpor
         config->overrides != NULL) {
         return LKR_E_INVAL;
     }
-    al = config->allocator;
-    if ((st = lkr__check_allocator(al)) != LKR_OK) {
-        return st;
-    }
-    /* The frame: length, magic, declared length, checksum, then the version. */
-    if (len < HEADER + TRAILER) {
-        return LKR_E_TRUNCATED;
-    }
-    if (memcmp(p, "LKRS", 4) != 0) {
-        return LKR_E_CORRUPT;
-    }
-    total = (uint32_t)p[8] | ((uint32_t)p[9] << 8) | ((uint32_t)p[10] << 16) | ((uint32_t)p[11] << 24);
-    if (total > LKR_SESSION_BLOB_MAX || len > LKR_SESSION_BLOB_MAX) {
-        return LKR_E_OVERSIZED;
-    }
-    if (total < HEADER + TRAILER) {
-        return LKR_E_CORRUPT;
-    }
-    if (len < total) {
-        return LKR_E_TRUNCATED;
-    }
-    if (len > total) {
-        return LKR_E_OVERSIZED;
-    }
-    if (lkr__crc32(p, total - TRAILER) !=
-        ((uint32_t)p[total - 4] | ((uint32_t)p[total - 3] << 8) | ((uint32_t)p[total - 2] << 16) |
-         ((uint32_t)p[total - 1] << 24))) {
-        return LKR_E_CORRUPT;
-    }
-    version = (uint32_t)p[4] | ((uint32_t)p[5] << 8);
-    if (version > LKR_SESSION_FORMAT_VERSION) {
-        return LKR_E_VERSION;
-    }
-    if (version == 0 || p[6] != 0 || p[7] != 0) {
-        return LKR_E_CORRUPT;
-    }
+    return lkr__check_allocator(config->allocator);
+}
 
-    /* Parsed on the stack first, so the session gets its exact size. */
-    memset(&tmp, 0, sizeof(tmp));
-    memset(&lo, 0, sizeof(lo));
-    r.p = p;
-    r.n = total - TRAILER;
-    r.off = HEADER;
-    r.bad = 0;
-    st = read_session(&r, &tmp, &lo);
-    if (st == LKR_OK) {
-        lkr__compute_fits(&tmp); /* the profile is valid only once the read succeeded */
+/* The session in its own allocation, the vendor numbers in its tail. */
+static lkr_session *place(const lkr_allocator *al, const lkr_session *tmp, const loaded_overrides *lo)
+{
+    uint32_t np = tmp->prior_count, nl = tmp->likelihood_count;
+    size_t size = sizeof(*tmp) + lkr__tail_size(np, nl, lo->any_cost);
+    lkr_session *s = al != NULL ? (lkr_session *)al->alloc(al->ctx, size) : (lkr_session *)malloc(size);
+    if (s == NULL) {
+        return NULL;
     }
-    if (st == LKR_OK) {
-        lkr__rediagnose(&tmp, &d); /* consistent() validated its inputs */
-    }
-    if (st != LKR_OK) {
-        lkr__wipe(&tmp, sizeof(tmp));
-        return st;
-    }
-    {
-        uint32_t np = tmp.prior_count, nl = tmp.likelihood_count;
-        size_t size = sizeof(*s) + lkr__tail_size(np, nl, lo.any_cost);
-        s = al != NULL ? (lkr_session *)al->alloc(al->ctx, size) : (lkr_session *)malloc(size);
-        if (s == NULL) {
-            lkr__wipe(&tmp, sizeof(tmp));
-            return LKR_E_NOMEM;
-        }
-        memset(s, 0, size);
-        memcpy(s, &tmp, sizeof(tmp));
-        lkr__wipe(&tmp, sizeof(tmp));
-        s->alloc_size = (uint32_t)size;
-        lkr__place_tail(s, np, nl, lo.any_cost);
-        if (s->priors != NULL) memcpy(s->priors, lo.priors, s->prior_count * sizeof(lkr_weight));
-        if (s->likelihoods != NULL)
-            memcpy(s->likelihoods, lo.likelihoods, s->likelihood_count * sizeof(lkr_likelihood));
-        if (s->cost != NULL) memcpy(s->cost, lo.cost, sizeof(lo.cost));
-    }
-    s->magic = LKR__SESSION_MAGIC;
-    memcpy(&s->tr, transport, sizeof(s->tr));
-    s->tr.struct_size = (uint32_t)sizeof(s->tr);
+    memset(s, 0, size);
+    memcpy(s, tmp, sizeof(*tmp));
+    s->alloc_size = (uint32_t)size;
+    lkr__place_tail(s, np, nl, lo->any_cost);
+    if (s->priors != NULL) memcpy(s->priors, lo->priors, np * sizeof(lkr_weight));
+    if (s->likelihoods != NULL) memcpy(s->likelihoods, lo->likelihoods, nl * sizeof(lkr_likelihood));
+    if (s->cost != NULL) memcpy(s->cost, lo->cost, sizeof(lo->cost));
     if (al != NULL) {
         s->alloc = *al;
         s->has_alloc = 1;
     }
-    /* A host clock that restarted (a reboot) keeps the remaining wait. */
-    now = s->tr.now_ms(s->tr.ctx);
-    if (now < s->last_now_ms) {
-        if (s->wait_until_ms > s->last_now_ms) {
-            uint64_t left = s->wait_until_ms - s->last_now_ms;
-            s->wait_until_ms = now > UINT64_MAX - left ? UINT64_MAX : now + left;
-        } else if (s->wait_until_ms != 0) {
-            s->wait_until_ms = now;
-        }
-        s->last_now_ms = now;
+    return s;
+}
+
+/* A host clock that restarted (a reboot) keeps the remaining wait. */
+static void align_clock(lkr_session *s)
+{
+    uint64_t now = s->tr.now_ms(s->tr.ctx);
+    if (now >= s->last_now_ms) {
+        return;
     }
+    if (s->wait_until_ms > s->last_now_ms) {
+        uint64_t left = s->wait_until_ms - s->last_now_ms;
+        s->wait_until_ms = now > UINT64_MAX - left ? UINT64_MAX : now + left;
+    } else if (s->wait_until_ms != 0) {
+        s->wait_until_ms = now;
+    }
+    s->last_now_ms = now;
+}
+
+lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transport *transport,
+                            const void *buf, size_t len, lkr_session **out)
+{
+    uint8_t clear[LKR_SESSION_BLOB_MAX];
+    lkr_session *s, tmp;
+    loaded_overrides lo;
+    lkr_diagnosis d;
+    lkr_status st;
+
+    if (config == NULL || transport == NULL || buf == NULL || out == NULL) {
+        return LKR_E_INVAL;
+    }
+    if ((st = check_args(config, transport)) != LKR_OK) {
+        return st;
+    }
+    /* Parsed on the stack first, so the session gets its exact size. */
+    memset(&tmp, 0, sizeof(tmp));
+    memset(&lo, 0, sizeof(lo));
+    tmp.tr = *transport; /* the validation asks nothing of the host, but may read it */
+    tmp.tr.struct_size = (uint32_t)sizeof(tmp.tr);
+    st = parse(&tmp.tr, (const uint8_t *)buf, len, clear, &tmp, &lo);
+    if (st == LKR_OK) {
+        lkr__compute_fits(&tmp);
+        lkr__rediagnose(&tmp, &d); /* from facts the validation accepted */
+    }
+    s = st == LKR_OK ? place(config->allocator, &tmp, &lo) : NULL;
+    lkr__wipe(&tmp, sizeof(tmp));
+    lkr__wipe(clear, sizeof(clear));
+    if (st != LKR_OK) {
+        return st;
+    }
+    if (s == NULL) {
+        return LKR_E_NOMEM;
+    }
+    s->magic = LKR__SESSION_MAGIC;
+    align_clock(s);
     *out = s;
     return LKR_OK;
 }

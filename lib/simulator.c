@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "le.h"
 
 #define SIM_MAGIC 0x4C4B534Du /* "LKSM" */
 #define FW_BEFORE "1.4.2"
@@ -525,7 +526,7 @@ static uint32_t table_checksum(const lkr_sim *s)
         lkr__sha256_update(&h, s->codes[i].pin, strlen(s->codes[i].pin));
     }
     lkr__sha256_final(&h, d);
-    return (uint32_t)d[0] | ((uint32_t)d[1] << 8) | ((uint32_t)d[2] << 16) | ((uint32_t)d[3] << 24);
+    return (uint32_t)lkr__le_get(d, 4);
 }
 
 static lkr_status cb_read_codes(void *ctx, lkr_code *out, uint32_t cap, lkr_code_readout *info)

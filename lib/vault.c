@@ -5,17 +5,46 @@
  * it is discarded, nothing here logs, and codes leave only sealed by the host.
  * docs/VAULT.md states the rules.
  */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* getrandom() */
+#endif
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+#define LKR_HAVE_ARC4RANDOM 1
+#elif defined(_WIN32)
+#include <windows.h>
+#include <bcrypt.h>
+#if defined(_MSC_VER)
+#pragma comment(lib, "bcrypt")
+#endif
+#elif defined(__linux__)
+#include <errno.h>
+#include <sys/random.h>
+#endif
+#include <stdio.h>
+
 #include "internal.h"
+#include "le.h"
 
 #define VAULT_MAGIC 0x4C4B5256u /* "LKRV" */
-#define EXPORT_VERSION 1u
+/* 2: the vault's digest key and the lock it is bound to travel in the export. */
+#define EXPORT_VERSION 2u
 /* A serialised code: slot, kind, weekdays, day window, validity, name, PIN. */
 #define CODE_WIRE_MAX (2 + 1 + 1 + 2 + 2 + 8 + 8 + 1 + (LKR_CODE_NAME_MAX - 1) + 1 + (LKR_PIN_MAX - 1))
 #define EXPORT_HEADER 16u
-#define EXPORT_MAX (EXPORT_HEADER + LKR_VAULT_MAX_CODES * CODE_WIRE_MAX + 32u)
+#define KEY_SIZE 32u
+#define IDENTITY_WIRE_MAX (1u + 3u * LKR_PROFILE_TEXT_MAX)
+#define EXPORT_MAX (EXPORT_HEADER + KEY_SIZE + IDENTITY_WIRE_MAX + LKR_VAULT_MAX_CODES * CODE_WIRE_MAX + 32u)
+
+/* The lock a vault belongs to: what its profile names it. */
+typedef struct identity {
+    uint8_t bound;
+    char manufacturer[LKR_PROFILE_TEXT_MAX];
+    char model[LKR_PROFILE_TEXT_MAX];
+    char serial[LKR_PROFILE_TEXT_MAX];
+} identity;
 
 struct lkr_vault {
     uint32_t magic;
@@ -27,7 +56,13 @@ struct lkr_vault {
     uint32_t checksum;
     uint32_t count;
     uint32_t missing;
+    /* HMAC-SHA-256 under `key` of the identity and the codes: a fingerprint
+     * nobody without the key can test a guessed PIN against. */
     uint8_t digest[32];
+    uint8_t digest_stale; /* content, key or binding changed: recomputed when next read */
+    uint8_t key[KEY_SIZE]; /* random per vault; leaves it only in the sealed export */
+    lkr__sha256 hmac_in, hmac_out; /* SHA-256 after the key's inner and outer pads */
+    identity id;
     uint8_t state[LKR_VAULT_MAX_CODES];
     lkr_code codes[LKR_VAULT_MAX_CODES]; /* sorted by slot */
     /* Scratch: the two reads of a backup, and the clear text of an export. */
@@ -40,6 +75,9 @@ struct lkr_vault {
     /* Points at `clear`: lets functions that take the vault const use the
      * scratch (the vault itself is never const: lkr_vault_new allocates it). */
     uint8_t *scratch;
+    /* The vault itself, for the same reason: a const reader of the digest
+     * brings it up to date (it is computed only when read). */
+    struct lkr_vault *self;
 };
 
 /* ---- codes ------------------------------------------------------------------ */
@@ -132,47 +170,124 @@ static int find_slot(const lkr_code *codes, uint32_t n, uint32_t slot)
 
 /* ---- digest and wire form ------------------------------------------------------ */
 
-static size_t put_code(uint8_t *p, const lkr_code *c)
+static void put_code(lkr__writer *w, const lkr_code *c)
 {
-    size_t n = 0, len;
-    unsigned i;
-    p[n++] = (uint8_t)(c->slot & 0xFFu);
-    p[n++] = (uint8_t)(c->slot >> 8);
-    p[n++] = (uint8_t)c->kind;
-    p[n++] = (uint8_t)c->weekdays;
-    p[n++] = (uint8_t)(c->day_start_min & 0xFFu);
-    p[n++] = (uint8_t)(c->day_start_min >> 8);
-    p[n++] = (uint8_t)(c->day_end_min & 0xFFu);
-    p[n++] = (uint8_t)(c->day_end_min >> 8);
-    for (i = 0; i < 8; i++) p[n++] = (uint8_t)(c->valid_from_s >> (8 * i));
-    for (i = 0; i < 8; i++) p[n++] = (uint8_t)(c->valid_until_s >> (8 * i));
-    len = strlen(c->name);
-    p[n++] = (uint8_t)len;
-    memcpy(p + n, c->name, len);
-    n += len;
-    len = strlen(c->pin);
-    p[n++] = (uint8_t)len;
-    memcpy(p + n, c->pin, len);
-    n += len;
-    return n;
+    lkr__w_int(w, c->slot, 2);
+    lkr__w_int(w, c->kind, 1);
+    lkr__w_int(w, c->weekdays, 1);
+    lkr__w_int(w, c->day_start_min, 2);
+    lkr__w_int(w, c->day_end_min, 2);
+    lkr__w_int(w, c->valid_from_s, 8);
+    lkr__w_int(w, c->valid_until_s, 8);
+    lkr__w_str(w, c->name);
+    lkr__w_str(w, c->pin);
 }
 
+static void put_identity(lkr__writer *w, const identity *id)
+{
+    lkr__w_int(w, id->bound, 1);
+    lkr__w_str(w, id->manufacturer);
+    lkr__w_str(w, id->model);
+    lkr__w_str(w, id->serial);
+}
+
+/* The codes as the digests cover them: their count, then each one. */
+static void hash_codes(const lkr_vault *v, lkr__sha256 *h)
+{
+    uint8_t buf[CODE_WIRE_MAX];
+    lkr__writer w;
+    uint32_t i;
+    lkr__le_put(buf, v->count, 2);
+    lkr__sha256_update(h, buf, 2);
+    for (i = 0; i < v->count; i++) {
+        w.buf = buf;
+        w.cap = sizeof(buf);
+        w.n = 0;
+        put_code(&w, &v->codes[i]);
+        lkr__sha256_update(h, buf, w.n);
+    }
+    lkr__wipe(buf, sizeof(buf));
+}
+
+/* The key changed: HMAC's two padded key blocks are hashed once, here. */
+static void key_changed(lkr_vault *v)
+{
+    uint8_t pad[64];
+    unsigned i;
+    for (i = 0; i < 64; i++) pad[i] = (uint8_t)((i < KEY_SIZE ? v->key[i] : 0) ^ 0x36u);
+    lkr__sha256_init(&v->hmac_in);
+    lkr__sha256_update(&v->hmac_in, pad, 64);
+    for (i = 0; i < 64; i++) pad[i] = (uint8_t)((i < KEY_SIZE ? v->key[i] : 0) ^ 0x5Cu);
+    lkr__sha256_init(&v->hmac_out);
+    lkr__sha256_update(&v->hmac_out, pad, 64);
+    lkr__wipe(pad, sizeof(pad));
+    v->digest_stale = 1;
+}
+
+/* HMAC-SHA-256 (RFC 2104) under the vault's key of its identity and codes. */
 static void update_digest(lkr_vault *v)
 {
-    lkr__sha256 h;
-    uint8_t buf[CODE_WIRE_MAX];
-    uint8_t cnt[2];
-    uint32_t i;
-    lkr__sha256_init(&h);
-    cnt[0] = (uint8_t)(v->count & 0xFFu);
-    cnt[1] = (uint8_t)(v->count >> 8);
-    lkr__sha256_update(&h, cnt, 2);
-    for (i = 0; i < v->count; i++) {
-        size_t n = put_code(buf, &v->codes[i]);
-        lkr__sha256_update(&h, buf, n);
-    }
+    uint8_t inner[32], buf[IDENTITY_WIRE_MAX];
+    lkr__writer w = {buf, sizeof(buf), 0};
+    lkr__sha256 h = v->hmac_in;
+    put_identity(&w, &v->id);
+    lkr__sha256_update(&h, buf, w.n);
+    hash_codes(v, &h);
+    lkr__sha256_final(&h, inner);
+    h = v->hmac_out;
+    lkr__sha256_update(&h, inner, 32);
     lkr__sha256_final(&h, v->digest);
-    lkr__wipe(buf, sizeof(buf));
+    lkr__wipe(inner, sizeof(inner));
+    lkr__wipe(&h, sizeof(h));
+}
+
+/* The digest, computed if anything changed since it was last read. */
+static const uint8_t *current_digest(const lkr_vault *v)
+{
+    if (v->digest_stale) {
+        update_digest(v->self);
+        v->self->digest_stale = 0;
+    }
+    return v->digest;
+}
+
+/* What format 1 sessions recorded: SHA-256 of the codes alone. Computed only
+ * to recognise such a session's vault, never stored or shown. */
+static void unkeyed_digest(const lkr_vault *v, uint8_t out[32])
+{
+    lkr__sha256 h;
+    lkr__sha256_init(&h);
+    hash_codes(v, &h);
+    lkr__sha256_final(&h, out);
+    lkr__wipe(&h, sizeof(h));
+}
+
+/* A fresh digest key from the system's random source; 0 when there is none. */
+static int fill_random(uint8_t *p, size_t n)
+{
+#if defined(LKR_HAVE_ARC4RANDOM)
+    arc4random_buf(p, n);
+    return 1;
+#elif defined(_WIN32)
+    return BCryptGenRandom(NULL, p, (ULONG)n, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0;
+#else
+    size_t got = 0;
+#if defined(__linux__)
+    while (got < n) {
+        ssize_t r = getrandom(p + got, n - got, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+#endif
+    if (got < n) {
+        FILE *f = fopen("/dev/urandom", "rb");
+        if (f == NULL) return 0;
+        got += fread(p + got, 1, n - got, f);
+        fclose(f);
+    }
+    return got == n;
+#endif
 }
 
 /* ---- lifecycle ----------------------------------------------------------------- */
@@ -192,13 +307,20 @@ lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
         return LKR_E_NOMEM;
     }
     memset(v, 0, sizeof(*v));
+    if (!fill_random(v->key, sizeof(v->key))) {
+        if (al != NULL) al->free(al->ctx, v, sizeof(*v));
+        else free(v);
+        return LKR_E_UNSUPPORTED;
+    }
     v->magic = VAULT_MAGIC;
     v->scratch = v->clear;
+    v->self = v;
+    key_changed(v);
     if (al != NULL) {
         v->alloc = *al;
         v->has_alloc = 1;
     }
-    update_digest(v);
+    v->digest_stale = 1;
     *out = v;
     return LKR_OK;
 }
@@ -232,7 +354,49 @@ int lkr__vault_verified(const lkr_vault *v)
 
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32])
 {
-    memcpy(out, v->digest, 32);
+    memcpy(out, current_digest(v), 32);
+}
+
+static int same_identity(const identity *id, const lkr_profile *p)
+{
+    return strcmp(id->manufacturer, p->manufacturer) == 0 && strcmp(id->model, p->model) == 0 &&
+           strcmp(id->serial, p->serial) == 0;
+}
+
+lkr_status lkr__vault_bind(lkr_vault *v, const lkr_profile *p)
+{
+    if (!vault_ok(v) || p == NULL) {
+        return LKR_E_INVAL;
+    }
+    if (v->id.bound) {
+        return same_identity(&v->id, p) ? LKR_OK : LKR_E_STATE;
+    }
+    memset(&v->id, 0, sizeof(v->id));
+    v->id.bound = 1;
+    memcpy(v->id.manufacturer, p->manufacturer, strlen(p->manufacturer));
+    memcpy(v->id.model, p->model, strlen(p->model));
+    memcpy(v->id.serial, p->serial, strlen(p->serial));
+    v->digest_stale = 1;
+    return LKR_OK;
+}
+
+int lkr__vault_matches(const lkr_vault *v, const lkr_profile *p, uint32_t kind, const uint8_t digest[32])
+{
+    uint8_t d[32];
+    int same;
+    if (!vault_ok(v) || (v->id.bound && !same_identity(&v->id, p))) {
+        return 0;
+    }
+    if (kind == LKR__DIGEST_KEYED) {
+        return v->id.bound && memcmp(current_digest(v), digest, 32) == 0;
+    }
+    if (kind != LKR__DIGEST_UNKEYED) {
+        return 0;
+    }
+    unkeyed_digest(v, d);
+    same = memcmp(d, digest, 32) == 0;
+    lkr__wipe(d, sizeof(d));
+    return same;
 }
 
 uint32_t lkr__vault_missing(const lkr_vault *v)
@@ -363,7 +527,7 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
     v->checksum = a.checksum;
     v->missing = 0;
     memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    update_digest(v);
+    v->digest_stale = 1;
     wipe_reads(v);
     return LKR_OK;
 }
@@ -387,7 +551,7 @@ lkr_status lkr_vault_record(lkr_vault *v, const lkr_code *code)
     v->verified = 0; /* a change of content needs a new backup */
     v->missing = 0;
     memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    update_digest(v);
+    v->digest_stale = 1;
     return LKR_OK;
 }
 
@@ -508,7 +672,7 @@ lkr_status lkr_vault_status(const lkr_vault *v, lkr_vault_info *out)
     info.count = v->count;
     info.verified = v->verified;
     info.missing = v->missing;
-    memcpy(info.digest, v->digest, sizeof(info.digest));
+    memcpy(info.digest, current_digest(v), sizeof(info.digest));
     return lkr__emit(out, &info, sizeof(info), sizeof(info));
 }
 
@@ -535,29 +699,25 @@ lkr_status lkr_vault_code(const lkr_vault *v, uint32_t index, lkr_code_info *out
 
 static size_t serialise(const lkr_vault *v, uint8_t *p)
 {
-    size_t n = 0;
-    uint32_t i;
+    lkr__writer w = {p, EXPORT_MAX, 0};
     lkr__sha256 h;
-    p[n++] = 'L';
-    p[n++] = 'K';
-    p[n++] = 'R';
-    p[n++] = 'V';
-    p[n++] = (uint8_t)(EXPORT_VERSION & 0xFFu);
-    p[n++] = (uint8_t)(EXPORT_VERSION >> 8);
-    p[n++] = (uint8_t)((v->verified ? 1u : 0u) | (v->pins_readable ? 2u : 0u) | (v->has_checksum ? 4u : 0u));
-    p[n++] = 0;
-    p[n++] = (uint8_t)(v->count & 0xFFu);
-    p[n++] = (uint8_t)(v->count >> 8);
-    p[n++] = 0;
-    p[n++] = 0;
-    for (i = 0; i < 4; i++) p[n++] = (uint8_t)(v->checksum >> (8 * i));
+    uint32_t i;
+    lkr__w_bytes(&w, "LKRV", 4);
+    lkr__w_int(&w, EXPORT_VERSION, 2);
+    lkr__w_int(&w, (v->verified ? 1u : 0u) | (v->pins_readable ? 2u : 0u) | (v->has_checksum ? 4u : 0u), 1);
+    lkr__w_int(&w, 0, 1);
+    lkr__w_int(&w, v->count, 2);
+    lkr__w_int(&w, 0, 2);
+    lkr__w_int(&w, v->checksum, 4);
+    lkr__w_bytes(&w, v->key, KEY_SIZE);
+    put_identity(&w, &v->id);
     for (i = 0; i < v->count; i++) {
-        n += put_code(p + n, &v->codes[i]);
+        put_code(&w, &v->codes[i]);
     }
     lkr__sha256_init(&h);
-    lkr__sha256_update(&h, p, n);
-    lkr__sha256_final(&h, p + n);
-    return n + 32;
+    lkr__sha256_update(&h, p, w.n);
+    lkr__sha256_final(&h, p + w.n);
+    return w.n + 32;
 }
 
 lkr_status lkr_vault_export_sealed(const lkr_vault *v, const lkr_transport *t, void *buf, size_t len,
@@ -590,26 +750,62 @@ lkr_status lkr_vault_export_sealed(const lkr_vault *v, const lkr_transport *t, v
     return buf == NULL ? LKR_E_BUFFER : LKR_OK;
 }
 
-static uint64_t get_u64(const uint8_t *p)
+/* What an export holds besides its codes. */
+typedef struct export_meta {
+    uint32_t count, checksum, version;
+    uint8_t flags;
+    uint8_t key[KEY_SIZE];
+    identity id;
+} export_meta;
+
+static lkr_status parse_header(lkr__reader *r, export_meta *m)
 {
-    uint64_t x = 0;
-    int i;
-    for (i = 7; i >= 0; i--) x = (x << 8) | p[i];
-    return x;
+    const uint8_t *p = lkr__r_take(r, EXPORT_HEADER);
+    if (p == NULL || memcmp(p, "LKRV", 4) != 0) {
+        return LKR_E_CORRUPT;
+    }
+    m->version = (uint32_t)lkr__le_get(p + 4, 2);
+    if (m->version > EXPORT_VERSION) {
+        return LKR_E_VERSION;
+    }
+    if (m->version == 0 || p[6] > 7u || p[7] != 0 || p[10] != 0 || p[11] != 0) {
+        return LKR_E_CORRUPT;
+    }
+    m->flags = p[6];
+    m->count = (uint32_t)lkr__le_get(p + 8, 2);
+    m->checksum = (uint32_t)lkr__le_get(p + 12, 4);
+    if (m->count > LKR_VAULT_MAX_CODES) {
+        return LKR_E_CORRUPT;
+    }
+    if (m->version >= 2) {
+        const uint8_t *k = lkr__r_take(r, KEY_SIZE);
+        if (k != NULL) memcpy(m->key, k, KEY_SIZE);
+        m->id.bound = (uint8_t)lkr__r_int(r, 1);
+        lkr__r_str(r, m->id.manufacturer, sizeof(m->id.manufacturer));
+        lkr__r_str(r, m->id.model, sizeof(m->id.model));
+        lkr__r_str(r, m->id.serial, sizeof(m->id.serial));
+        if (r->bad || m->id.bound > 1 ||
+            (!m->id.bound && (m->id.manufacturer[0] || m->id.model[0] || m->id.serial[0]))) {
+            return LKR_E_CORRUPT;
+        }
+    } else if (!fill_random(m->key, KEY_SIZE)) {
+        return LKR_E_UNSUPPORTED; /* format 1 had no key: the vault gets a new one */
+    }
+    return LKR_OK;
 }
 
 /* Parses a clear export into `codes`; LKR_OK or why not. */
-static lkr_status parse_export(const uint8_t *p, size_t n, lkr_code *codes, uint32_t *count,
-                               uint8_t *flags, uint32_t *checksum)
+static lkr_status parse_export(const uint8_t *p, size_t n, lkr_code *codes, export_meta *m)
 {
-    size_t off = EXPORT_HEADER;
-    uint32_t i, c, version;
+    lkr__reader r;
+    uint32_t i;
     lkr__sha256 h;
     uint8_t digest[32];
+    lkr_status st;
     if (n < EXPORT_HEADER + 32) {
         return LKR_E_TRUNCATED;
     }
-    if (p[0] != 'L' || p[1] != 'K' || p[2] != 'R' || p[3] != 'V') {
+    if (memcmp(p, "LKRV", 4) != 0) {
         return LKR_E_CORRUPT;
     }
     lkr__sha256_init(&h);
@@ -618,64 +814,38 @@ static lkr_status parse_export(const uint8_t *p, size_t n, lkr_code *codes, uint
     if (memcmp(digest, p + n - 32, 32) != 0) {
         return LKR_E_CORRUPT;
     }
-    version = (uint32_t)p[4] | ((uint32_t)p[5] << 8);
-    if (version > EXPORT_VERSION) {
-        return LKR_E_VERSION;
+    r.p = p;
+    r.n = n - 32;
+    r.off = 0;
+    r.bad = 0;
+    if ((st = parse_header(&r, m)) != LKR_OK) {
+        return st;
     }
-    if (version == 0 || p[6] > 7u || p[7] != 0 || p[10] != 0 || p[11] != 0) {
-        return LKR_E_CORRUPT;
-    }
-    c = (uint32_t)p[8] | ((uint32_t)p[9] << 8);
-    if (c > LKR_VAULT_MAX_CODES) {
-        return LKR_E_CORRUPT;
-    }
-    *flags = p[6];
-    *checksum = (uint32_t)p[12] | ((uint32_t)p[13] << 8) | ((uint32_t)p[14] << 16) | ((uint32_t)p[15] << 24);
-    for (i = 0; i < c; i++) {
+    for (i = 0; i < m->count && !r.bad; i++) {
         lkr_code *k = &codes[i];
-        size_t len;
         lkr_code_init(k);
-        if (off + 24 > n - 32) return LKR_E_CORRUPT;
-        k->slot = (uint32_t)p[off] | ((uint32_t)p[off + 1] << 8);
-        k->kind = p[off + 2];
-        k->weekdays = p[off + 3];
-        k->day_start_min = (uint16_t)(p[off + 4] | (p[off + 5] << 8));
-        k->day_end_min = (uint16_t)(p[off + 6] | (p[off + 7] << 8));
-        k->valid_from_s = get_u64(p + off + 8);
-        k->valid_until_s = get_u64(p + off + 16);
-        off += 24;
-        if (off + 1 > n - 32) return LKR_E_CORRUPT;
-        len = p[off++];
-        /* No embedded NUL: the string must be exactly what its length says. */
-        if (len >= LKR_CODE_NAME_MAX || off + len > n - 32 || memchr(p + off, '\0', len) != NULL) {
-            return LKR_E_CORRUPT;
-        }
-        memcpy(k->name, p + off, len);
-        off += len;
-        if (off + 1 > n - 32) return LKR_E_CORRUPT;
-        len = p[off++];
-        if (len >= LKR_PIN_MAX || off + len > n - 32 || memchr(p + off, '\0', len) != NULL) {
-            return LKR_E_CORRUPT;
-        }
-        memcpy(k->pin, p + off, len);
-        off += len;
-        if (!code_ok(k) || (i > 0 && k->slot <= codes[i - 1].slot)) {
+        k->slot = (uint32_t)lkr__r_int(&r, 2);
+        k->kind = (uint32_t)lkr__r_int(&r, 1);
+        k->weekdays = (uint32_t)lkr__r_int(&r, 1);
+        k->day_start_min = (uint16_t)lkr__r_int(&r, 2);
+        k->day_end_min = (uint16_t)lkr__r_int(&r, 2);
+        k->valid_from_s = lkr__r_int(&r, 8);
+        k->valid_until_s = lkr__r_int(&r, 8);
+        /* No embedded NUL: each string is exactly what its length says. */
+        lkr__r_str(&r, k->name, sizeof(k->name));
+        lkr__r_str(&r, k->pin, sizeof(k->pin));
+        if (!r.bad && (!code_ok(k) || (i > 0 && k->slot <= codes[i - 1].slot))) {
             return LKR_E_CORRUPT;
         }
     }
-    if (off != n - 32) {
-        return LKR_E_CORRUPT;
-    }
-    *count = c;
-    return LKR_OK;
+    return r.bad || r.off != r.n ? LKR_E_CORRUPT : LKR_OK;
 }
 
 lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const void *buf, size_t len)
 {
     size_t n = 0;
     lkr_status st;
-    uint32_t count = 0, checksum = 0;
-    uint8_t flags = 0;
+    export_meta m;
     if (!vault_ok(v) || t == NULL || buf == NULL) {
         return LKR_E_INVAL;
     }
@@ -697,23 +867,29 @@ lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const v
         lkr__wipe(v->clear, sizeof(v->clear));
         return n > sizeof(v->clear) ? LKR_E_OVERSIZED : LKR_E_TRANSPORT;
     }
-    st = parse_export(v->clear, n, scratch_codes(v, READ_A), &count, &flags, &checksum);
+    memset(&m, 0, sizeof(m));
+    st = parse_export(v->clear, n, scratch_codes(v, READ_A), &m);
     lkr__wipe(v->clear, sizeof(v->clear));
     if (st != LKR_OK) {
+        lkr__wipe(&m, sizeof(m));
         wipe_reads(v);
         return st;
     }
     lkr__wipe(v->codes, sizeof(v->codes));
-    memcpy(v->codes, v->read_a, count * sizeof(lkr_code));
+    memcpy(v->codes, v->read_a, m.count * sizeof(lkr_code));
     wipe_reads(v);
-    v->count = count;
-    v->verified = (flags & 1u) != 0;
-    v->pins_readable = (flags & 2u) != 0;
-    v->has_checksum = (flags & 4u) != 0;
-    v->checksum = checksum;
+    v->count = m.count;
+    v->verified = (m.flags & 1u) != 0;
+    v->pins_readable = (m.flags & 2u) != 0;
+    v->has_checksum = (m.flags & 4u) != 0;
+    v->checksum = m.checksum;
+    memcpy(v->key, m.key, KEY_SIZE);
+    key_changed(v);
+    v->id = m.id;
+    lkr__wipe(&m, sizeof(m));
     v->missing = 0;
     memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    update_digest(v);
+    v->digest_stale = 1;
     return LKR_OK;
 }
 

@@ -1761,7 +1761,11 @@ START_TEST(withdrawn_guard_blocks_an_offered_step)
 }
 END_TEST
 
-/* Saves @p s and loads the blob back (the loader checks consistency). */
+/* Saves @p s and loads the blob back (the loader checks consistency). These
+ * sessions reach the factory reset on the test hook's backup, which no blob
+ * carries (test_hook_is_not_saved): the loader must refuse a reset begun
+ * without the vault's backup in the history. The in-hand consistency they
+ * once checked here is the property test's (suite_persist.c). */
 static void reloads(const lkr_session *s, hs_host *h)
 {
     static unsigned char blob[LKR_SESSION_BLOB_MAX];
@@ -1772,8 +1776,8 @@ static void reloads(const lkr_session *s, hs_host *h)
     ck_assert_int_eq(lkr_session_save(s, blob, sizeof(blob), &n), LKR_OK);
     lkr_session_config_init(&cfg); /* the profile comes from the blob */
     hs_transport(h, &t, HS_F_PERSON);
-    ck_assert_int_eq(lkr_session_load(&cfg, &t, blob, n, &back), LKR_OK);
-    lkr_session_free(back);
+    ck_assert_int_eq(lkr_session_load(&cfg, &t, blob, n, &back), LKR_E_CORRUPT);
+    ck_assert_ptr_null(back);
 }
 
 /* F1b (fuzz finding): waiving another tier while a step is blocked in hand

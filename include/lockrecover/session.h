@@ -418,27 +418,35 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_waiver(const lkr_session *
  *        factory reset (`reset.restore_after_reset`), using the transport's
  *        code callbacks. The host keeps ownership: free the session (or
  *        detach) before the vault.
+ *        A vault belongs to one lock: attaching binds an unbound vault to
+ *        the lock the session's profile names (manufacturer, model, serial).
  * @param session the session.
  * @param vault the vault, or NULL to detach.
- * @return ::LKR_OK; ::LKR_E_INVAL; ::LKR_E_STATE when the session (loaded
- *         from a blob) backed up a different vault: its digest differs.
+ * @return ::LKR_OK; ::LKR_E_INVAL; ::LKR_E_STATE when the vault is bound to
+ *         another lock, or the session (loaded from a blob) backed up a
+ *         different vault: its digest differs.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_attach_vault(lkr_session *session, lkr_vault *vault);
 
 /** Version of the session blob format this library writes (docs/PERSISTENCE.md). */
-#define LKR_SESSION_FORMAT_VERSION 1
+#define LKR_SESSION_FORMAT_VERSION 2
 /** Largest session blob this library writes or reads. */
 #define LKR_SESSION_BLOB_MAX 4096
 
 /**
  * @brief Saves the session into a versioned, checksummed, deterministic
  *        blob: everything but the codes in clear (the vault is exported
- *        sealed, separately) and the host's callbacks.
+ *        sealed, separately) and the host's callbacks. When the session's
+ *        transport has `seal` and `unseal`, the blob is sealed by it (authenticated: a
+ *        tampered blob does not load); otherwise it is only checksummed,
+ *        which detects damage, not forgery (docs/PERSISTENCE.md).
  * @param session the session.
  * @param buf where to write, or NULL to ask the size.
  * @param len its capacity.
  * @param[out] needed the blob's size.
- * @return ::LKR_OK, ::LKR_E_BUFFER (@p needed set), ::LKR_E_INVAL.
+ * @return ::LKR_OK, ::LKR_E_BUFFER (@p needed set), ::LKR_E_INVAL,
+ *         ::LKR_E_TRANSPORT (`seal` failed), ::LKR_E_OVERSIZED (sealed, it
+ *         would exceed ::LKR_SESSION_BLOB_MAX).
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_save(const lkr_session *session, void *buf,
                                                            size_t len, size_t *needed);
@@ -446,7 +454,9 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_save(const lkr_session *se
 /**
  * @brief Loads a blob lkr_session_save() wrote (by this or an earlier 1.x
  *        library) into a new session that makes exactly the same decisions.
- *        Nothing is half-loaded: on any error no session is created.
+ *        Nothing is half-loaded: on any error no session is created. The
+ *        blob must be a state the engine can be in (docs/PERSISTENCE.md
+ *        lists the checks); with `seal` and `unseal` set, it must be sealed.
  * @param config its allocator is used; its profile, observations and
  *        overrides must be NULL (the blob carries them).
  * @param transport the host's callbacks (`now_ms` required).
@@ -456,8 +466,10 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_save(const lkr_session *se
  * @return ::LKR_OK; ::LKR_E_TRUNCATED (shorter than it says);
  *         ::LKR_E_OVERSIZED (longer than it says, or than
  *         ::LKR_SESSION_BLOB_MAX); ::LKR_E_CORRUPT (bad magic, checksum or
- *         content); ::LKR_E_VERSION (a newer format); ::LKR_E_INVAL;
- *         ::LKR_E_NOMEM.
+ *         content; refused by `unseal`; in clear to a transport with
+ *         `seal` and `unseal`); ::LKR_E_UNSUPPORTED (sealed, and no `unseal`);
+ *         ::LKR_E_TRANSPORT (`unseal` failed); ::LKR_E_VERSION (a newer
+ *         format); ::LKR_E_INVAL; ::LKR_E_NOMEM.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_load(const lkr_session_config *config,
                                                            const lkr_transport *transport,

@@ -86,12 +86,14 @@ typedef struct lkr_transport {
     /** Optional (the code vault). Write one code to the lock. */
     lkr_status (*write_code)(void *ctx, const struct lkr_code *code);
     /**
-     * Optional (the code vault). Encrypt @p len bytes of @p clear into @p out
+     * Optional (the code vault's export; with `unseal`, session blobs too).
+     * Encrypt and authenticate @p len bytes of @p clear into @p out
      * (capacity @p cap) with the platform keystore and set @p out_len; return
-     * ::LKR_E_BUFFER with @p out_len set when @p cap is too small.
+     * ::LKR_E_BUFFER with @p out_len set when @p cap is too small (@p out may
+     * then be NULL).
      */
     lkr_status (*seal)(void *ctx, const void *clear, size_t len, void *out, size_t cap, size_t *out_len);
-    /** Optional (the code vault). Decrypt and authenticate what `seal` produced, the same way. */
+    /** Optional (the code vault; with `seal`, session blobs). Decrypt and authenticate what `seal` produced, the same way; ::LKR_E_CORRUPT when it was tampered with. */
     lkr_status (*unseal)(void *ctx, const void *sealed, size_t len, void *out, size_t cap,
                          size_t *out_len);
 } lkr_transport;

@@ -109,7 +109,7 @@ typedef struct lkr_vault_info {
     uint32_t count;       /**< Codes held. */
     uint32_t verified;    /**< 1 when the backup is verified (the guard holds). */
     uint32_t missing;     /**< Codes not on the lock at the last verify or restore. */
-    uint8_t digest[32];   /**< SHA-256 of the codes (a fingerprint, safe to show). */
+    uint8_t digest[32];   /**< HMAC-SHA-256 of the lock's identity and codes under the vault's own random key: a fingerprint, safe to show (no PIN can be tested against it). */
 } lkr_vault_info;
 
 /** Initialiser for ::lkr_vault_info. */
@@ -123,9 +123,11 @@ LKR_API void lkr_code_init(lkr_code *code);
 
 /**
  * @brief Creates an empty vault.
+ *        It draws its own digest key from the system's random source.
  * @param allocator optional allocator hooks (NULL: malloc/free).
  * @param[out] out the vault.
- * @return ::LKR_OK, ::LKR_E_INVAL, ::LKR_E_NOMEM.
+ * @return ::LKR_OK, ::LKR_E_INVAL, ::LKR_E_NOMEM, ::LKR_E_UNSUPPORTED (no
+ *         random source).
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_new(const lkr_allocator *allocator, lkr_vault **out);
 
@@ -204,7 +206,8 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_code(const lkr_vault *vault,
                                                          lkr_code_info *out);
 
 /**
- * @brief Exports the vault sealed by the host's `seal` callback. With
+ * @brief Exports the vault sealed by the host's `seal` callback: its codes,
+ *        its digest key and the lock it is bound to. With
  *        @p buf NULL or too small, sets @p needed and returns ::LKR_E_BUFFER.
  * @param vault the vault.
  * @param t the code callbacks (`seal` required).
@@ -220,7 +223,7 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_export_sealed(const lkr_vaul
 /**
  * @brief Imports what lkr_vault_export_sealed() wrote: unseals it with the
  *        host's `unseal`, checks its format, version and SHA-256, and
- *        replaces the vault's content. Tampered or damaged input is refused
+ *        replaces the vault's content, key and binding. Tampered or damaged input is refused
  *        and the vault is left as it was.
  * @param vault the vault.
  * @param t the code callbacks (`unseal` required).

@@ -8,7 +8,7 @@ public struct VaultStatus: Equatable, Sendable {
     public let verified: Bool
     /// Codes not on the lock at the last verify or restore.
     public let missing: Int
-    /// SHA-256 of the codes: a fingerprint, safe to show.
+    /// Keyed digest (HMAC-SHA-256 under the vault's own key) of the lock and its codes: safe to show.
     public let digest: [UInt8]
 }
 
