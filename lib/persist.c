@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "session_int.h"
 
 #define HEADER 12u
 #define TRAILER 4u
@@ -535,7 +535,6 @@ static lkr_status read_session(reader *r, lkr_session *s, loaded_overrides *lo)
     return consistent(s) ? LKR_OK : LKR_E_CORRUPT;
 }
 
-#define CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(void *))
 
 lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transport *transport,
                             const void *buf, size_t len, lkr_session **out)
@@ -553,7 +552,7 @@ lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transpor
     if (config == NULL || transport == NULL || buf == NULL || out == NULL) {
         return LKR_E_INVAL;
     }
-    if ((st = lkr__check_size(config, config->struct_size, CONFIG_MIN_SIZE, sizeof(*config))) != LKR_OK ||
+    if ((st = lkr__check_size(config, config->struct_size, LKR__CONFIG_MIN_SIZE, sizeof(*config))) != LKR_OK ||
         (st = lkr__check_transport(transport)) != LKR_OK) {
         return st;
     }
@@ -635,10 +634,11 @@ lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transpor
         if (s->cost != NULL) memcpy(s->cost, lo.cost, sizeof(lo.cost));
     }
     s->magic = LKR__SESSION_MAGIC;
-    memcpy(&s->tr, transport, sizeof(s->tr));
-    s->tr.struct_size = (uint32_t)sizeof(s->tr);
+    memset(&s->tr, 0, sizeof(s->tr));
+    (void)lkr__ingest(&s->tr, sizeof(s->tr), transport, LKR__TRANSPORT_MIN_SIZE); /* checked above */
     if (al != NULL) {
-        s->alloc = *al;
+        memset(&s->alloc, 0, sizeof(s->alloc));
+        (void)lkr__ingest(&s->alloc, sizeof(s->alloc), al, LKR__ALLOCATOR_MIN_SIZE);
         s->has_alloc = 1;
     }
     /* A host clock that restarted (a reboot) keeps the remaining wait. */

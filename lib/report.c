@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "session_int.h"
 
 /* ---- a bounded writer that also counts -------------------------------------- */
 

@@ -235,11 +235,6 @@ void lkr__vault_digest(const lkr_vault *v, uint8_t out[32])
     memcpy(out, v->digest, 32);
 }
 
-uint32_t lkr__vault_missing(const lkr_vault *v)
-{
-    return vault_ok(v) ? v->missing : 0;
-}
-
 uint32_t lkr__vault_count(const lkr_vault *v)
 {
     return vault_ok(v) ? v->count : 0;
