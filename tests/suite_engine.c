@@ -1683,7 +1683,7 @@ START_TEST(recovered_reports_update_not_applied)
 }
 END_TEST
 
-/* ==== regressions found in review ============================================ */
+/* ==== guards, waivers and code checks at the edges of the state machine ===== */
 
 /* Drives a session with a person who does everything and never sees it fixed,
  * until `stop` returns 1 for an action (or the session ends). */
@@ -1776,7 +1776,7 @@ static void reloads(const lkr_session *s, hs_host *h)
     lkr_session_free(back);
 }
 
-/* F1b (fuzz finding): waiving another tier while a step is blocked in hand
+/* Waiving another tier while a step is blocked in hand
  * keeps that step in hand, its history entry open; waiving its own tier
  * closes it as waived. Either way the saved blob loads. */
 START_TEST(waiving_another_tier_keeps_the_blocked_step_in_hand)

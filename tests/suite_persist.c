@@ -1,5 +1,5 @@
 /*
- * Resumable sessions (issue 4): lkr_session_save() / lkr_session_load().
+ * Resumable sessions: lkr_session_save() / lkr_session_load().
  * Save and load at every action of full recoveries on every protocol gives
  * the same status, beliefs, history and every later decision; the blob is
  * deterministic, bounded and never holds a PIN; truncated, oversized,

@@ -1,5 +1,5 @@
 /*
- * The code vault (issue 4, vault.h): validation of codes, the double-read
+ * The code vault (vault.h): validation of codes, the double-read
  * backup and its refusals, write-through capture for locks that cannot read
  * PINs back, verify and restore per slot, the digest, sealed export and
  * import with tampering refused, memory zeroed on free, bad input to every
@@ -1344,8 +1344,8 @@ START_TEST(verify_after_repair_restores_missing_codes)
 }
 END_TEST
 
-/* The profile says a re-pair keeps the codes, but this lock erases them
- * (fuzz finding). With a vault and a code reader the model is not trusted:
+/* The profile says a re-pair keeps the codes, but this lock erases them.
+ * With a vault and a code reader the model is not trusted:
  * the backup comes first, the codes are checked back and restored. */
 START_TEST(wrong_profile_flag_loses_no_code)
 {
