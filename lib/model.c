@@ -37,13 +37,17 @@ static int num_ok(int32_t v, int32_t max)
     return v == LKR_NUM_UNKNOWN || (v >= 0 && v <= max);
 }
 
-lkr_status lkr_profile_validate(const lkr_profile *p)
+lkr_status lkr_profile_validate(const lkr_profile *caller)
 {
+    lkr_profile copy;
+    const lkr_profile *p = &copy;
     lkr_status st;
-    if (p == NULL) {
+    if (caller == NULL) {
         return LKR_E_INVAL;
     }
-    st = lkr__check_size(p, p->struct_size, LKR__PROFILE_MIN_SIZE, sizeof(*p));
+    /* Judged on a copy read up to the caller's struct_size (lkr__ingest). */
+    lkr_profile_init(&copy);
+    st = lkr__ingest(&copy, sizeof(copy), caller, LKR__PROFILE_MIN_SIZE);
     if (st != LKR_OK) {
         return st;
     }
@@ -91,13 +95,17 @@ lkr_status lkr_profile_validate(const lkr_profile *p)
     return LKR_OK;
 }
 
-lkr_status lkr_observations_validate(const lkr_observations *o)
+lkr_status lkr_observations_validate(const lkr_observations *caller)
 {
+    lkr_observations copy;
+    const lkr_observations *o = &copy;
     lkr_status st;
-    if (o == NULL) {
+    if (caller == NULL) {
         return LKR_E_INVAL;
     }
-    st = lkr__check_size(o, o->struct_size, LKR__OBSERVATIONS_MIN_SIZE, sizeof(*o));
+    /* Judged on a copy read up to the caller's struct_size (lkr__ingest). */
+    lkr_observations_init(&copy);
+    st = lkr__ingest(&copy, sizeof(copy), caller, LKR__OBSERVATIONS_MIN_SIZE);
     if (st != LKR_OK) {
         return st;
     }
