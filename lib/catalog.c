@@ -668,10 +668,12 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sid = "ecosystem.homekit.readd",
         .title = "HomeKit: remove the accessory and add it back",
         .instructions = "In the Home app open the lock, scroll down and remove the accessory, "
-            "then add it again through the manufacturer app's HomeKit setup. This does not "
-            "erase the codes stored in the lock.",
+            "then add it again through the manufacturer app's HomeKit setup. On a Wi-Fi or "
+            "Bluetooth lock this keeps the stored codes; on a Matter lock removing it removes "
+            "a fabric and may clear the codes, so they are backed up first.",
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_HOMEKIT,
-        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 15, FIXES(fx_eco_readd)},
+        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 15, .erases_on = P_MATTER,
+        FIXES(fx_eco_readd)},
     STEP(GOOGLE_RELINK) = {
         .sid = "ecosystem.google.relink",
         .title = "Google Home: relink the lock",
@@ -685,7 +687,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Remove the lock from Google Home and add it again through the "
             "manufacturer's Google Home integration.",
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_GOOGLE,
-        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 10, FIXES(fx_eco_readd)},
+        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 10, .erases_on = P_MATTER,
+        FIXES(fx_eco_readd)},
     STEP(ALEXA_TOGGLE_SKILL) = {
         .sid = "ecosystem.alexa.toggle_skill",
         .title = "Alexa: disable the lock's skill for 30 seconds, then enable it",

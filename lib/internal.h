@@ -34,6 +34,12 @@ typedef struct lkr__step_def {
     uint8_t followup;
     uint8_t fix_count;
     const lkr_step_fix *fixes;
+    /* Protocols on which the step may erase the lock's codes although
+     * `destroys` does not say so for every lock: on a Matter lock removing
+     * the accessory from any ecosystem removes a fabric, and with it the
+     * credentials. On these protocols the step counts as LKR_MAY_DESTROY_CODES
+     * and needs LKR_GUARD_REPAIR_CODES_SAFE. */
+    uint8_t erases_on;
 } lkr__step_def;
 
 typedef struct lkr__cause_def {
@@ -138,6 +144,10 @@ lkr_status lkr__ingest(void *dst, size_t dst_size, const void *src, size_t min_s
 /* The profile part of lkr__step_applies: protocol, ecosystems, bridge, keypad. */
 int lkr__step_fits(uint32_t step, const lkr_profile *p);
 int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observations *obs);
+/* What a step may destroy, and the guards it needs, on a lock of this
+ * protocol (the catalog's bits plus `erases_on`). */
+uint32_t lkr__step_destroys(uint32_t step, uint32_t protocol);
+uint32_t lkr__step_guards(uint32_t step, uint32_t protocol);
 /* Whether the observations say a firmware update was involved. */
 int lkr__update_involved(const lkr_observations *obs);
 
@@ -216,6 +226,9 @@ uint32_t lkr__guards_eval(const lkr__guard_facts *f, uint32_t want);
 int lkr__vault_verified(const lkr_vault *v);
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32]);
 uint32_t lkr__vault_count(const lkr_vault *v);
+/* LKR_OK when a verified vault holds exactly the codes the lock holds now
+ * (one read): a backup made elsewhere may then stand for this lock's. */
+lkr_status lkr__vault_matches_lock(lkr_vault *v, const lkr_transport *t);
 /* Whether `text` contains any PIN the vault holds. */
 int lkr__vault_contains_pin(const lkr_vault *v, const char *text);
 

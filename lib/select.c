@@ -134,14 +134,13 @@ uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
     f.no_key_cylinder = s->profile.has_key_cylinder == LKR_NO;
     f.backup_verified = (uint8_t)lkr__backup_verified(s);
     /* The model keeps codes on a re-pair, says the profile: trusted only when
-     * nothing could check it. With a vault and a code reader the backup is
-     * cheap, so it is made (and the codes checked back after): a wrong model
-     * flag then costs nothing. Trusted again once the backup had its chance
-     * (tried and failed, waived, disabled), and for a step already in hand
-     * (offered before the vault came): never a stall. */
-    f.trust_repair_keeps_codes =
-        s->profile.repair_erases_codes == LKR_NO &&
-        (!(s->vault != NULL && s->tr.read_codes != NULL) || !lkr__backup_offerable(s) || lkr__in_hand(s));
+     * nothing could check it. With a vault and a code reader the codes are
+     * backed up first and checked back after, whatever the profile says: a
+     * refused backup is retried, never replaced by the profile's word. A step
+     * already in hand (offered before the vault came) keeps its guard; its
+     * codes are checked back after it all the same. */
+    f.trust_repair_keeps_codes = s->profile.repair_erases_codes == LKR_NO &&
+                                 (!(s->vault != NULL && s->tr.read_codes != NULL) || lkr__in_hand(s));
     f.phone_in_range = s->obs.phone_in_range == LKR_YES;
     if (want & GB(NO_ACTIVE_TRANSFER)) {
         f.transfer_settled = (uint8_t)transfer_settled(s);
@@ -160,11 +159,11 @@ uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier)
 
 uint32_t lkr__unmet_guards(const lkr_session *s, uint32_t step)
 {
-    const lkr__step_def *d = &lkr__steps[step];
-    if (d->guards == 0) {
+    uint32_t guards = lkr__step_guards(step, s->profile.protocol);
+    if (guards == 0) {
         return 0;
     }
-    return d->guards & ~lkr__guards_held_of(s, d->tier, d->guards);
+    return guards & ~lkr__guards_held_of(s, lkr__steps[step].tier, guards);
 }
 
 /* ---- the tier and the step ------------------------------------------------------ */

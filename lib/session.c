@@ -389,16 +389,13 @@ lkr_status lkr_session_waiver(const lkr_session *s, uint32_t index, lkr_waiver *
 
 lkr_status lkr_session_attach_vault(lkr_session *s, lkr_vault *vault)
 {
-    uint8_t d[32];
     if (!session_ok(s)) {
         return LKR_E_INVAL;
     }
-    if (vault != NULL && s->has_vault_digest) {
-        lkr__vault_digest(vault, d);
-        if (memcmp(d, s->vault_digest, sizeof(d)) != 0) {
-            return LKR_E_STATE; /* not the vault this session backed up */
-        }
-    }
+    /* Any vault may be attached: only the backup this session made, or a
+     * verified one read back from this lock (lkr__adopt_host_backup), counts
+     * as its backup. A vault changed since (a code recorded after the backup)
+     * is read against the lock again rather than refused on every relaunch. */
     s->vault = vault;
     return LKR_OK;
 }

@@ -144,6 +144,9 @@ struct lkr_session {
     uint8_t waiver_count;
     char initial_error[LKR_VERSION_TEXT_MAX];
     uint8_t vault_digest[32];
+    /* not saved: the vault content a host-made backup was last checked for */
+    uint8_t adopt_tried;
+    uint8_t adopt_digest[32];
 };
 
 #define LKR__SESSION_MAGIC 0x4C4B5253u /* "LKRS" */
@@ -243,6 +246,14 @@ int lkr__backup_verified(const lkr_session *s);
 int lkr__backup_offerable(const lkr_session *s);
 /* A step is in hand: offered to its person, or blocked again since. */
 int lkr__in_hand(const lkr_session *s);
+/* Whether `step` may erase this lock's codes (the catalog's data for its
+ * protocol; a profile's "re-pairs keep codes" only when nothing can check). */
+int lkr__may_erase_codes(const lkr_session *s, uint32_t step);
+/* Tries of the backup step (each two reads) before it is refused. */
+#define LKR__BACKUP_ATTEMPTS 3u
+/* A verified backup the host made on the attached vault becomes this
+ * session's once every code in it is read on the lock; 1 when it did. */
+int lkr__adopt_host_backup(lkr_session *s);
 
 /* ---- beliefs and questions (beliefs.c) ------------------------------------------- */
 

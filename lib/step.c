@@ -165,36 +165,60 @@ int lkr__open_entry(lkr_session *s, uint32_t step, uint64_t now)
     return s->hist_count++;
 }
 
-/* Done, this step erased (or may have erased) the lock's codes: they are at
- * risk until the vault finds every one back. A profile that says re-pairs
- * keep codes is believed unless a verified backup can check it. */
-static int may_erase_codes(const lkr_session *s, const lkr__step_def *d)
+/* The transport can read the lock's codes into an attached vault. */
+static int vault_reads_codes(const lkr_session *s)
 {
-    return (d->destroys & LKR_DESTROYS_CODES) ||
-           ((d->destroys & LKR_MAY_DESTROY_CODES) &&
-            (s->profile.repair_erases_codes != LKR_NO || lkr__backup_verified(s)));
+    return s->vault != NULL && s->tr.read_codes != NULL;
+}
+
+int lkr__may_erase_codes(const lkr_session *s, uint32_t step)
+{
+    uint32_t d = lkr__step_destroys(step, s->profile.protocol);
+    /* A profile that says re-pairs keep codes is believed only when nothing
+     * could check it: with a vault that reads codes, or a verified backup,
+     * the codes are checked back after the step (a wrong model flag then
+     * costs a read, never a code). */
+    return (d & LKR_DESTROYS_CODES) ||
+           ((d & LKR_MAY_DESTROY_CODES) &&
+            (s->profile.repair_erases_codes != LKR_NO || vault_reads_codes(s) || lkr__backup_verified(s)));
 }
 
 void lkr__close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64_t now)
 {
     lkr__hist *h = &s->hist[index];
-    const lkr__step_def *d = &lkr__steps[h->step];
     h->outcome = (uint8_t)outcome;
     h->ended_off = lkr__offset(s, now);
     if (lkr__outcome_performed(outcome)) {
         s->person_minutes += lkr__cost_of(s, h->step);
-        /* A step that erased (or may have erased) codes was done: until the
-         * vault finds every code back on the lock, they are at risk. */
-        if (may_erase_codes(s, d)) {
-            s->codes_at_risk = 1;
-        }
+    }
+    /* An erasing step put the codes at risk when it began (lkr__begin_step);
+     * this catches a step begun by a session saved before it was judged so. */
+    if (lkr__outcome_attempted(outcome) && lkr__may_erase_codes(s, h->step)) {
+        s->codes_at_risk = 1;
     }
 }
 
 /* ---- final states ---------------------------------------------------------------- */
 
+/* The recovery invariant (docs/VAULT.md): a session ends recovered only if no
+ * step that may erase codes began, or every code of the backup (or of the
+ * host's records) was read back from the lock after the last such step.
+ * codes_at_risk is set when such a step begins and cleared only by a read-back
+ * of every code; codes_missing counts codes known not to be back. */
+static int codes_safe(const lkr_session *s)
+{
+    return !s->codes_at_risk && s->codes_missing == 0;
+}
+
 void lkr__finish(lkr_session *s, uint32_t state)
 {
+    if (state == LKR_STATE_RECOVERED && !codes_safe(s)) {
+        /* Never reached through lkr__recovered, which hands over first; kept
+         * so that no other path can ever say "recovered" over a lost code. */
+        s->support_reasons |= s->codes_missing ? LKR_SUPPORT_CODES_MISSING : LKR_SUPPORT_CODES_UNVERIFIED;
+        s->detail = s->support_reasons;
+        state = LKR_STATE_NEEDS_SUPPORT;
+    }
     /* A final session holds nothing in hand (and saves a blob that loads). */
     lkr__enter(s, LKR__P_FINAL);
     s->final_state = (uint8_t)state;
@@ -259,14 +283,11 @@ void lkr__recovered(lkr_session *s, uint64_t now)
     if (s->codes_at_risk) {
         check_codes_back(s);
     }
-    /* Back, but with codes lost, or possibly erased and never checked: never
-     * "recovered". */
-    if (s->codes_missing > 0) {
-        lkr__needs_support(s, LKR_SUPPORT_CODES_MISSING, now);
-        return;
-    }
-    if (s->codes_at_risk) {
-        lkr__needs_support(s, LKR_SUPPORT_CODES_UNVERIFIED, now);
+    /* Back, but with codes lost, or possibly erased and never read back:
+     * never "recovered" (the invariant, codes_safe). */
+    if (!codes_safe(s)) {
+        lkr__needs_support(s, s->codes_missing > 0 ? LKR_SUPPORT_CODES_MISSING : LKR_SUPPORT_CODES_UNVERIFIED,
+                           now);
         return;
     }
     /* Back, but still on the old version: the update itself failed. */
@@ -439,7 +460,7 @@ static void after_settle(lkr_session *s, uint64_t now)
     /* A step that erased (or may have erased) codes: check them back now,
      * through the vault, rather than only when the lock is judged. A
      * follow-up that does it (verify / restore) comes next anyway. */
-    if (s->cur_step == s->verify_step && d->followup == 0 && may_erase_codes(s, d)) {
+    if (s->cur_step == s->verify_step && d->followup == 0 && lkr__may_erase_codes(s, s->cur_step)) {
         s->codes_at_risk = 1;
         check_codes_back(s);
     }
@@ -485,19 +506,69 @@ static void step_closed(lkr_session *s, int followup)
     }
 }
 
-/* The backup step, done by the vault: read twice, compared, kept. */
+/* The vault's backup becomes this session's: its digest is what
+ * lkr__backup_verified checks from now on. */
+static void bind_backup(lkr_session *s)
+{
+    lkr__vault_digest(s->vault, s->vault_digest);
+    s->has_vault_digest = 1;
+}
+
+int lkr__adopt_host_backup(lkr_session *s)
+{
+    uint8_t d[32];
+    if (s->vault == NULL || s->tr.read_codes == NULL || !lkr__vault_verified(s->vault) ||
+        lkr__backup_verified(s)) {
+        return 0;
+    }
+    /* Once per content of the vault: a backup that did not match the lock is
+     * not read against it again until the host changes the vault. */
+    lkr__vault_digest(s->vault, d);
+    if (s->adopt_tried && memcmp(d, s->adopt_digest, sizeof(d)) == 0) {
+        return 0;
+    }
+    memcpy(s->adopt_digest, d, sizeof(d));
+    s->adopt_tried = 1;
+    /* A verified backup the host made (or imported) counts once the lock is
+     * read and found to hold exactly its codes: then it is this lock's. */
+    if (lkr__vault_matches_lock(s->vault, &s->tr) != LKR_OK) {
+        lkr__log(s, LKR_LOG_WARN, "the vault's backup does not match the lock: not used", 0, NULL);
+        return 0;
+    }
+    bind_backup(s);
+    lkr__log(s, LKR_LOG_INFO, "the host's verified backup matches the lock: used", 0, NULL);
+    return 1;
+}
+
+/* The backup step, done by the vault: the lock's codes read twice and
+ * compared. A lock misreads now and then: up to LKR__BACKUP_ATTEMPTS tries. */
 static void vault_backup(lkr_session *s, uint32_t step, int idx, uint64_t now)
 {
-    lkr_status st = lkr_vault_backup(s->vault, &s->tr);
+    lkr_status st = LKR_E_CORRUPT;
+    uint32_t attempt;
     s->hist[idx].by_host = 1;
+    if (lkr__adopt_host_backup(s)) {
+        lkr__close_entry(s, (uint32_t)idx, LKR_OUTCOME_DONE, now);
+        to_idle(s);
+        return;
+    }
+    for (attempt = 0; attempt < LKR__BACKUP_ATTEMPTS; attempt++) {
+        st = lkr_vault_backup(s->vault, &s->tr);
+        /* Two reads that differ, or a read that failed, may go right next
+         * time; anything else (a lock that lists unrecorded slots, too many
+         * codes, invalid codes) will not. */
+        if (st != LKR_E_CORRUPT && st != LKR_E_TRANSPORT) {
+            break;
+        }
+        lkr__log(s, LKR_LOG_WARN, "code backup attempt failed", step, lkr_strerror(st));
+    }
     if (st != LKR_OK) {
         lkr__log(s, LKR_LOG_WARN, "code backup refused", step, lkr_strerror(st));
         lkr__close_entry(s, (uint32_t)idx, LKR_OUTCOME_FAILED, now);
         to_idle(s);
         return;
     }
-    lkr__vault_digest(s->vault, s->vault_digest);
-    s->has_vault_digest = 1;
+    bind_backup(s);
     lkr__log(s, LKR_LOG_INFO, "code backup verified", step, NULL);
     lkr__close_entry(s, (uint32_t)idx, LKR_OUTCOME_DONE, now);
     to_idle(s);
@@ -593,6 +664,11 @@ void lkr__begin_step(lkr_session *s, uint32_t step, uint64_t now)
     }
     s->tier = d->tier;
     lkr__log(s, LKR_LOG_INFO, followup ? "follow-up" : "step", step, NULL);
+    /* A step that may erase codes puts them at risk as soon as it begins,
+     * whatever is reported of it later: a person may do it and say it failed. */
+    if (lkr__may_erase_codes(s, step)) {
+        s->codes_at_risk = 1;
+    }
 
     if (vault_step(s, step, idx, followup, now)) {
         return;
@@ -698,6 +774,9 @@ static int unblock(lkr_session *s, uint64_t now)
 void lkr__advance(lkr_session *s)
 {
     int guard;
+    if (s->phase == LKR__P_IDLE || s->phase == LKR__P_BLOCKED) {
+        (void)lkr__adopt_host_backup(s); /* a backup the host made since may unblock a step */
+    }
     for (guard = 0; guard < 256; guard++) {
         uint64_t now = lkr__now(s);
         switch (s->phase) {

@@ -436,6 +436,26 @@ lkr_status lkr_vault_verify(lkr_vault *v, const lkr_transport *t, uint32_t *miss
     return m == 0 ? LKR_OK : LKR_E_CORRUPT;
 }
 
+lkr_status lkr__vault_matches_lock(lkr_vault *v, const lkr_transport *t)
+{
+    lkr_code_readout info;
+    lkr_status st;
+    uint32_t m;
+    if (!vault_ok(v) || !v->verified || t == NULL || t->read_codes == NULL) {
+        return LKR_E_STATE;
+    }
+    if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK) {
+        wipe_reads(v);
+        return st;
+    }
+    /* Every code of the vault on the lock, and no code on the lock that the
+     * vault lacks: the vault is a backup of this lock as it is now. */
+    m = compare_with(v, v->read_a, &info);
+    wipe_reads(v);
+    v->missing = m;
+    return m == 0 && info.count == v->count ? LKR_OK : LKR_E_CORRUPT;
+}
+
 lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *missing)
 {
     lkr_code_readout info;

@@ -1394,10 +1394,11 @@ START_TEST(wrong_profile_flag_loses_no_code)
 }
 END_TEST
 
-/* Review finding: a backup that fails (the two reads differ) does not stall a
- * re-pair the profile says keeps codes: once the backup had its chance, the
- * profile is trusted again and the re-pair is offered. */
-START_TEST(failed_backup_does_not_stall_a_safe_repair)
+/* A backup that keeps failing (every second read differs) never lets a
+ * re-pair run on the profile's word when a vault could check: the backup is
+ * tried LKR__BACKUP_ATTEMPTS times, then the re-pair stays blocked on the
+ * code guard; waiving it ends at support with every code still on the lock. */
+START_TEST(failed_backup_keeps_the_repair_blocked)
 {
     fl_rig r;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
@@ -1406,7 +1407,7 @@ START_TEST(failed_backup_does_not_stall_a_safe_repair)
     lkr_vault *v;
     lkr_action a;
     unsigned i;
-    int offered = 0;
+    int blocked = 0;
 
     p.repair_erases_codes = LKR_NO;
     fl_rig_init(&r, LKR_CAUSE_APP_STALE_STATE, HS_F_PERSON, 1);
@@ -1420,12 +1421,17 @@ START_TEST(failed_backup_does_not_stall_a_safe_repair)
     ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_ECOSYSTEM, "tested"), LKR_OK);
     for (i = 0; i < 3000; i++) {
         a = fl_rig_next(s);
-        ck_assert_msg(!(a.kind == LKR_ACTION_BLOCKED && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD),
-                      "the re-pair stalls on repair_codes_safe");
-        if (a.kind == LKR_ACTION_PERSON_STEP && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD) offered = 1;
+        ck_assert_msg(!(a.kind == LKR_ACTION_PERSON_STEP && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD),
+                      "the re-pair ran without a backup");
+        if (a.kind == LKR_ACTION_BLOCKED && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD) {
+            ck_assert(a.unmet_guards & LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE));
+            blocked = 1;
+            ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_STEP, a.step, "no backup"), LKR_OK);
+            continue;
+        }
         if (!fl_rig_respond(&r, s, &a)) break;
     }
-    ck_assert(offered);
+    ck_assert(blocked);
     ck_assert(lkr_action_is_final(&a));
     ck_assert_int_eq(history_outcome(s, LKR_STEP_REPAIR_BACKUP_CODES), LKR_OUTCOME_FAILED);
     ck_assert_uint_eq(r.lock.count, 4);
@@ -1578,7 +1584,7 @@ static Suite *vault_suite(void)
     tcase_add_loop_test(session, without_vault_backup_is_a_person_step, 0, 2);
     tcase_add_test(session, verify_after_repair_restores_missing_codes);
     tcase_add_test(session, wrong_profile_flag_loses_no_code);
-    tcase_add_test(session, failed_backup_does_not_stall_a_safe_repair);
+    tcase_add_test(session, failed_backup_keeps_the_repair_blocked);
     tcase_add_loop_test(session, dropped_code_is_detected_and_never_recovered, 0, 2);
     tcase_add_test(session, matter_write_through_capture_in_a_session);
     suite_add_tcase(s, session);

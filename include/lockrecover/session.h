@@ -418,10 +418,13 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_waiver(const lkr_session *
  *        factory reset (`reset.restore_after_reset`), using the transport's
  *        code callbacks. The host keeps ownership: free the session (or
  *        detach) before the vault.
+ *        Any vault may be attached; only the backup the session made, or a
+ *        verified backup the host made that holds exactly the lock's codes
+ *        (read once to check), counts as the session's backup
+ *        (docs/VAULT.md).
  * @param session the session.
  * @param vault the vault, or NULL to detach.
- * @return ::LKR_OK; ::LKR_E_INVAL; ::LKR_E_STATE when the session (loaded
- *         from a blob) backed up a different vault: its digest differs.
+ * @return ::LKR_OK; ::LKR_E_INVAL.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_attach_vault(lkr_session *session, lkr_vault *vault);
 
