@@ -647,7 +647,7 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_MATTER,
         .guards = G(PHONE_IN_RANGE) | G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES,
-        .cost_min = 15, FIXES(fx_matter_readd)},
+        .cost_min = 15, .erases_on = P_MATTER, FIXES(fx_matter_readd)},
 
     /* 4. Ecosystem reconnection */
     STEP(HOMEKIT_BLUETOOTH_ON) = {
@@ -670,7 +670,7 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "In the Home app open the lock, scroll down and remove the accessory, "
             "then add it again through the manufacturer app's HomeKit setup. On a Wi-Fi or "
             "Bluetooth lock this keeps the stored codes; on a Matter lock removing it removes "
-            "a fabric and may clear the codes, so they are backed up first.",
+            "a fabric and clears the codes, so they are backed up first.",
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_HOMEKIT,
         .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 15, .erases_on = P_MATTER,
         FIXES(fx_eco_readd)},

@@ -110,7 +110,7 @@ uint32_t lkr__step_destroys(uint32_t step, uint32_t protocol)
     const lkr__step_def *d = &lkr__steps[step];
     uint32_t destroys = d->destroys;
     if (d->erases_on & LKR_PROTOCOL_BIT(protocol)) {
-        destroys |= LKR_MAY_DESTROY_CODES;
+        destroys |= LKR_DESTROYS_CODES;
     }
     return destroys;
 }
@@ -120,7 +120,7 @@ uint32_t lkr__step_guards(uint32_t step, uint32_t protocol)
     const lkr__step_def *d = &lkr__steps[step];
     uint32_t guards = d->guards;
     if (d->erases_on & LKR_PROTOCOL_BIT(protocol)) {
-        guards |= LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE);
+        guards |= LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP);
     }
     return guards;
 }

@@ -34,11 +34,11 @@ typedef struct lkr__step_def {
     uint8_t followup;
     uint8_t fix_count;
     const lkr_step_fix *fixes;
-    /* Protocols on which the step may erase the lock's codes although
+    /* Protocols on which the step erases the lock's codes although
      * `destroys` does not say so for every lock: on a Matter lock removing
-     * the accessory from any ecosystem removes a fabric, and with it the
-     * credentials. On these protocols the step counts as LKR_MAY_DESTROY_CODES
-     * and needs LKR_GUARD_REPAIR_CODES_SAFE. */
+     * the accessory (from the Matter controller or any ecosystem) removes a
+     * fabric, and with it the credentials. On these protocols the step counts
+     * as LKR_DESTROYS_CODES and needs LKR_GUARD_CODES_BACKED_UP. */
     uint8_t erases_on;
 } lkr__step_def;
 

@@ -517,7 +517,9 @@ static void bind_backup(lkr_session *s)
 int lkr__adopt_host_backup(lkr_session *s)
 {
     uint8_t d[32];
-    if (s->vault == NULL || s->tr.read_codes == NULL || !lkr__vault_verified(s->vault) ||
+    /* A backup made after a step that may have erased codes cannot vouch for
+     * them: while they are at risk only the backup bound before counts. */
+    if (s->codes_at_risk || s->vault == NULL || s->tr.read_codes == NULL || !lkr__vault_verified(s->vault) ||
         lkr__backup_verified(s)) {
         return 0;
     }
@@ -547,6 +549,13 @@ static void vault_backup(lkr_session *s, uint32_t step, int idx, uint64_t now)
     lkr_status st = LKR_E_CORRUPT;
     uint32_t attempt;
     s->hist[idx].by_host = 1;
+    if (s->codes_at_risk) {
+        /* Codes may already be erased: a backup now would not hold them. */
+        lkr__log(s, LKR_LOG_WARN, "codes at risk: no new backup is taken", step, NULL);
+        lkr__close_entry(s, (uint32_t)idx, LKR_OUTCOME_FAILED, now);
+        to_idle(s);
+        return;
+    }
     if (lkr__adopt_host_backup(s)) {
         lkr__close_entry(s, (uint32_t)idx, LKR_OUTCOME_DONE, now);
         to_idle(s);

@@ -307,6 +307,45 @@ static void wipe_reads(lkr_vault *v)
     v->dirty = 0;
 }
 
+/* Keeps a backup that read back the same twice: the codes the lock lists
+ * (`got`, sorted by slot), and every code the vault held whose slot the lock
+ * no longer lists (a read never drops a code: it is kept, marked missing, for
+ * a restore). LKR_E_RANGE when both do not fit. */
+static lkr_status keep_backup(lkr_vault *v, const lkr_code *got, const lkr_code_readout *a)
+{
+    uint32_t i, n = a->count, kept = 0;
+    lkr_code *merged = v->read_a == got ? v->read_b : v->read_a;
+    for (i = 0; i < v->count; i++) {
+        if (find_slot(got, a->count, v->codes[i].slot) < 0) {
+            if (n >= LKR_VAULT_MAX_CODES) return LKR_E_RANGE;
+            kept++;
+            n++;
+        }
+    }
+    /* `merged` is the scratch read not holding `got`: its content was
+     * compared already and is no longer needed. */
+    lkr__wipe(merged, sizeof(v->read_a));
+    memcpy(merged, got, a->count * sizeof(lkr_code));
+    for (i = 0, n = a->count; i < v->count; i++) {
+        if (find_slot(got, a->count, v->codes[i].slot) < 0) merged[n++] = v->codes[i];
+    }
+    sort_by_slot(merged, n);
+    lkr__wipe(v->codes, sizeof(v->codes));
+    memcpy(v->codes, merged, n * sizeof(lkr_code));
+    v->count = n;
+    v->verified = 1;
+    v->pins_readable = a->pins_readable;
+    v->has_checksum = a->has_checksum;
+    v->checksum = a->checksum;
+    v->missing = kept;
+    for (i = 0; i < LKR_VAULT_MAX_CODES; i++) {
+        v->state[i] = i < n && find_slot(got, a->count, v->codes[i].slot) < 0 ? LKR_SLOT_MISSING
+                                                                                : LKR_SLOT_UNCHECKED;
+    }
+    update_digest(v);
+    return LKR_OK;
+}
+
 lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
 {
     lkr_code_readout a, b;
@@ -338,8 +377,7 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
         }
     }
     if (!a.pins_readable) {
-        /* Write-through capture: every slot the lock lists must be recorded;
-         * the recorded codes it still holds are kept, in slot order. */
+        /* Write-through capture: every slot the lock lists must be recorded. */
         for (i = 0; i < a.count; i++) {
             int k = find_slot(v->codes, v->count, v->read_a[i].slot);
             if (k < 0 || v->codes[k].pin[0] == '\0' || v->codes[k].kind != v->read_a[i].kind) {
@@ -349,18 +387,9 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
             v->read_b[i] = v->codes[k];
         }
     }
-    lkr__wipe(v->codes, sizeof(v->codes));
-    memcpy(v->codes, a.pins_readable ? v->read_a : v->read_b, a.count * sizeof(lkr_code));
-    v->count = a.count;
-    v->verified = 1;
-    v->pins_readable = a.pins_readable;
-    v->has_checksum = a.has_checksum;
-    v->checksum = a.checksum;
-    v->missing = 0;
-    memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    update_digest(v);
+    st = keep_backup(v, a.pins_readable ? v->read_a : v->read_b, &a);
     wipe_reads(v);
-    return LKR_OK;
+    return st;
 }
 
 lkr_status lkr_vault_record(lkr_vault *v, const lkr_code *code)

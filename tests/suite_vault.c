@@ -445,16 +445,38 @@ START_TEST(backup_reads_twice_and_verifies)
     again = fl_vault_status(w);
     ck_assert_uint_eq(again.verified, 0);
     ck_assert(memcmp(again.digest, info.digest, sizeof(info.digest)) == 0);
-    /* The backup replaces the content: a code removed from the lock leaves. */
+    /* A read never drops a code: one removed from the lock stays in the
+     * vault, marked missing, for a restore. */
     fl_remove(&lk, 3);
+    ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
+    ck_assert_uint_eq(fl_vault_status(v).count, 12);
+    ck_assert_uint_eq(fl_vault_status(v).missing, 1);
+    for (i = 0; i < 12; i++) {
+        lkr_code_info ci = fl_vault_code(v, i);
+        ck_assert_uint_eq(ci.state, ci.slot == 3 ? LKR_SLOT_MISSING : LKR_SLOT_UNCHECKED);
+        ck_assert_uint_eq(ci.has_pin, 1);
+    }
+    ck_assert_int_eq(lkr_vault_restore(v, &t, NULL), LKR_OK);
+    ck_assert_uint_eq(lk.count, 12);
+    fl_remove(&lk, 3);
+    lkr_vault_free(v);
+    v = new_vault(&al);
     ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
     ck_assert_uint_eq(fl_vault_status(v).count, 11);
     expect_vault_equals_lock(v, &lk);
     /* A record after a verified backup clears verified. */
     ck_assert_int_eq(lkr_vault_record(v, &lk.codes[0]), LKR_OK);
     ck_assert_uint_eq(fl_vault_status(v).verified, 0);
-    /* An empty lock backs up as an empty, verified vault. */
+    /* A wiped lock backs up as a verified vault that still holds every code,
+     * each missing; a new vault of an empty lock is empty and verified. */
     fl_erase(&lk);
+    ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
+    info = fl_vault_status(v);
+    ck_assert_uint_eq(info.count, 11);
+    ck_assert_uint_eq(info.missing, 11);
+    ck_assert_uint_eq(info.verified, 1);
+    lkr_vault_free(v);
+    v = new_vault(&al);
     ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
     info = fl_vault_status(v);
     ck_assert_uint_eq(info.count, 0);
@@ -557,14 +579,15 @@ START_TEST(backup_refuses_what_the_lock_returns)
     {
         fl_lock big;
         lkr_transport tb;
+        lkr_vault *vb = new_vault(&al);
         fl_init(&big);
         fl_fill(&big, FL_MAX);
         tb = fl_transport(&big);
-        ck_assert_int_eq(lkr_vault_backup(v, &tb), LKR_OK); /* exactly 64: fine */
-        ck_assert_uint_eq(fl_vault_status(v).count, LKR_VAULT_MAX_CODES);
-        ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
+        ck_assert_int_eq(lkr_vault_backup(vb, &tb), LKR_OK); /* exactly 64: fine */
+        ck_assert_uint_eq(fl_vault_status(vb).count, LKR_VAULT_MAX_CODES);
         big.junk = FL_JUNK_TOTAL_OVER_COUNT; /* a 65th the lock did not return */
-        ck_assert_int_eq(lkr_vault_backup(v, &tb), LKR_E_RANGE);
+        ck_assert_int_eq(lkr_vault_backup(vb, &tb), LKR_E_RANGE);
+        lkr_vault_free(vb);
     }
     after = fl_vault_status(v);
     ck_assert(same_info(&before, &after));
@@ -617,7 +640,8 @@ START_TEST(unreadable_pins_need_recorded_codes)
     ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_E_STATE);
     info = fl_vault_status(v);
     ck_assert(same_info(&before, &info));
-    /* A recorded slot the lock no longer lists is dropped on backup. */
+    /* A recorded slot the lock no longer lists is kept on backup, marked
+     * missing (the app's only copy of that PIN), and a restore puts it back. */
     extra = fl_code(4000, LKR_CODE_USER, "gone", "31415926");
     ck_assert_int_eq(lkr_vault_record(v, &extra), LKR_OK);
     ck_assert_int_eq(lkr_vault_record(v, &lk.codes[0]), LKR_OK);
@@ -625,7 +649,13 @@ START_TEST(unreadable_pins_need_recorded_codes)
     ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
     info = fl_vault_status(v);
     ck_assert_uint_eq(info.verified, 1);
-    ck_assert_uint_eq(info.count, 7);
+    ck_assert_uint_eq(info.count, 8);
+    ck_assert_uint_eq(info.missing, 1);
+    ck_assert_uint_eq(fl_vault_code(v, 7).slot, 4000);
+    ck_assert_uint_eq(fl_vault_code(v, 7).state, LKR_SLOT_MISSING);
+    ck_assert_int_eq(lkr_vault_restore(v, &t, &missing), LKR_OK);
+    ck_assert_uint_eq(lk.count, 8);
+    info = fl_vault_status(v);
     expect_vault_equals_lock(v, &lk);
     for (i = 0; i < info.count; i++) ck_assert_uint_eq(fl_vault_code(v, i).has_pin, 1);
     /* A second read listing other slots: refused, vault unchanged. */
