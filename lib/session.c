@@ -196,6 +196,31 @@ static const char *resume_text(uint32_t step)
     return "Time is up: plug it back in, or turn it back on, now.";
 }
 
+/* With a vault that restores the codes, reset.restore_after_reset asks only
+ * for the lock to be brought back onto its network, as its protocol does it. */
+static const char *rejoin_text(uint32_t protocol)
+{
+    switch (protocol) {
+    case LKR_PROTOCOL_ZWAVE:
+        return "Include the lock in the Z-Wave hub again (S2 security and the interview can take "
+               "a few minutes) and wait until the hub shows it. The access codes are then "
+               "restored from the backup and read back.";
+    case LKR_PROTOCOL_MATTER:
+        return "Commission the lock again with its Matter QR code or setup code, and wait until "
+               "the controller shows it. The access codes are then restored from the backup.";
+    case LKR_PROTOCOL_ZIGBEE:
+        return "Put the lock in pairing mode and join it to the Zigbee hub again, and wait until "
+               "the hub shows it. The access codes are then restored from the backup and read back.";
+    case LKR_PROTOCOL_WIFI:
+        return "Set the lock up on the Wi-Fi network again in the manufacturer app, and wait until "
+               "the app shows it online. The access codes are then restored from the backup and "
+               "read back.";
+    default:
+        return "Pair the lock with the app again, staying next to it, and wait until the app shows "
+               "it. The access codes are then restored from the backup and read back.";
+    }
+}
+
 static uint32_t public_state(const lkr_session *s)
 {
     return s->phase == LKR__P_FINAL ? s->final_state : lkr__phases[s->phase].state;
@@ -247,6 +272,10 @@ static void fill_action(const lkr_session *s, lkr_action *a)
         a->wait_s = s->phase == LKR__P_PERFORM ? d->wait_s : 0;
         a->title = d->title;
         a->text = s->phase == LKR__P_RESUME ? resume_text(s->cur_step) : d->instructions;
+        if (s->cur_step == LKR_STEP_RESET_RESTORE_AFTER_RESET && lkr__vault_restores(s)) {
+            a->title = "Bring the lock back onto its network";
+            a->text = rejoin_text(s->profile.protocol);
+        }
         break;
     case LKR__P_HOLD:
     case LKR__P_SETTLE:

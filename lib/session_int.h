@@ -254,6 +254,10 @@ int lkr__may_erase_codes(const lkr_session *s, uint32_t step);
 /* A verified backup the host made on the attached vault becomes this
  * session's once every code in it is read on the lock; 1 when it did. */
 int lkr__adopt_host_backup(lkr_session *s);
+/* The vault can put codes back on this lock (a bound backup; the transport
+ * reads and writes codes): reset.restore_after_reset is then a re-join by the
+ * host or a person, and the restore itself is the vault's. */
+int lkr__vault_restores(const lkr_session *s);
 
 /* ---- beliefs and questions (beliefs.c) ------------------------------------------- */
 

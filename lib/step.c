@@ -453,6 +453,8 @@ static void start_followup(lkr_session *s, uint32_t followup, uint64_t now)
     lkr__begin_step(s, followup, now);
 }
 
+static void restore_codes(lkr_session *s, uint64_t now);
+
 /* After the settle: a follow-up, the firmware question, or verification. */
 static void after_settle(lkr_session *s, uint64_t now)
 {
@@ -470,7 +472,10 @@ static void after_settle(lkr_session *s, uint64_t now)
         to_idle(s);
         return;
     }
-    if (s->cur_step != s->verify_step) {
+    if (s->cur_step == LKR_STEP_RESET_RESTORE_AFTER_RESET && s->cur_step != s->verify_step &&
+        lkr__vault_restores(s)) {
+        restore_codes(s, now); /* the lock re-joined: the codes go back */
+    } else if (s->cur_step != s->verify_step) {
         lkr__close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now); /* a follow-up finished */
     } else if (d->followup != 0 && !(s->tried & STEP_BIT(d->followup)) &&
                !(s->waived_steps & STEP_BIT(d->followup)) &&
@@ -583,9 +588,35 @@ static void vault_backup(lkr_session *s, uint32_t step, int idx, uint64_t now)
     to_idle(s);
 }
 
+/* The vault can put codes back on this lock: a bound backup, and the
+ * transport reads and writes codes. */
+int lkr__vault_restores(const lkr_session *s)
+{
+    return s->vault != NULL && s->tr.read_codes != NULL && s->tr.write_code != NULL &&
+           lkr__backup_verified(s);
+}
+
+/* A code step the vault did: the codes still missing after it (each read
+ * back, or not), and the step's entry closed. */
+static void codes_checked(lkr_session *s, uint32_t step, int idx, lkr_status st, uint32_t missing,
+                          uint64_t now)
+{
+    if (st != LKR_OK && missing == 0) {
+        missing = lkr__vault_count(s->vault); /* could not even read: assume none is back */
+    }
+    s->codes_missing = missing;
+    if (missing > 0) {
+        lkr__log(s, LKR_LOG_WARN, "codes still missing after", step, lkr_strerror(st));
+    } else {
+        s->codes_at_risk = 0; /* every code read back from the lock */
+    }
+    lkr__close_entry(s, (uint32_t)idx, missing == 0 ? LKR_OUTCOME_DONE : LKR_OUTCOME_FAILED, now);
+}
+
 /* The code steps the engine does itself when a vault is attached and the
- * transport can read (and write) codes: back up, verify after a re-pair,
- * restore after a reset. Returns 1 when it handled the step. */
+ * transport can read codes: back up, and verify (restoring what is missing)
+ * after a re-pair. Returns 1 when it handled the step. The restore after a
+ * factory reset waits for the lock to be back on its network (restore_codes). */
 static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint64_t now)
 {
     lkr_status st;
@@ -597,31 +628,44 @@ static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint
         vault_backup(s, step, idx, now);
         return 1;
     }
-    if ((step != LKR_STEP_REPAIR_VERIFY_CODES && step != LKR_STEP_RESET_RESTORE_AFTER_RESET) ||
-        !lkr__backup_verified(s)) {
+    if (step != LKR_STEP_REPAIR_VERIFY_CODES || !lkr__backup_verified(s)) {
         return 0;
     }
     s->hist[idx].by_host = 1;
-    if (step == LKR_STEP_REPAIR_VERIFY_CODES) {
-        st = verify_then_restore(s, &missing);
-    } else if (s->tr.write_code != NULL) {
-        st = lkr_vault_restore(s->vault, &s->tr, &missing);
-    } else {
-        st = LKR_E_UNSUPPORTED;
-        missing = lkr__vault_count(s->vault);
-    }
-    if (st != LKR_OK && missing == 0) {
-        missing = lkr__vault_count(s->vault); /* could not even read: assume none is back */
-    }
-    s->codes_missing = missing;
-    if (missing > 0) {
-        lkr__log(s, LKR_LOG_WARN, "codes still missing after", step, lkr_strerror(st));
-    } else {
-        s->codes_at_risk = 0; /* every code read back from the lock */
-    }
-    lkr__close_entry(s, (uint32_t)idx, missing == 0 ? LKR_OUTCOME_DONE : LKR_OUTCOME_FAILED, now);
+    st = verify_then_restore(s, &missing);
+    codes_checked(s, step, idx, st, missing, now);
     step_closed(s, followup);
     return 1;
+}
+
+/* The lock answers on its network again: the probe says so, or there is no
+ * probe to ask (then the restore's own reads tell). */
+static int lock_answers(lkr_session *s)
+{
+    lkr_probe_result r;
+    lkr_status st;
+    if (s->tr.probe == NULL) {
+        return 1;
+    }
+    lkr__probe_result_defaults(&r);
+    st = s->tr.probe(s->tr.ctx, &r);
+    return st == LKR_OK && lkr__probe_result_ok(&r) && r.reachable == LKR_YES;
+}
+
+/* reset.restore_after_reset, after its re-join part (the host's run_step or
+ * a person brought the lock back onto its network): the lock must answer,
+ * then the vault writes every code and reads each back. */
+static void restore_codes(lkr_session *s, uint64_t now)
+{
+    lkr_status st = LKR_E_TRANSPORT;
+    uint32_t missing = 0;
+    if (lock_answers(s)) {
+        st = lkr_vault_restore(s->vault, &s->tr, &missing);
+    } else {
+        lkr__log(s, LKR_LOG_WARN, "the lock does not answer on its network: codes not restored", s->cur_step,
+                 NULL);
+    }
+    codes_checked(s, s->cur_step, s->cur_hist, st, missing, now);
 }
 
 /* The host's run_step for an automatable step; 1 when the host took it (or
