@@ -224,6 +224,9 @@ uint32_t lkr__guards_eval(const lkr__guard_facts *f, uint32_t want);
 /* ---- vault facts (vault.c): what the engine and the persistence need (no codes) ---- */
 
 int lkr__vault_verified(const lkr_vault *v);
+/* The vault holds the host's records of codes (lkr_vault_record), not a
+ * verified backup: codes the lock was never read for. */
+int lkr__vault_records(const lkr_vault *v);
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32]);
 uint32_t lkr__vault_count(const lkr_vault *v);
 /* LKR_OK when a verified vault holds exactly the codes the lock holds now

@@ -329,6 +329,8 @@ static void json_codes(out *o, const lkr_session *s)
     num(o, lkr__vault_count(s->vault));
     lit(o, ",\"verified\":");
     lit(o, lkr__backup_verified(s) ? "true" : "false");
+    lit(o, ",\"host_records\":");
+    lit(o, lkr__backup_bound(s) && !lkr__backup_verified(s) ? "true" : "false");
     lit(o, ",\"missing\":");
     num(o, s->codes_missing);
     lit(o, "},\"person_minutes\":");
@@ -372,7 +374,7 @@ static void text(out *o, const lkr_session *s)
     const lkr_profile *p = &s->profile;
     const lkr_observations *ob = &s->obs;
     uint32_t i, k, state = public_state_of(s);
-    char b[64];
+    char b[128];
 
     lit(o, "Smart lock support report (liblockrecover ");
     lit(o, lkr_version_string());
@@ -437,7 +439,10 @@ static void text(out *o, const lkr_session *s)
         }
     }
     (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
-                   (unsigned)lkr__vault_count(s->vault), lkr__backup_verified(s) ? "verified" : "not verified",
+                   (unsigned)lkr__vault_count(s->vault),
+                   lkr__backup_verified(s) ? "verified"
+                   : lkr__backup_bound(s)  ? "the host's records (not read from the lock)"
+                                           : "not verified",
                    (unsigned)s->codes_missing);
     lit(o, b);
     (void)snprintf(b, sizeof(b), "Person-minutes spent: %u\n", (unsigned)s->person_minutes);

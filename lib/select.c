@@ -132,7 +132,7 @@ uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
     memset(&f, 0, sizeof(f));
     f.confirmed = s->confirmed;
     f.no_key_cylinder = s->profile.has_key_cylinder == LKR_NO;
-    f.backup_verified = (uint8_t)lkr__backup_verified(s);
+    f.backup_verified = (uint8_t)lkr__backup_bound(s);
     /* The model keeps codes on a re-pair, says the profile: trusted only when
      * nothing could check it. With a vault and a code reader the codes are
      * backed up first and checked back after, whatever the profile says: a

@@ -240,9 +240,12 @@ void lkr__judge_probe(lkr_session *s, lkr_status st, const lkr_probe_result *r, 
 void lkr__advance(lkr_session *s);
 /* A time as an offset from the session's start (saturating). */
 uint32_t lkr__offset(const lkr_session *s, uint64_t now);
-/* Whether the code backup is verified (the vault's word, bound to the digest
- * the session backed up), and whether the backup step can still be offered. */
+/* Whether the session has codes to restore bound to it (by digest): a
+ * verified backup of this lock, or the host's records when the lock could
+ * not be read; and whether that is a verified backup (read twice). */
+int lkr__backup_bound(const lkr_session *s);
 int lkr__backup_verified(const lkr_session *s);
+/* Whether the backup step can still be offered. */
 int lkr__backup_offerable(const lkr_session *s);
 /* A step is in hand: offered to its person, or blocked again since. */
 int lkr__in_hand(const lkr_session *s);

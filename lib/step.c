@@ -120,19 +120,27 @@ int lkr__step_performed(const lkr_session *s, uint32_t step)
 
 /* ---- the code backup ----------------------------------------------------------- */
 
-int lkr__backup_verified(const lkr_session *s)
+int lkr__backup_bound(const lkr_session *s)
 {
     uint8_t d[32];
     if (s->hooks != NULL && s->hooks->backup_stand_in != NULL && s->hooks->backup_stand_in(s)) {
         return 1;
     }
-    /* Only the backup this session made of this lock counts: a vault imported
-     * from elsewhere, or changed since, does not. */
-    if (s->vault == NULL || !s->has_vault_digest || !lkr__vault_verified(s->vault)) {
+    /* Only what this session bound counts: the backup it made of this lock,
+     * a verified backup of this lock the host made, or the host's records
+     * when the lock could not be read. A vault imported from elsewhere, or
+     * changed since, does not. */
+    if (s->vault == NULL || !s->has_vault_digest ||
+        !(lkr__vault_verified(s->vault) || lkr__vault_records(s->vault))) {
         return 0;
     }
     lkr__vault_digest(s->vault, d);
     return memcmp(d, s->vault_digest, sizeof(d)) == 0;
+}
+
+int lkr__backup_verified(const lkr_session *s)
+{
+    return lkr__backup_bound(s) && (s->vault == NULL || lkr__vault_verified(s->vault));
 }
 
 /* The backup step can still be offered: not tried, waived or disabled. */
@@ -180,7 +188,7 @@ int lkr__may_erase_codes(const lkr_session *s, uint32_t step)
      * costs a read, never a code). */
     return (d & LKR_DESTROYS_CODES) ||
            ((d & LKR_MAY_DESTROY_CODES) &&
-            (s->profile.repair_erases_codes != LKR_NO || vault_reads_codes(s) || lkr__backup_verified(s)));
+            (s->profile.repair_erases_codes != LKR_NO || vault_reads_codes(s) || lkr__backup_bound(s)));
 }
 
 void lkr__close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64_t now)
@@ -256,7 +264,7 @@ static void check_codes_back(lkr_session *s)
         s->codes_at_risk = 0;
         return;
     }
-    if (!lkr__backup_verified(s) || s->tr.read_codes == NULL) {
+    if (!lkr__backup_bound(s) || s->tr.read_codes == NULL) {
         return; /* nothing can check them: they stay at risk */
     }
     st = verify_then_restore(s, &missing);
@@ -511,8 +519,8 @@ static void step_closed(lkr_session *s, int followup)
     }
 }
 
-/* The vault's backup becomes this session's: its digest is what
- * lkr__backup_verified checks from now on. */
+/* The vault's backup (or the host's records) becomes this session's: its
+ * digest is what lkr__backup_bound checks from now on. */
 static void bind_backup(lkr_session *s)
 {
     lkr__vault_digest(s->vault, s->vault_digest);
@@ -525,7 +533,7 @@ int lkr__adopt_host_backup(lkr_session *s)
     /* A backup made after a step that may have erased codes cannot vouch for
      * them: while they are at risk only the backup bound before counts. */
     if (s->codes_at_risk || s->vault == NULL || s->tr.read_codes == NULL || !lkr__vault_verified(s->vault) ||
-        lkr__backup_verified(s)) {
+        lkr__backup_bound(s)) {
         return 0;
     }
     /* Once per content of the vault: a backup that did not match the lock is
@@ -578,6 +586,14 @@ static void vault_backup(lkr_session *s, uint32_t step, int idx, uint64_t now)
     }
     if (st != LKR_OK) {
         lkr__log(s, LKR_LOG_WARN, "code backup refused", step, lkr_strerror(st));
+        if (lkr__vault_records(s->vault)) {
+            /* A lock that cannot be read (a dead node) has the host's own
+             * records of its codes: they stand in, marked as records; only
+             * codes read back from the lock after a restore count as safe. */
+            bind_backup(s);
+            lkr__log(s, LKR_LOG_WARN, "the host's records of the codes are used, not read from the lock", step,
+                     NULL);
+        }
         lkr__close_entry(s, (uint32_t)idx, LKR_OUTCOME_FAILED, now);
         to_idle(s);
         return;
@@ -593,7 +609,7 @@ static void vault_backup(lkr_session *s, uint32_t step, int idx, uint64_t now)
 int lkr__vault_restores(const lkr_session *s)
 {
     return s->vault != NULL && s->tr.read_codes != NULL && s->tr.write_code != NULL &&
-           lkr__backup_verified(s);
+           lkr__backup_bound(s);
 }
 
 /* A code step the vault did: the codes still missing after it (each read
@@ -628,7 +644,7 @@ static int vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint
         vault_backup(s, step, idx, now);
         return 1;
     }
-    if (step != LKR_STEP_REPAIR_VERIFY_CODES || !lkr__backup_verified(s)) {
+    if (step != LKR_STEP_REPAIR_VERIFY_CODES || !lkr__backup_bound(s)) {
         return 0;
     }
     s->hist[idx].by_host = 1;

@@ -230,6 +230,11 @@ int lkr__vault_verified(const lkr_vault *v)
     return vault_ok(v) && v->verified;
 }
 
+int lkr__vault_records(const lkr_vault *v)
+{
+    return vault_ok(v) && !v->verified && v->count > 0;
+}
+
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32])
 {
     memcpy(out, v->digest, 32);
@@ -419,7 +424,7 @@ lkr_status lkr_vault_record(lkr_vault *v, const lkr_code *code)
 static uint32_t compare_with(lkr_vault *v, const lkr_code *read, const lkr_code_readout *info)
 {
     uint32_t i, missing = 0;
-    int with_pin = v->pins_readable && info->pins_readable;
+    int with_pin = (v->pins_readable || !v->verified) && info->pins_readable; /* records hold PINs */
     for (i = 0; i < v->count; i++) {
         int k = find_slot(read, info->count, v->codes[i].slot);
         if (k < 0) {
@@ -446,8 +451,8 @@ lkr_status lkr_vault_verify(lkr_vault *v, const lkr_transport *t, uint32_t *miss
     if ((st = lkr__check_transport(t)) != LKR_OK) {
         return st;
     }
-    if (!v->verified) {
-        return LKR_E_STATE;
+    if (!v->verified && v->count == 0) {
+        return LKR_E_STATE; /* neither a backup nor the host's records */
     }
     if (t->read_codes == NULL) {
         return LKR_E_UNSUPPORTED;
@@ -496,8 +501,8 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
     if ((st = lkr__check_transport(t)) != LKR_OK) {
         return st;
     }
-    if (!v->verified) {
-        return LKR_E_STATE;
+    if (!v->verified && v->count == 0) {
+        return LKR_E_STATE; /* neither a backup nor the host's records */
     }
     if (t->read_codes == NULL || t->write_code == NULL) {
         return LKR_E_UNSUPPORTED;
@@ -523,7 +528,7 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
         if (v->state[i] == LKR_SLOT_RESTORED || v->state[i] == LKR_SLOT_PRESENT) {
             int k = st == LKR_OK ? find_slot(v->read_a, info.count, v->codes[i].slot) : -1;
             if (k < 0 ||
-                !same_code(&v->codes[i], &v->read_a[k], v->pins_readable && info.pins_readable)) {
+                !same_code(&v->codes[i], &v->read_a[k], (v->pins_readable || !v->verified) && info.pins_readable)) {
                 v->state[i] = LKR_SLOT_FAILED;
             }
         }

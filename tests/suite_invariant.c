@@ -619,6 +619,45 @@ START_TEST(restore_waits_for_the_lock_to_rejoin)
 }
 END_TEST
 
+/* A dead Z-Wave node: off the network, so its codes cannot be read and no
+ * backup can be made; only an exclusion and re-inclusion (which wipes them on
+ * this model) brings it back. The hub kept the codes it set: given to the
+ * vault as the host's records, they let the re-inclusion run, are restored
+ * after it and read back; recovered with every code. */
+START_TEST(dead_node_uses_the_hosts_records)
+{
+    pl_run r;
+    pl_lock *lk = &r.lk;
+    lkr_action a;
+    uint32_t i;
+    pl_setup(&r, 11);
+    lk->protocol = r.p.protocol = LKR_PROTOCOL_ZWAVE;
+    lk->pins_readable = 1;
+    r.p.ecosystems = 0;
+    r.p.repair_erases_codes = LKR_YES;
+    lk->erases_on_repair = 1;
+    lk->scripted = 1;
+    lk->fix_step = LKR_STEP_ZWAVE_EXCLUDE_REINCLUDE;
+    lk->read_fail = lk->misread = lk->write_lost = lk->rejoin_fail = 0;
+    lk->on_network = 0;
+    for (i = 0; i < 6; i++) lk->codes[i] = pl_code(i + 1u, 500u + i * 104729u);
+    lk->count = lk->orig_count = 6;
+    memcpy(lk->orig, lk->codes, sizeof(lk->orig));
+    r.t = pl_transport(lk, 0, 1);
+    if (r.vault != NULL) lkr_vault_free(r.vault);
+    ck_assert_int_eq(lkr_vault_new(NULL, &r.vault), LKR_OK);
+    for (i = 0; i < 6; i++) ck_assert_int_eq(lkr_vault_record(r.vault, &lk->orig[i]), LKR_OK);
+    r.s = pl_new(&r);
+    ck_assert_int_eq(lkr_session_waive(r.s, LKR_WAIVE_TIER, LKR_TIER_UNIVERSAL, "dead node"), LKR_OK);
+    a = pl_drive(&r);
+    pl_check(&r, &a);
+    ck_assert_uint_eq(a.kind, LKR_ACTION_RECOVERED);
+    ck_assert_uint_eq(lk->count, 6);
+    lkr_session_free(r.s);
+    lkr_vault_free(r.vault);
+}
+END_TEST
+
 static Suite *invariant_suite(void)
 {
     Suite *s = suite_create("invariant");
@@ -626,6 +665,7 @@ static Suite *invariant_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, random_sessions_keep_every_code);
     tcase_add_loop_test(tc, restore_waits_for_the_lock_to_rejoin, 0, 2);
+    tcase_add_test(tc, dead_node_uses_the_hosts_records);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -712,10 +712,14 @@ START_TEST(verify_marks_every_slot)
     t = fl_transport(&lk);
     v = new_vault(&al);
     fl_fill(&lk, 8);
-    /* Not verified: refused. */
-    ck_assert_int_eq(lkr_vault_record(v, &lk.codes[0]), LKR_OK);
+    /* An empty vault, neither a backup nor records: refused. */
     ck_assert_int_eq(lkr_vault_verify(v, &t, &missing), LKR_E_STATE);
     ck_assert_int_eq(lkr_vault_restore(v, &t, &missing), LKR_E_STATE);
+    /* The host's records (not verified): checked, PINs compared. */
+    ck_assert_int_eq(lkr_vault_record(v, &lk.codes[0]), LKR_OK);
+    ck_assert_int_eq(lkr_vault_verify(v, &t, &missing), LKR_OK);
+    ck_assert_uint_eq(missing, 0);
+    ck_assert_int_eq(lkr_vault_restore(v, &t, &missing), LKR_OK);
     ck_assert_uint_eq(lk.n_write, 0);
     ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
     lk.n_read = 0;

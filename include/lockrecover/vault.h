@@ -154,7 +154,10 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_backup(lkr_vault *vault, con
 /**
  * @brief Write-through capture: the host records a code as it sets it on
  *        the lock (replacing the vault's code in that slot). This does not
- *        by itself make the backup verified.
+ *        by itself make the backup verified. A vault holding only records
+ *        is the host's record of the codes: when the lock cannot be read (a
+ *        dead node) a session uses it in place of a backup, marked as such
+ *        (docs/VAULT.md), and only codes read back after a restore count.
  * @param vault the vault.
  * @param code the code (validated: slot, kind, 4-12 digit PIN).
  * @return ::LKR_OK, ::LKR_E_INVAL, ::LKR_E_RANGE (vault full).
@@ -164,11 +167,14 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_record(lkr_vault *vault, con
 /**
  * @brief Checks the lock against the vault: reads its codes and marks every
  *        slot present, missing or different.
- * @param vault the vault (verified backup required).
+ * @param vault the vault: a verified backup, or the host's records
+ *        (lkr_vault_record(); they are compared with PINs where the lock
+ *        reads them).
  * @param t the code callbacks (`read_codes` required).
  * @param[out] missing codes missing or different (may be NULL).
  * @return ::LKR_OK when every code is present, ::LKR_E_CORRUPT when some are
- *         not, ::LKR_E_STATE (no verified backup), ::LKR_E_TRANSPORT, ...
+ *         not, ::LKR_E_STATE (an empty vault that is not a verified backup),
+ *         ::LKR_E_TRANSPORT, ...
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_verify(lkr_vault *vault, const lkr_transport *t,
                                                            uint32_t *missing);
@@ -176,7 +182,8 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_verify(lkr_vault *vault, con
 /**
  * @brief Restores every code not on the lock: writes it, reads the lock
  *        back, and compares; marks each slot restored or failed.
- * @param vault the vault (verified backup required).
+ * @param vault the vault: a verified backup, or the host's records
+ *        (lkr_vault_record()) when the lock could not be backed up.
  * @param t the code callbacks (`read_codes` and `write_code` required).
  * @param[out] missing codes still not on the lock afterwards (may be NULL).
  * @return ::LKR_OK when every code is on the lock, ::LKR_E_CORRUPT when some
