@@ -233,7 +233,7 @@ int lkr__probe_result_ok(const lkr_probe_result *r)
 lkr_status lkr_session_beliefs(const lkr_session *s, lkr_diagnosis *out)
 {
     lkr_diagnosis d;
-    if (s == NULL || s->magic != LKR__SESSION_MAGIC || out == NULL) {
+    if (!LKR__SESSION_OK(s) || out == NULL) {
         return LKR_E_INVAL;
     }
     memset(&d, 0, sizeof(d));

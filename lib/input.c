@@ -23,7 +23,7 @@ static int is_final_phase(const lkr_session *s)
 
 /* ---- what a step did ----------------------------------------------------------- */
 
-lkr_status lkr_session_report(lkr_session *s, uint32_t step, uint32_t outcome)
+static lkr_status report_run(lkr_session *s, uint32_t step, uint32_t outcome)
 {
     uint64_t now;
     if (!session_ok(s) || outcome < LKR_OUTCOME_FIXED || outcome > LKR_OUTCOME_FAILED) {
@@ -32,7 +32,12 @@ lkr_status lkr_session_report(lkr_session *s, uint32_t step, uint32_t outcome)
     if (is_final_phase(s)) {
         return LKR_E_STATE;
     }
-    lkr__advance(s); /* a wait may have ended */
+    /* Only a wait that ended moves the machine before the report is judged:
+     * a step is reported only once it was offered (never one the report
+     * itself would begin). */
+    if (lkr__phases[s->phase].flags & LKR__PF_TIMED) {
+        lkr__advance(s);
+    }
     now = lkr__now(s);
     switch (s->phase) {
     case LKR__P_PERFORM:
@@ -115,7 +120,7 @@ static lkr_status set_answer(lkr_session *s, uint32_t q, int32_t v)
     return LKR_OK;
 }
 
-lkr_status lkr_session_answer(lkr_session *s, uint32_t question, int32_t value)
+static lkr_status answer_run(lkr_session *s, uint32_t question, int32_t value)
 {
     lkr_status st;
     if (!session_ok(s) || question < 1 || question > LKR_QUESTION_MAX) {
@@ -196,7 +201,7 @@ static void merge_obs(lkr_observations *o, const lkr_observations *in)
     }
 }
 
-lkr_status lkr_session_observe(lkr_session *s, const lkr_observations *obs)
+static lkr_status observe_run(lkr_session *s, const lkr_observations *obs)
 {
     lkr_observations merged, in;
     lkr_status st;
@@ -244,10 +249,13 @@ lkr_status lkr_session_observe(lkr_session *s, const lkr_observations *obs)
     return LKR_OK;
 }
 
-lkr_status lkr_session_tick(lkr_session *s)
+static lkr_status tick_run(lkr_session *s)
 {
     if (!session_ok(s)) {
         return LKR_E_INVAL;
+    }
+    if (is_final_phase(s)) {
+        return LKR_E_STATE; /* recovered, handed over or aborted: no clock to keep */
     }
     if (s->phase == LKR__P_HOLD || s->phase == LKR__P_SETTLE) {
         if (lkr__now(s) < s->wait_until_ms) {
@@ -258,7 +266,7 @@ lkr_status lkr_session_tick(lkr_session *s)
     return LKR_OK;
 }
 
-lkr_status lkr_session_probe_done(lkr_session *s, lkr_status status, const lkr_probe_result *result)
+static lkr_status probe_done_run(lkr_session *s, lkr_status status, const lkr_probe_result *result)
 {
     lkr_probe_result r;
     uint32_t size;
@@ -286,7 +294,7 @@ lkr_status lkr_session_probe_done(lkr_session *s, lkr_status status, const lkr_p
     return LKR_OK;
 }
 
-lkr_status lkr_session_confirm(lkr_session *s, uint32_t guard, int holds)
+static lkr_status confirm_run(lkr_session *s, uint32_t guard, int holds)
 {
     const uint32_t confirmable = LKR__GUARDS_CONFIRMABLE;
     if (!session_ok(s) || guard < 1 || guard > LKR__GUARD_COUNT ||
@@ -432,7 +440,7 @@ static int apply_waiver(lkr_session *s, uint32_t kind, uint32_t id, uint64_t now
     return 0;
 }
 
-lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const char *reason)
+static lkr_status waive_run(lkr_session *s, uint32_t kind, uint32_t id, const char *reason)
 {
     lkr_status st;
     uint64_t now;
@@ -457,7 +465,7 @@ lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const c
     return LKR_OK;
 }
 
-lkr_status lkr_session_abort(lkr_session *s)
+static lkr_status abort_run(lkr_session *s)
 {
     uint64_t now;
     if (!session_ok(s)) {
@@ -475,4 +483,44 @@ lkr_status lkr_session_abort(lkr_session *s)
     }
     lkr__finish(s, LKR_STATE_ABORTED);
     return LKR_OK;
+}
+
+lkr_status lkr_session_report(lkr_session *s, uint32_t step, uint32_t outcome)
+{
+    LKR__RUN_BUSY(s, report_run(s, step, outcome));
+}
+
+lkr_status lkr_session_answer(lkr_session *s, uint32_t question, int32_t value)
+{
+    LKR__RUN_BUSY(s, answer_run(s, question, value));
+}
+
+lkr_status lkr_session_observe(lkr_session *s, const lkr_observations *obs)
+{
+    LKR__RUN_BUSY(s, observe_run(s, obs));
+}
+
+lkr_status lkr_session_tick(lkr_session *s)
+{
+    LKR__RUN_BUSY(s, tick_run(s));
+}
+
+lkr_status lkr_session_probe_done(lkr_session *s, lkr_status status, const lkr_probe_result *result)
+{
+    LKR__RUN_BUSY(s, probe_done_run(s, status, result));
+}
+
+lkr_status lkr_session_confirm(lkr_session *s, uint32_t guard, int holds)
+{
+    LKR__RUN_BUSY(s, confirm_run(s, guard, holds));
+}
+
+lkr_status lkr_session_waive(lkr_session *s, uint32_t kind, uint32_t id, const char *reason)
+{
+    LKR__RUN_BUSY(s, waive_run(s, kind, id, reason));
+}
+
+lkr_status lkr_session_abort(lkr_session *s)
+{
+    LKR__RUN_BUSY(s, abort_run(s));
 }

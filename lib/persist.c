@@ -200,7 +200,8 @@ lkr_status lkr_session_save(const lkr_session *s, void *buf, size_t len, size_t 
 {
     writer w;
     uint32_t crc;
-    if (s == NULL || s->magic != LKR__SESSION_MAGIC || needed == NULL || (buf == NULL && len != 0)) {
+    LKR__CHECK_SESSION(s);
+    if (needed == NULL || (buf == NULL && len != 0)) {
         return LKR_E_INVAL;
     }
     /* First pass: the size. */

@@ -163,8 +163,8 @@ void lkr_session_free(lkr_session *s)
     lkr_allocator al;
     int has;
     size_t size;
-    if (s == NULL || s->magic != LKR__SESSION_MAGIC) {
-        return;
+    if (s == NULL || s->magic != LKR__SESSION_MAGIC || s->busy) {
+        return; /* from one of its own callbacks: freeing it would pull it from under the call */
     }
     al = s->alloc;
     has = s->has_alloc;
@@ -177,10 +177,6 @@ void lkr_session_free(lkr_session *s)
     }
 }
 
-static int session_ok(const lkr_session *s)
-{
-    return s != NULL && s->magic == LKR__SESSION_MAGIC;
-}
 
 
 /* ---- next: the action to show ------------------------------------------------------ */
@@ -314,11 +310,11 @@ static uint32_t action_signature(const lkr_action *a)
            ((a->question & 0xFu) << 16) | ((a->unmet_guards & 0x3FFu) << 20);
 }
 
-lkr_status lkr_session_next(lkr_session *s, lkr_action *out)
+static lkr_status next_run(lkr_session *s, lkr_action *out)
 {
     lkr_action a;
     uint32_t size;
-    if (!session_ok(s) || out == NULL) {
+    if (out == NULL) {
         return LKR_E_INVAL;
     }
     memcpy(&size, out, sizeof(size));
@@ -339,6 +335,11 @@ lkr_status lkr_session_next(lkr_session *s, lkr_action *out)
     return lkr__emit(out, &a, sizeof(a), sizeof(a));
 }
 
+lkr_status lkr_session_next(lkr_session *s, lkr_action *out)
+{
+    LKR__RUN_BUSY(s, next_run(s, out));
+}
+
 /* ---- accessors ------------------------------------------------------------------------ */
 
 lkr_status lkr_session_status(const lkr_session *s, lkr_session_info *out)
@@ -346,7 +347,7 @@ lkr_status lkr_session_status(const lkr_session *s, lkr_session_info *out)
     lkr_session_info info;
     const uint8_t *tiers;
     uint32_t n, i;
-    if (!session_ok(s) || out == NULL) {
+    if (!LKR__SESSION_OK(s) || out == NULL) {
         return LKR_E_INVAL;
     }
     memset(&info, 0, sizeof(info));
@@ -380,7 +381,7 @@ lkr_status lkr_session_history(const lkr_session *s, uint32_t index, lkr_history
 {
     lkr_history_entry e;
     const lkr__hist *h;
-    if (!session_ok(s) || out == NULL) {
+    if (!LKR__SESSION_OK(s) || out == NULL) {
         return LKR_E_INVAL;
     }
     if (index >= s->hist_count) {
@@ -401,7 +402,7 @@ lkr_status lkr_session_history(const lkr_session *s, uint32_t index, lkr_history
 lkr_status lkr_session_waiver(const lkr_session *s, uint32_t index, lkr_waiver *out)
 {
     lkr_waiver w;
-    if (!session_ok(s) || out == NULL) {
+    if (!LKR__SESSION_OK(s) || out == NULL) {
         return LKR_E_INVAL;
     }
     if (index >= s->waiver_count) {
@@ -418,9 +419,7 @@ lkr_status lkr_session_waiver(const lkr_session *s, uint32_t index, lkr_waiver *
 
 lkr_status lkr_session_attach_vault(lkr_session *s, lkr_vault *vault)
 {
-    if (!session_ok(s)) {
-        return LKR_E_INVAL;
-    }
+    LKR__CHECK_SESSION(s);
     /* Any vault may be attached: only the backup this session made, or a
      * verified one read back from this lock (lkr__adopt_host_backup), counts
      * as its backup. A vault changed since (a code recorded after the backup)

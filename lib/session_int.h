@@ -144,12 +144,38 @@ struct lkr_session {
     uint8_t waiver_count;
     char initial_error[LKR_VERSION_TEXT_MAX];
     uint8_t vault_digest[32];
+    /* not saved: a public call is running (host callbacks may not re-enter) */
+    uint8_t busy;
     /* not saved: the vault content a host-made backup was last checked for */
     uint8_t adopt_tried;
     uint8_t adopt_digest[32];
 };
 
 #define LKR__SESSION_MAGIC 0x4C4B5253u /* "LKRS" */
+
+/* Every public function that changes or saves a session starts with these:
+ * NULL or a freed session is LKR_E_INVAL; a call from one of the session's
+ * own host callbacks is LKR_E_REENTRANT (the outer call would return a stale
+ * action, and a save taken mid-call may not load). The read-only accessors
+ * (status, beliefs, history, waivers, reports) stay open to callbacks: they
+ * change nothing. */
+#define LKR__SESSION_OK(s) ((s) != NULL && (s)->magic == LKR__SESSION_MAGIC)
+#define LKR__CHECK_SESSION(s)                                                                      \
+    do {                                                                                           \
+        if (!LKR__SESSION_OK(s)) return LKR_E_INVAL;                                               \
+        if ((s)->busy) return LKR_E_REENTRANT;                                                     \
+    } while (0)
+/* Runs `call` (an expression giving an lkr_status) with the session marked
+ * busy, for the functions that may call the host back. */
+#define LKR__RUN_BUSY(s, call)                                                                     \
+    do {                                                                                           \
+        lkr_status lkr__st_;                                                                       \
+        LKR__CHECK_SESSION(s);                                                                     \
+        (s)->busy = 1;                                                                             \
+        lkr__st_ = (call);                                                                         \
+        (s)->busy = 0;                                                                             \
+        return lkr__st_;                                                                           \
+    } while (0)
 
 /* The bit of a step id in a 64-bit mask; 0 for "no step". */
 #define LKR__STEP_BIT(id) ((id) != 0 ? (uint64_t)1u << ((id) - 1u) : (uint64_t)0)

@@ -253,6 +253,9 @@ static void pl_any(lkr_status st)
 
 /* ---- one random session ------------------------------------------------------------- */
 
+static lkr_session *g_reenter; /* the session the callbacks call back into */
+static unsigned g_reentered, g_refused;
+
 typedef struct pl_run {
     pl_lock lk;
     lkr_transport t;
@@ -344,6 +347,7 @@ static void pl_resume(pl_run *r)
     st = lkr_session_load(&cfg, &r->t, blob, n, &b);
     ck_assert_msg(st == LKR_OK, "seed %u: a save does not load: %s", r->seed, lkr_status_name(st));
     r->s = b;
+    if (g_reenter != NULL) g_reenter = b;
     if (r->vault != NULL) ck_assert_int_eq(lkr_session_attach_vault(b, r->vault), LKR_OK);
     r->saves++;
 }
@@ -401,7 +405,10 @@ static void pl_blocked(pl_run *r, const lkr_action *a)
         return;
     }
     if (r->vault != NULL && pl_chance(lk, 300)) {
+        lkr_session *in_call = g_reenter;
+        g_reenter = NULL; /* the host's own vault call: no session call runs */
         pl_any(lkr_vault_backup(r->vault, &r->t));
+        g_reenter = in_call;
         return;
     }
     if (pl_chance(lk, 600)) {
@@ -658,6 +665,130 @@ START_TEST(dead_node_uses_the_hosts_records)
 }
 END_TEST
 
+/* ---- re-entry from callbacks ------------------------------------------------------ */
+
+
+/* Every function that changes or saves the session, called from inside one
+ * of its callbacks: each refused with LKR_E_REENTRANT. */
+static void reenter(void)
+{
+    lkr_action a = LKR_ACTION_INIT;
+    lkr_observations o;
+    lkr_probe_result pr;
+    lkr_session_info info = LKR_SESSION_INFO_INIT;
+    unsigned char blob[LKR_SESSION_BLOB_MAX];
+    size_t n = 0;
+    lkr_status st[11];
+    unsigned i;
+    if (g_reenter == NULL) return;
+    lkr_observations_init(&o);
+    memset(&pr, 0, sizeof(pr));
+    pr.struct_size = (uint32_t)sizeof(pr);
+    st[0] = lkr_session_next(g_reenter, &a);
+    st[1] = lkr_session_report(g_reenter, 1, LKR_OUTCOME_DONE);
+    st[2] = lkr_session_answer(g_reenter, LKR_QUESTION_APP_STATUS, 0);
+    st[3] = lkr_session_observe(g_reenter, &o);
+    st[4] = lkr_session_tick(g_reenter);
+    st[5] = lkr_session_probe_done(g_reenter, LKR_OK, &pr);
+    st[6] = lkr_session_confirm(g_reenter, LKR_GUARD_DOOR_OPEN, 1);
+    st[7] = lkr_session_waive(g_reenter, LKR_WAIVE_TIER, LKR_TIER_ECOSYSTEM, "from a callback");
+    st[8] = lkr_session_abort(g_reenter);
+    st[9] = lkr_session_attach_vault(g_reenter, NULL);
+    st[10] = lkr_session_save(g_reenter, blob, sizeof(blob), &n);
+    for (i = 0; i < 11; i++) {
+        ck_assert_msg(st[i] == LKR_E_REENTRANT, "call %u from a callback: %s", i, lkr_status_name(st[i]));
+    }
+    lkr_session_free(g_reenter); /* ignored: the session is in a call */
+    ck_assert_int_eq(lkr_session_status(g_reenter, &info), LKR_OK); /* reading is fine */
+    g_reentered++;
+    g_refused += 11;
+}
+
+static void re_log(void *ctx, uint32_t level, const char *msg)
+{
+    pl_log(ctx, level, msg);
+    reenter();
+}
+
+static void re_prompt(void *ctx, const lkr_action *a)
+{
+    (void)ctx;
+    (void)a;
+    reenter();
+}
+
+static lkr_status re_probe(void *ctx, lkr_probe_result *out)
+{
+    reenter();
+    return pl_probe(ctx, out);
+}
+
+static lkr_status re_run_step(void *ctx, uint32_t step)
+{
+    reenter();
+    return pl_run_step(ctx, step);
+}
+
+static lkr_status re_read(void *ctx, lkr_code *codes, uint32_t capacity, lkr_code_readout *out)
+{
+    reenter();
+    return pl_read(ctx, codes, capacity, out);
+}
+
+/* Random sessions whose every callback calls back into the session: each
+ * such call is refused, the outer calls go on, and the invariant and every
+ * save still hold. */
+START_TEST(callbacks_cannot_reenter_their_session)
+{
+    unsigned seed;
+    g_reentered = g_refused = 0;
+    for (seed = 1; seed <= 200; seed++) {
+        pl_run r;
+        lkr_action a;
+        pl_setup(&r, seed);
+        r.t.log = re_log;
+        r.t.prompt = re_prompt;
+        r.t.read_codes = re_read;
+        if (r.t.probe != NULL) r.t.probe = re_probe;
+        if (r.t.run_step != NULL) r.t.run_step = re_run_step;
+        r.s = pl_new(&r);
+        g_reenter = r.s;
+        a = pl_drive(&r);
+        g_reenter = NULL;
+        pl_check(&r, &a);
+        lkr_session_free(r.s);
+        lkr_vault_free(r.vault);
+    }
+    ck_assert_uint_gt(g_reentered, 200);
+}
+END_TEST
+
+/* A report names the step the session offered: never one it was not shown
+ * (before the first lkr_session_next(), or another step). */
+START_TEST(report_of_a_step_never_offered_is_refused)
+{
+    pl_run r;
+    lkr_action a = LKR_ACTION_INIT;
+    uint32_t step;
+    pl_setup(&r, 3);
+    r.s = pl_new(&r);
+    for (step = 1; step <= LKR__STEP_COUNT; step++) {
+        ck_assert_int_eq(lkr_session_report(r.s, step, LKR_OUTCOME_DONE), LKR_E_STATE);
+    }
+    ck_assert_int_eq(lkr_session_next(r.s, &a), LKR_OK);
+    if (a.kind == LKR_ACTION_PERSON_STEP) {
+        for (step = 1; step <= LKR__STEP_COUNT; step++) {
+            if (step != a.step) ck_assert_int_eq(lkr_session_report(r.s, step, LKR_OUTCOME_DONE), LKR_E_STATE);
+        }
+        ck_assert_int_eq(lkr_session_report(r.s, a.step, LKR_OUTCOME_DONE), LKR_OK);
+    }
+    ck_assert_int_eq(lkr_session_abort(r.s), LKR_OK);
+    ck_assert_int_eq(lkr_session_tick(r.s), LKR_E_STATE); /* aborted: no clock to keep */
+    lkr_session_free(r.s);
+    lkr_vault_free(r.vault);
+}
+END_TEST
+
 static Suite *invariant_suite(void)
 {
     Suite *s = suite_create("invariant");
@@ -666,6 +797,8 @@ static Suite *invariant_suite(void)
     tcase_add_test(tc, random_sessions_keep_every_code);
     tcase_add_loop_test(tc, restore_waits_for_the_lock_to_rejoin, 0, 2);
     tcase_add_test(tc, dead_node_uses_the_hosts_records);
+    tcase_add_test(tc, callbacks_cannot_reenter_their_session);
+    tcase_add_test(tc, report_of_a_step_never_offered_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -27,6 +27,9 @@
  *
  * A session is used by one thread at a time; different sessions are
  * independent. After lkr_session_new() the library allocates nothing more.
+ * Every function that changes or saves a session returns ::LKR_E_REENTRANT,
+ * changing nothing, when called from one of that session's own callbacks
+ * (docs/TRANSPORT.md).
  */
 #ifndef LOCKRECOVER_SESSION_H
 #define LOCKRECOVER_SESSION_H
@@ -284,7 +287,9 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_next(lkr_session *session,
  * @param step the step of the current action.
  * @param outcome LKR_OUTCOME_FIXED .. LKR_OUTCOME_FAILED.
  * @return ::LKR_OK; ::LKR_E_INVAL for bad values; ::LKR_E_STATE when the
- *         session is not waiting for that step's outcome (or it is final).
+ *         session is not waiting for that step's outcome: a step it never
+ *         offered (before the first lkr_session_next() too), another step, or
+ *         a final session.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_report(lkr_session *session, uint32_t step,
                                                              uint32_t outcome);
@@ -318,7 +323,8 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_observe(lkr_session *sessi
  * @brief Re-reads the clock after a wait.
  * @param session the session.
  * @return ::LKR_OK when no wait is running or it is over (the next action
- *         moves on), ::LKR_PENDING while it runs, ::LKR_E_INVAL.
+ *         moves on), ::LKR_PENDING while it runs, ::LKR_E_STATE once the
+ *         session is final (recovered, handed over or aborted), ::LKR_E_INVAL.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_tick(lkr_session *session);
 
