@@ -214,9 +214,7 @@ void lkr__merge_probe(lkr_session *s, const lkr_probe_result *r)
 
 void lkr__probe_result_defaults(lkr_probe_result *r)
 {
-    memset(r, 0, sizeof(*r));
-    r->struct_size = (uint32_t)sizeof(*r);
-    r->battery_pct = LKR_NUM_UNKNOWN;
+    lkr_probe_result_init(r);
 }
 
 int lkr__probe_result_ok(const lkr_probe_result *r)

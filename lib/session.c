@@ -24,6 +24,18 @@ void lkr_transport_init(lkr_transport *transport)
     transport->struct_size = (uint32_t)sizeof(*transport);
 }
 
+void lkr_probe_result_init(lkr_probe_result *result)
+{
+    if (result == NULL) {
+        return;
+    }
+    memset(result, 0, sizeof(*result));
+    result->struct_size = (uint32_t)sizeof(*result);
+    result->reachable = LKR_UNKNOWN;
+    result->keypad_lights = LKR_UNKNOWN;
+    result->battery_pct = LKR_NUM_UNKNOWN;
+}
+
 void lkr_session_config_init(lkr_session_config *config)
 {
     if (config == NULL) {

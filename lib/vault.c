@@ -53,6 +53,15 @@ void lkr_code_init(lkr_code *code)
     code->struct_size = (uint32_t)sizeof(*code);
 }
 
+void lkr_code_readout_init(lkr_code_readout *readout)
+{
+    if (readout == NULL) {
+        return;
+    }
+    memset(readout, 0, sizeof(*readout));
+    readout->struct_size = (uint32_t)sizeof(*readout);
+}
+
 static int pin_ok(const char *pin)
 {
     size_t n;
@@ -275,8 +284,7 @@ static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which,
     for (i = 0; i < LKR_VAULT_MAX_CODES; i++) {
         buf[i].struct_size = (uint32_t)sizeof(lkr_code); /* the rest is zero: lkr_code_init */
     }
-    memset(info, 0, sizeof(*info));
-    info->struct_size = (uint32_t)sizeof(*info);
+    lkr_code_readout_init(info);
     st = t->read_codes(t->ctx, buf, LKR_VAULT_MAX_CODES, info);
     if (!code_cb_status_ok(st)) {
         return LKR_E_TRANSPORT;

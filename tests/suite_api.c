@@ -52,6 +52,32 @@ START_TEST(init_functions_accept_null_and_set_unknown)
 {
     lkr_profile p;
     lkr_observations o;
+    {
+        /* What the host fills for a probe or a code read: every fact unknown,
+         * the macro and the function alike (a zeroed probe result would say
+         * "battery 0 %"). */
+        const lkr_probe_result pm = LKR_PROBE_RESULT_INIT;
+        const lkr_code_readout rm = LKR_CODE_READOUT_INIT;
+        lkr_probe_result pf;
+        lkr_code_readout rf;
+        memset(&pf, 0xAB, sizeof(pf));
+        memset(&rf, 0xAB, sizeof(rf));
+        lkr_probe_result_init(NULL);
+        lkr_code_readout_init(NULL);
+        lkr_probe_result_init(&pf);
+        lkr_code_readout_init(&rf);
+        ck_assert_int_eq(memcmp(&pm, &pf, sizeof(pf)), 0);
+        ck_assert_int_eq(memcmp(&rm, &rf, sizeof(rf)), 0);
+        ck_assert_uint_eq(pf.struct_size, sizeof(pf));
+        ck_assert_uint_eq(pf.reachable, LKR_UNKNOWN);
+        ck_assert_uint_eq(pf.keypad_lights, LKR_UNKNOWN);
+        ck_assert_int_eq(pf.battery_pct, LKR_NUM_UNKNOWN);
+        ck_assert_str_eq(pf.fw_version, "");
+        ck_assert_str_eq(pf.error_code, "");
+        ck_assert_uint_eq(rf.struct_size, sizeof(rf));
+        ck_assert_uint_eq(rf.count, 0);
+        ck_assert_uint_eq(rf.total, 0);
+    }
     lkr_profile_init(NULL);
     lkr_observations_init(NULL);
     memset(&p, 0xAB, sizeof(p));

@@ -78,6 +78,9 @@ typedef struct lkr_code_readout {
     uint32_t checksum;     /**< The lock's checksum, when it has one. */
 } lkr_code_readout;
 
+/** Initialiser for ::lkr_code_readout: nothing read yet. Since 1.1. */
+#define LKR_CODE_READOUT_INIT { sizeof(lkr_code_readout), 0, 0, 0, 0, { 0, 0 }, 0 }
+
 
 /** @brief What the vault tells about one code: never its PIN. */
 typedef struct lkr_code_info {
@@ -120,6 +123,13 @@ typedef struct lkr_vault_info {
  * @param code the struct; NULL is ignored.
  */
 LKR_API void lkr_code_init(lkr_code *code);
+
+/**
+ * @brief Sets `struct_size` and every field of @p readout to "nothing read"
+ *        (no codes, no checksum, PINs not readable). Since 1.1.
+ * @param readout the struct; NULL is ignored.
+ */
+LKR_API void lkr_code_readout_init(lkr_code_readout *readout);
 
 /**
  * @brief Creates an empty vault.
