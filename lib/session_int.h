@@ -255,6 +255,23 @@ int lkr__open_entry(lkr_session *s, uint32_t step, uint64_t now);
 void lkr__close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64_t now);
 /* The step in hand ended without a verdict of its own. */
 void lkr__end_step(lkr_session *s);
+/* Nothing in hand: the next step is chosen. */
+void lkr__to_idle(lkr_session *s);
+/* The step in hand was closed: a follow-up has its step judged, any other
+ * step leaves nothing in hand. */
+void lkr__step_closed(lkr_session *s, int followup);
+
+/* ---- codes (codes.c) ----------------------------------------------------------- */
+
+/* Verifies (and restores) the codes through the bound backup; clears the
+ * risk only when every code is read back. */
+void lkr__check_codes_back(lkr_session *s);
+/* The code steps the vault does at their start (backup; verify after a
+ * re-pair); 1 when it handled the step. */
+int lkr__vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint64_t now);
+/* reset.restore_after_reset after its re-join: the lock must answer, then
+ * every code is written and read back. */
+void lkr__restore_codes(lkr_session *s, uint64_t now);
 void lkr__start_verify(lkr_session *s);
 /* The current step (this part of it) was performed. */
 void lkr__performed_part(lkr_session *s, uint32_t outcome, int was_hold_part, uint64_t now);
