@@ -229,6 +229,51 @@ static const char *rejoin_text(uint32_t protocol)
     }
 }
 
+#define CODE_GUARDS (LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) | LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))
+
+/* Why the codes block a step, and what unblocks it. */
+static const char *codes_blocked_text(const lkr_session *s)
+{
+    if (s->codes_at_risk) {
+        return "Blocked: a step that may have erased the access codes already ran, and they are not "
+               "read back yet; a backup taken now would not hold them. Waive this step: the codes "
+               "stay in the vault for support to restore.";
+    }
+    if (s->vault == NULL) {
+        return "Blocked: this step may erase the access codes and nothing holds a copy. Attach a code "
+               "vault (lkr_session_attach_vault) so the codes are backed up first and restored after, "
+               "or waive the step.";
+    }
+    if (s->profile.protocol == LKR_PROTOCOL_MATTER) {
+        return "Blocked: this step clears the lock's credentials and the vault does not hold every one. "
+               "Record each PIN the app set in the vault (lkr_vault_record), then the backup checks "
+               "the lock's slots against them; or waive the step.";
+    }
+    if (!lkr__backup_offerable(s)) {
+        return "Blocked: this step may erase the access codes and the backup failed (the lock's codes "
+               "did not read the same twice, 3 tries, or could not be read). Back them up on the "
+               "attached vault when the lock reads reliably (lkr_vault_backup), give the vault the "
+               "codes you keep (lkr_vault_record), or waive the step.";
+    }
+    return "Blocked: this step may erase the access codes; they are backed up first.";
+}
+
+/* Why a step is blocked and what unblocks it: the code guards first (they
+ * protect what cannot be replaced), then each guard's own instructions. */
+static const char *blocked_text(const lkr_session *s)
+{
+    uint32_t g;
+    if (s->blocked_unmet & CODE_GUARDS) {
+        return codes_blocked_text(s);
+    }
+    for (g = 1; g <= LKR__GUARD_COUNT; g++) {
+        if (s->blocked_unmet & LKR_GUARD_BIT(g)) {
+            return lkr__guards[g].text;
+        }
+    }
+    return "This step is refused until every guard listed holds.";
+}
+
 static uint32_t public_state(const lkr_session *s)
 {
     return s->phase == LKR__P_FINAL ? s->final_state : lkr__phases[s->phase].state;
@@ -306,7 +351,7 @@ static void fill_action(const lkr_session *s, lkr_action *a)
         a->step = s->blocked_step;
         a->unmet_guards = s->blocked_unmet;
         a->title = lkr__steps[s->blocked_step].title;
-        a->text = "This step is refused until every guard listed holds.";
+        a->text = blocked_text(s);
         break;
     case LKR__P_FINAL:
         fill_final(s, a);

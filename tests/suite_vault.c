@@ -1461,6 +1461,10 @@ START_TEST(failed_backup_keeps_the_repair_blocked)
                       "the re-pair ran without a backup");
         if (a.kind == LKR_ACTION_BLOCKED && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD) {
             ck_assert(a.unmet_guards & LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE));
+            /* The action says why, and what unblocks it. */
+            ck_assert_ptr_nonnull(strstr(a.text, "backup failed"));
+            ck_assert_ptr_nonnull(strstr(a.text, "lkr_vault_backup"));
+            ck_assert_ptr_nonnull(strstr(a.text, "lkr_vault_record"));
             blocked = 1;
             ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_STEP, a.step, "no backup"), LKR_OK);
             continue;
