@@ -230,6 +230,28 @@ static void pl_log(void *ctx, uint32_t level, const char *msg)
     }
 }
 
+/* The host's keystore, for the sealed vault export: a tagged copy (the
+ * library's own SHA-256 catches damage; this test does not tamper). */
+static lkr_status pl_seal(void *ctx, const void *clear, size_t len, void *out, size_t cap, size_t *out_len)
+{
+    (void)ctx;
+    *out_len = len + 8u;
+    if (cap < len + 8u) return LKR_E_BUFFER;
+    memcpy(out, "PLSEAL01", 8);
+    memcpy((unsigned char *)out + 8, clear, len);
+    return LKR_OK;
+}
+
+static lkr_status pl_unseal(void *ctx, const void *sealed, size_t len, void *out, size_t cap, size_t *out_len)
+{
+    (void)ctx;
+    if (len < 8u || memcmp(sealed, "PLSEAL01", 8) != 0) return LKR_E_CORRUPT;
+    *out_len = len - 8u;
+    if (cap < len - 8u) return LKR_E_BUFFER;
+    memcpy(out, (const unsigned char *)sealed + 8, len - 8u);
+    return LKR_OK;
+}
+
 static lkr_transport pl_transport(pl_lock *lk, int host_steps, int probe)
 {
     lkr_transport t;
@@ -239,6 +261,8 @@ static lkr_transport pl_transport(pl_lock *lk, int host_steps, int probe)
     t.read_codes = pl_read;
     t.write_code = pl_write;
     t.log = pl_log;
+    t.seal = pl_seal;
+    t.unseal = pl_unseal;
     if (host_steps) t.run_step = pl_run_step;
     if (probe) t.probe = pl_probe;
     return t;
@@ -265,6 +289,12 @@ typedef struct pl_run {
     lkr_session *s;
     unsigned seed;
     unsigned saves;
+    /* what the app saved last: the sealed vault, then the session blob */
+    unsigned char blob[LKR_SESSION_BLOB_MAX];
+    size_t blob_n;
+    unsigned char vexp[16384];
+    size_t vexp_n;
+    unsigned kills_between;
 } pl_run;
 
 static void pl_setup(pl_run *r, unsigned seed)
@@ -332,24 +362,47 @@ static lkr_session *pl_new(pl_run *r)
     return s;
 }
 
-/* Kill and resume: the session saved, freed, loaded, the vault attached again. */
-static void pl_resume(pl_run *r)
+/* The app is killed: the session and the vault are gone; on relaunch it loads
+ * the last blob, imports the last sealed vault and attaches it. */
+static void pl_relaunch(pl_run *r)
 {
     lkr_session_config cfg;
-    unsigned char blob[LKR_SESSION_BLOB_MAX];
-    size_t n = 0;
     lkr_status st;
     lkr_session *b = NULL;
-    ck_assert_int_eq(lkr_session_save(r->s, blob, sizeof(blob), &n), LKR_OK);
     lkr_session_free(r->s);
     r->s = NULL;
+    if (r->vault != NULL) {
+        lkr_vault_free(r->vault);
+        ck_assert_int_eq(lkr_vault_new(NULL, &r->vault), LKR_OK);
+        ck_assert_int_eq(lkr_vault_import_sealed(r->vault, &r->t, r->vexp, r->vexp_n), LKR_OK);
+    }
     lkr_session_config_init(&cfg);
-    st = lkr_session_load(&cfg, &r->t, blob, n, &b);
+    st = lkr_session_load(&cfg, &r->t, r->blob, r->blob_n, &b);
     ck_assert_msg(st == LKR_OK, "seed %u: a save does not load: %s", r->seed, lkr_status_name(st));
     r->s = b;
     if (g_reenter != NULL) g_reenter = b;
     if (r->vault != NULL) ck_assert_int_eq(lkr_session_attach_vault(b, r->vault), LKR_OK);
     r->saves++;
+}
+
+/* After every host input the app saves, the sealed vault first, then the
+ * blob (docs/PERSISTENCE.md); now and then it is killed, between the two
+ * writes or after both. */
+static void pl_checkpoint(pl_run *r)
+{
+    pl_lock *lk = &r->lk;
+    if (r->vault != NULL) {
+        ck_assert_int_eq(lkr_vault_export_sealed(r->vault, &r->t, r->vexp, sizeof(r->vexp), &r->vexp_n), LKR_OK);
+    }
+    if (!lk->scripted && r->blob_n > 0 && pl_chance(lk, 20)) {
+        r->kills_between++;
+        pl_relaunch(r); /* killed after the vault, before the blob */
+        return;
+    }
+    ck_assert_int_eq(lkr_session_save(r->s, r->blob, sizeof(r->blob), &r->blob_n), LKR_OK);
+    if (!lk->scripted && pl_chance(lk, 60)) {
+        pl_relaunch(r);
+    }
 }
 
 static int32_t pl_answer(pl_lock *lk, uint32_t q)
@@ -440,6 +493,7 @@ static lkr_action pl_drive(pl_run *r)
     pl_lock *lk = &r->lk;
     lkr_action a = LKR_ACTION_INIT;
     unsigned i;
+    pl_checkpoint(r);
     for (i = 0; i < PL_ACTIONS; i++) {
         lkr_action fresh = LKR_ACTION_INIT;
         a = fresh;
@@ -473,7 +527,7 @@ static lkr_action pl_drive(pl_run *r)
             ck_abort_msg("seed %u: unexpected action kind %u", r->seed, (unsigned)a.kind);
         }
         lk->clock += 1000u + pl_rand(lk) % 60000u;
-        if (!lk->scripted && pl_chance(lk, 80)) pl_resume(r);
+        pl_checkpoint(r);
     }
     if (!lkr_action_is_final(&a)) {
         ck_assert_int_eq(lkr_session_abort(r->s), LKR_OK);
@@ -556,7 +610,7 @@ static void pl_check(const pl_run *r, const lkr_action *a)
 
 START_TEST(random_sessions_keep_every_code)
 {
-    unsigned seed, recovered = 0, support = 0, erased = 0, saves = 0;
+    unsigned seed, recovered = 0, support = 0, erased = 0, saves = 0, between = 0;
     for (seed = 1; seed <= PL_SESSIONS; seed++) {
         pl_run r;
         lkr_action a;
@@ -568,6 +622,7 @@ START_TEST(random_sessions_keep_every_code)
         support += a.kind == LKR_ACTION_NEEDS_SUPPORT;
         erased += r.lk.count < r.lk.orig_count || !all_on_lock(&r.lk);
         saves += r.saves;
+        between += r.kills_between;
         lkr_session_free(r.s);
         lkr_vault_free(r.vault);
     }
@@ -576,8 +631,10 @@ START_TEST(random_sessions_keep_every_code)
     ck_assert_msg(recovered > PL_SESSIONS / 20, "only %u recovered", recovered);
     ck_assert_msg(support > PL_SESSIONS / 20, "only %u handed to support", support);
     ck_assert_msg(saves > PL_SESSIONS, "only %u saves loaded", saves);
+    ck_assert_msg(between > PL_SESSIONS / 4, "only %u kills between the two saves", between);
     printf("invariant: %u sessions, %u recovered, %u support, %u ended with codes off the lock, "
-           "%u saves loaded\n", PL_SESSIONS, recovered, support, erased, saves);
+           "%u relaunches (%u between the vault and the blob)\n", PL_SESSIONS, recovered, support, erased,
+           saves, between);
 }
 END_TEST
 
