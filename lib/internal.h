@@ -97,6 +97,8 @@ extern const size_t lkr__likelihood_count;
 #define LKR__STRUCT_SIZE_MAX 65536u
 
 
+/* Copies src into dst (cap bytes), cut to fit, the rest of dst zeroed. */
+void lkr__set_str(char *dst, size_t cap, const char *src);
 /* 1 when s is NUL-terminated within cap bytes. */
 int lkr__str_ok(const char *s, size_t cap);
 /* 1 when every byte of p[0..n) is zero. */
@@ -184,6 +186,13 @@ int lkr__fw_unchanged(const lkr_observations *o);
 /* Fills d->causes / d->cause_count from a posterior (index 0 unused): most
  * probable first, ties by id, zero-probability causes left out. */
 void lkr__rank_causes(const double p[LKR__CAUSE_COUNT + 1], lkr_diagnosis *d);
+
+/* ---- simulator (simulator.c, sim_facts.c) --------------------------------- */
+
+#define LKR__SIM_FW_BEFORE "1.4.2"
+#define LKR__SIM_FW_TARGET "1.5.0"
+/* Writes what cause c makes true on a lock of this protocol into o. */
+void lkr__sim_cause_facts(uint32_t protocol, uint32_t c, lkr_observations *o);
 
 /* ---- classifier (classifier.c) ------------------------------------------ */
 

@@ -17,8 +17,8 @@
 #include "internal.h"
 
 #define SIM_MAGIC 0x4C4B534Du /* "LKSM" */
-#define FW_BEFORE "1.4.2"
-#define FW_TARGET "1.5.0"
+#define FW_BEFORE LKR__SIM_FW_BEFORE
+#define FW_TARGET LKR__SIM_FW_TARGET
 
 struct lkr_sim {
     uint32_t magic;
@@ -79,148 +79,10 @@ static uint32_t draw_permille(lkr_sim *s)
                        CB(LKR_CAUSE_PHONE_BLE_BUG) | CB(LKR_CAUSE_NEW_IP_ADDRESS) |                 \
                        CB(LKR_CAUSE_HARDWARE_FAILURE))
 
-static void set_str(char *dst, size_t cap, const char *src)
+/* Writes what cause c makes true into o (full facts): sim_facts.c. */
+static void cause_facts(const lkr_sim *s, uint32_t c, lkr_observations *o)
 {
-    size_t n = strlen(src);
-    if (n >= cap) {
-        n = cap - 1;
-    }
-    memset(dst, 0, cap);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
-/* What each cause makes true, as a table: one row of facts per cause, each
- * fact a field of lkr_observations, how it is set, and for which protocols. */
-enum { K_END = 0, K_U8, K_U8_IF_UNKNOWN, K_I32, K_I32_IF_UNKNOWN, K_STR };
-enum { W_ALL = 0, W_NOT_BLE, W_WIFI, W_NOT_WIFI };
-
-typedef struct sim_fact {
-    uint16_t at;   /* offsetof(lkr_observations, field) */
-    uint8_t kind;  /* K_*: a byte, a number, "only when still unknown", a string */
-    uint8_t when;  /* W_*: the protocols the fact holds for */
-    int32_t value; /* the value; for K_STR the field's capacity */
-    const char *text;
-} sim_fact;
-
-#define CAUSE_FACTS_MAX 6
-#define AT(f) ((uint16_t)offsetof(lkr_observations, f))
-#define U8(f, v) {AT(f), K_U8, W_ALL, (v), NULL}
-#define U8_WHEN(f, v, w) {AT(f), K_U8, (w), (v), NULL}
-#define U8_IF_UNKNOWN(f, v) {AT(f), K_U8_IF_UNKNOWN, W_ALL, (v), NULL}
-#define I32(f, v) {AT(f), K_I32, W_ALL, (v), NULL}
-#define I32_IF_UNKNOWN(f, v) {AT(f), K_I32_IF_UNKNOWN, W_ALL, (v), NULL}
-#define STR(f, t) {AT(f), K_STR, W_ALL, (int32_t)sizeof(((lkr_observations *)0)->f), (t)}
-#define LIT U8(keypad_lights, LKR_YES)
-#define DARK U8(keypad_lights, LKR_NO)
-#define OFFLINE U8(app_status, LKR_APP_OFFLINE)
-#define UPDATE(v) U8(update_state, LKR_UPDATE_##v)
-#define FW(v) STR(fw_now, FW_##v)
-
-static const sim_fact cause_rows[LKR__CAUSE_COUNT + 1][CAUSE_FACTS_MAX + 1] = {
-    [LKR_CAUSE_BLE_DROP_MID_TRANSFER] = {LIT, OFFLINE, UPDATE(REPORTED_FAILED), FW(TARGET)},
-    [LKR_CAUSE_OTA_VOLTAGE_COLLAPSE] = {DARK, UPDATE(REPORTED_FAILED), I32_IF_UNKNOWN(battery_pct, 30),
-                                        FW(BEFORE)},
-    [LKR_CAUSE_WIFI_STACK_CRASH] = {LIT, OFFLINE, UPDATE(REPORTED_OK), U8(other_wifi_devices_work, LKR_YES),
-                                    FW(TARGET)},
-    [LKR_CAUSE_HUB_SESSION_MISMATCH] = {LIT, U8(keypad_accepts_codes, LKR_YES), OFFLINE,
-                                        U8_WHEN(hub_online, LKR_YES, W_NOT_BLE), UPDATE(REPORTED_OK),
-                                        FW(TARGET)},
-    [LKR_CAUSE_APP_STALE_STATE] = {LIT, U8(app_status, LKR_APP_NO_RESPONSE), U8(local_control_works, LKR_YES),
-                                   UPDATE(REPORTED_OK), FW(TARGET)},
-    [LKR_CAUSE_TRANSFER_STALL] = {UPDATE(IN_PROGRESS), I32(update_progress_pct, 63),
-                                  I32(update_stalled_min, 25), FW(BEFORE)},
-    [LKR_CAUSE_BATTERIES_DEPLETED] = {DARK, U8_IF_UNKNOWN(update_state, LKR_UPDATE_NONE),
-                                      I32_IF_UNKNOWN(battery_pct, 5)},
-    [LKR_CAUSE_ZWAVE_DEEP_SLEEP] = {LIT, OFFLINE, U8(hub_online, LKR_YES), UPDATE(REPORTED_OK),
-                                    I32_IF_UNKNOWN(battery_pct, 40)},
-    [LKR_CAUSE_THREAD_MESH_LOST] = {LIT, OFFLINE, UPDATE(REPORTED_OK), FW(TARGET)},
-    /* a second phone connects: known only once tried */
-    [LKR_CAUSE_PHONE_BLE_BUG] = {LIT, OFFLINE, UPDATE(REPORTED_FAILED), U8(second_phone_connects, LKR_YES)},
-    [LKR_CAUSE_WIFI_BAND_SECURITY] = {LIT, OFFLINE, U8(wifi_security, LKR_WIFI_SECURITY_MIXED)},
-    [LKR_CAUSE_NEW_IP_ADDRESS] = {LIT, OFFLINE, UPDATE(REPORTED_OK), U8(ip_changed, LKR_YES), FW(TARGET)},
-    [LKR_CAUSE_WEAK_SIGNAL] = {LIT, OFFLINE, U8(signal_weak, LKR_YES)},
-    [LKR_CAUSE_NETWORK_CHANGED] = {LIT, OFFLINE, U8(network_changed, LKR_YES)},
-    [LKR_CAUSE_HUB_OFFLINE] = {LIT, OFFLINE, U8_WHEN(router_online, LKR_NO, W_WIFI),
-                               U8_WHEN(hub_online, LKR_NO, W_NOT_WIFI)},
-    [LKR_CAUSE_MISSING_PERMISSIONS] = {LIT, OFFLINE, U8(app_permissions_ok, LKR_NO)},
-    [LKR_CAUSE_OUTDATED_SOFTWARE] = {LIT, OFFLINE, U8(software_outdated, LKR_YES)},
-    [LKR_CAUSE_NEEDS_CALIBRATION] = {LIT, U8(wrong_position, LKR_YES)},
-    [LKR_CAUSE_KEYPAD_LOCKOUT] = {LIT, U8(codes_state, LKR_CODES_ALL_REJECTED), U8(lockout_active, LKR_YES)},
-    [LKR_CAUSE_CODE_EXPIRED] = {LIT, U8(codes_state, LKR_CODES_ONE_REJECTED), U8(code_expired, LKR_YES)},
-    [LKR_CAUSE_WRONG_CODE] = {LIT, U8(codes_state, LKR_CODES_ONE_REJECTED)},
-    [LKR_CAUSE_KEYPAD_DAMAGE] = {LIT, U8(codes_state, LKR_CODES_ALL_REJECTED), U8(keypad_dirty, LKR_YES)},
-    [LKR_CAUSE_DOOR_MISALIGNMENT] = {LIT, U8(codes_state, LKR_CODES_ALL_REJECTED),
-                                     U8(works_door_open_only, LKR_YES)},
-    [LKR_CAUSE_EXTREME_COLD] = {LIT, U8(codes_state, LKR_CODES_ALL_REJECTED), U8(extreme_cold, LKR_YES)},
-    [LKR_CAUSE_HARDWARE_FAILURE] = {DARK, UPDATE(REPORTED_FAILED), I32_IF_UNKNOWN(battery_pct, 100),
-                                    STR(error_code, "-1"), FW(BEFORE)},
-};
-#undef AT
-#undef U8
-#undef U8_WHEN
-#undef U8_IF_UNKNOWN
-#undef I32
-#undef I32_IF_UNKNOWN
-#undef STR
-#undef LIT
-#undef DARK
-#undef OFFLINE
-#undef UPDATE
-#undef FW
-
-static int fact_holds(const lkr_sim *s, uint32_t when)
-{
-    switch (when) {
-    case W_NOT_BLE:
-        return s->cfg.protocol != LKR_PROTOCOL_BLE;
-    case W_WIFI:
-        return s->cfg.protocol == LKR_PROTOCOL_WIFI;
-    case W_NOT_WIFI:
-        return s->cfg.protocol != LKR_PROTOCOL_WIFI;
-    default:
-        return 1;
-    }
-}
-
-static void apply_fact(const sim_fact *f, lkr_observations *o)
-{
-    unsigned char *field = (unsigned char *)o + f->at;
-    int32_t now;
-    switch (f->kind) {
-    case K_U8_IF_UNKNOWN:
-        if (*field != 0) break; /* LKR_UNKNOWN and the enums' unknown are 0 */
-        /* fall through */
-    case K_U8:
-        *field = (uint8_t)f->value;
-        break;
-    case K_I32_IF_UNKNOWN:
-        memcpy(&now, field, sizeof(now));
-        if (now != LKR_NUM_UNKNOWN) break;
-        /* fall through */
-    case K_I32:
-        memcpy(field, &f->value, sizeof(f->value));
-        break;
-    case K_STR:
-        set_str((char *)field, (size_t)f->value, f->text);
-        break;
-    default:
-        break;
-    }
-}
-
-/* Writes what cause c makes true into o (full facts). */
-static void cause_facts(lkr_sim *s, uint32_t c, lkr_observations *o)
-{
-    const sim_fact *f;
-    if (c > LKR__CAUSE_COUNT) {
-        return;
-    }
-    for (f = cause_rows[c]; f->kind != K_END; f++) {
-        if (fact_holds(s, f->when)) {
-            apply_fact(f, o);
-        }
-    }
+    lkr__sim_cause_facts(s->cfg.protocol, c, o);
 }
 
 /* The facts as they are now, from the causes still at work. */
@@ -230,8 +92,8 @@ static void refresh_truth(lkr_sim *s)
     uint32_t c;
     lkr_observations_init(o);
     o->battery_pct = s->cfg.battery_pct;
-    set_str(o->fw_before, sizeof(o->fw_before), FW_BEFORE);
-    set_str(o->fw_target, sizeof(o->fw_target), FW_TARGET);
+    lkr__set_str(o->fw_before, sizeof(o->fw_before), FW_BEFORE);
+    lkr__set_str(o->fw_target, sizeof(o->fw_target), FW_TARGET);
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         if (s->active & CB(c)) cause_facts(s, c, o);
     }
@@ -242,7 +104,7 @@ static void refresh_truth(lkr_sim *s)
         o->codes_state = LKR_CODES_ALL_WORK;
         o->update_state = (s->cfg.cause_count && (CB(s->cfg.causes[0]) & UPDATE_CAUSES)) ? LKR_UPDATE_FINISHED
                                                                                         : LKR_UPDATE_NONE;
-        set_str(o->fw_now, sizeof(o->fw_now), o->update_state == LKR_UPDATE_NONE ? FW_BEFORE : FW_TARGET);
+        lkr__set_str(o->fw_now, sizeof(o->fw_now), o->update_state == LKR_UPDATE_NONE ? FW_BEFORE : FW_TARGET);
         if (o->battery_pct == LKR_NUM_UNKNOWN || o->battery_pct < 60) o->battery_pct = 100;
     }
     if (o->update_state == LKR_UPDATE_NONE) {
@@ -470,8 +332,8 @@ static lkr_status cb_probe(void *ctx, lkr_probe_result *r)
         r->keypad_lights = (s->active & SILENT_CAUSES) ? LKR_NO : LKR_YES;
     }
     r->battery_pct = s->truth.battery_pct;
-    set_str(r->fw_version, sizeof(r->fw_version), s->truth.fw_now);
-    set_str(r->error_code, sizeof(r->error_code), s->truth.error_code);
+    lkr__set_str(r->fw_version, sizeof(r->fw_version), s->truth.fw_now);
+    lkr__set_str(r->error_code, sizeof(r->error_code), s->truth.error_code);
     return LKR_OK;
 }
 
@@ -641,10 +503,10 @@ lkr_status lkr_sim_profile(const lkr_sim *s, lkr_profile *p)
     p->has_key_cylinder = LKR_YES;
     p->repair_erases_codes = s->cfg.repair_erases_codes;
     p->pins_readable = s->pins_readable ? LKR_YES : LKR_NO;
-    set_str(p->manufacturer, sizeof(p->manufacturer), "Simulated Locks");
+    lkr__set_str(p->manufacturer, sizeof(p->manufacturer), "Simulated Locks");
     (void)snprintf(p->model, sizeof(p->model), "SIM-%s", lkr_protocol_name(s->cfg.protocol));
     (void)snprintf(p->serial, sizeof(p->serial), "SIM%016llX", (unsigned long long)s->cfg.seed);
-    set_str(p->purchase_date, sizeof(p->purchase_date), "2025-06-01");
+    lkr__set_str(p->purchase_date, sizeof(p->purchase_date), "2025-06-01");
     return LKR_OK;
 }
 
@@ -712,7 +574,7 @@ static lkr_status learn(lkr_sim *s, lkr_session *session, uint32_t step)
     switch (step) {
     case LKR_STEP_TRIAGE_CHECK_FIRMWARE:
     case LKR_STEP_UNIVERSAL_CHECK_FIRMWARE:
-        set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
+        lkr__set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
         break;
     case LKR_STEP_BLE_SECOND_PHONE:
         /* Another phone fails too only when the lock's own radio is at fault. */
@@ -758,7 +620,7 @@ lkr_status lkr_sim_respond(lkr_sim *s, lkr_session *session, const lkr_action *a
         if (a->question == LKR_QUESTION_FIRMWARE_VERSION) {
             lkr_observations o;
             lkr_observations_init(&o);
-            set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
+            lkr__set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
             st = o.fw_now[0] != '\0' ? lkr_session_observe(session, &o)
                                      : lkr_session_answer(session, a->question, LKR_UNKNOWN);
         } else {

@@ -132,3 +132,13 @@ lkr_status lkr__check_allocator(const lkr_allocator *al)
     }
     return al->alloc != NULL && al->free != NULL ? LKR_OK : LKR_E_INVAL;
 }
+
+void lkr__set_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    memset(dst, 0, cap);
+    memcpy(dst, src, n);
+}
