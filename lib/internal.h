@@ -241,6 +241,10 @@ uint32_t lkr__vault_count(const lkr_vault *v);
 /* LKR_OK when a verified vault holds exactly the codes the lock holds now
  * (one read): a backup made elsewhere may then stand for this lock's. */
 lkr_status lkr__vault_matches_lock(lkr_vault *v, const lkr_transport *t);
+/* What the last read of the lock showed: the codes it lists, and how many
+ * of them no one here holds a PIN for (a lock whose PINs cannot be read back
+ * and that the host never recorded). 0 when the lock was never read. */
+int lkr__vault_lock_facts(const lkr_vault *v, uint32_t *on_lock, uint32_t *unknown);
 /* Whether `text` contains any PIN the vault holds. */
 int lkr__vault_contains_pin(const lkr_vault *v, const char *text);
 

@@ -309,6 +309,18 @@ static void json_history(out *o, const lkr_session *s)
     }
 }
 
+/* What the lock itself listed at its last read, and how many of those codes
+ * nobody here holds a PIN for: ...,"on_lock":N,"unknown":M (null: never read). */
+static void json_lock_codes(out *o, const lkr_session *s)
+{
+    uint32_t on_lock = 0, unknown = 0;
+    int read = s->vault != NULL && lkr__vault_lock_facts(s->vault, &on_lock, &unknown);
+    lit(o, ",\"on_lock\":");
+    if (read) num(o, on_lock); else lit(o, "null");
+    lit(o, ",\"unknown\":");
+    if (read) num(o, unknown); else lit(o, "null");
+}
+
 /* The guards that blocked, the codes (a count, never a code) and the time
  * spent: ...],"guards_blocked":[...],"codes":{...},"person_minutes":N} */
 static void json_codes(out *o, const lkr_session *s)
@@ -333,6 +345,7 @@ static void json_codes(out *o, const lkr_session *s)
     lit(o, lkr__backup_bound(s) && !lkr__backup_verified(s) ? "true" : "false");
     lit(o, ",\"missing\":");
     num(o, s->codes_missing);
+    json_lock_codes(o, s);
     lit(o, "},\"person_minutes\":");
     num(o, s->person_minutes);
     lit(o, "}");
@@ -445,6 +458,14 @@ static void text(out *o, const lkr_session *s)
                                            : "not verified",
                    (unsigned)s->codes_missing);
     lit(o, b);
+    {
+        uint32_t on_lock = 0, unknown = 0;
+        if (s->vault != NULL && lkr__vault_lock_facts(s->vault, &on_lock, &unknown) && unknown > 0) {
+            (void)snprintf(b, sizeof(b), "The lock holds %u codes; %u of them are in no record here: "
+                           "nobody here knows their PINs\n", (unsigned)on_lock, (unsigned)unknown);
+            lit(o, b);
+        }
+    }
     (void)snprintf(b, sizeof(b), "Person-minutes spent: %u\n", (unsigned)s->person_minutes);
     lit(o, b);
 }

@@ -27,6 +27,11 @@ struct lkr_vault {
     uint32_t checksum;
     uint32_t count;
     uint32_t missing;
+    /* What the last read of the lock showed (not exported): codes it listed,
+     * and how many of them the vault holds no PIN for; lock_read 0: never. */
+    uint8_t lock_read;
+    uint32_t lock_count;
+    uint32_t unknown;
     uint8_t digest[32];
     uint8_t state[LKR_VAULT_MAX_CODES];
     lkr_code codes[LKR_VAULT_MAX_CODES]; /* sorted by slot */
@@ -276,6 +281,30 @@ static lkr_code *scratch_codes(lkr_vault *v, uint8_t which)
     return buf;
 }
 
+/* Remembers what a read showed: how many codes the lock lists, and how many
+ * of them the vault has no PIN for (nobody here could restore those). */
+static void note_lock(lkr_vault *v, const lkr_code *read, const lkr_code_readout *info)
+{
+    uint32_t i, unknown = 0;
+    for (i = 0; i < info->count; i++) {
+        int k = find_slot(v->codes, v->count, read[i].slot);
+        if (k < 0 || v->codes[k].pin[0] == '\0') unknown++;
+    }
+    v->lock_read = 1;
+    v->lock_count = info->count;
+    v->unknown = info->pins_readable ? 0 : unknown;
+}
+
+int lkr__vault_lock_facts(const lkr_vault *v, uint32_t *on_lock, uint32_t *unknown)
+{
+    if (!vault_ok(v) || !v->lock_read) {
+        return 0;
+    }
+    *on_lock = v->lock_count;
+    *unknown = v->unknown;
+    return 1;
+}
+
 static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which, lkr_code_readout *info)
 {
     uint32_t i;
@@ -309,6 +338,7 @@ static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which,
             return LKR_E_PROTOCOL;
         }
     }
+    note_lock(v, buf, info);
     return LKR_OK;
 }
 

@@ -846,6 +846,36 @@ START_TEST(report_of_a_step_never_offered_is_refused)
 }
 END_TEST
 
+/* A Matter lock whose app never recorded its PINs (a new phone): the backup
+ * is refused, and the report says the lock holds 10 codes nobody here knows
+ * the PINs of, rather than "count 0, missing 0". */
+START_TEST(report_tells_what_is_unknown)
+{
+    pl_run r;
+    pl_lock *lk = &r.lk;
+    char json[8192];
+    size_t n = 0;
+    uint32_t i;
+    pl_setup(&r, 5);
+    lk->protocol = r.p.protocol = LKR_PROTOCOL_MATTER;
+    lk->pins_readable = 0;
+    lk->read_fail = lk->misread = 0;
+    for (i = 0; i < 10; i++) lk->codes[i] = pl_code(i + 1u, 77u + i);
+    lk->count = lk->orig_count = 10;
+    memcpy(lk->orig, lk->codes, sizeof(lk->orig));
+    if (r.vault != NULL) lkr_vault_free(r.vault);
+    ck_assert_int_eq(lkr_vault_new(NULL, &r.vault), LKR_OK);
+    r.s = pl_new(&r);
+    ck_assert_int_eq(lkr_vault_backup(r.vault, &r.t), LKR_E_STATE);
+    ck_assert_int_eq(lkr_session_report_json(r.s, json, sizeof(json), &n), LKR_OK);
+    ck_assert_ptr_nonnull(strstr(json, "\"on_lock\":10,\"unknown\":10"));
+    ck_assert_int_eq(lkr_session_report_text(r.s, json, sizeof(json), &n), LKR_OK);
+    ck_assert_ptr_nonnull(strstr(json, "The lock holds 10 codes; 10 of them are in no record here"));
+    lkr_session_free(r.s);
+    lkr_vault_free(r.vault);
+}
+END_TEST
+
 static Suite *invariant_suite(void)
 {
     Suite *s = suite_create("invariant");
@@ -856,6 +886,7 @@ static Suite *invariant_suite(void)
     tcase_add_test(tc, dead_node_uses_the_hosts_records);
     tcase_add_test(tc, callbacks_cannot_reenter_their_session);
     tcase_add_test(tc, report_of_a_step_never_offered_is_refused);
+    tcase_add_test(tc, report_tells_what_is_unknown);
     suite_add_tcase(s, tc);
     return s;
 }
