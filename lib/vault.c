@@ -582,6 +582,40 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
     return m == 0 ? LKR_OK : LKR_E_CORRUPT;
 }
 
+lkr_status lkr_vault_restore_slot(lkr_vault *v, const lkr_transport *t, uint32_t slot)
+{
+    lkr_code_readout info;
+    lkr_status st;
+    int i, k;
+    if (!vault_ok(v) || t == NULL || slot > 65535u) {
+        return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_transport(t)) != LKR_OK) {
+        return st;
+    }
+    if (!v->verified && v->count == 0) {
+        return LKR_E_STATE;
+    }
+    if (t->read_codes == NULL || t->write_code == NULL) {
+        return LKR_E_UNSUPPORTED;
+    }
+    if ((i = find_slot(v->codes, v->count, slot)) < 0) {
+        return LKR_E_NOTFOUND;
+    }
+    st = t->write_code(t->ctx, &v->codes[i]);
+    v->state[i] = code_cb_status_ok(st) ? LKR_SLOT_RESTORED : LKR_SLOT_FAILED;
+    /* Read back: only a code the lock shows again, equal, is restored. */
+    if (v->state[i] == LKR_SLOT_RESTORED) {
+        if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK ||
+            (k = find_slot(v->read_a, info.count, slot)) < 0 ||
+            !same_code(&v->codes[i], &v->read_a[k], (v->pins_readable || !v->verified) && info.pins_readable)) {
+            v->state[i] = LKR_SLOT_FAILED;
+        }
+    }
+    wipe_reads(v);
+    return v->state[i] == LKR_SLOT_RESTORED ? LKR_OK : LKR_E_CORRUPT;
+}
+
 /* ---- facts ----------------------------------------------------------------------- */
 
 lkr_status lkr_vault_status(const lkr_vault *v, lkr_vault_info *out)

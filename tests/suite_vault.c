@@ -488,6 +488,48 @@ START_TEST(backup_reads_twice_and_verifies)
 }
 END_TEST
 
+/* One code rejected at the keypad (its PIN changed on the lock): the vault
+ * puts that one slot back and reads it back, without a reset and without
+ * handing the PIN out; a write the lock drops is caught. */
+START_TEST(restore_one_slot)
+{
+    fl_alloc al;
+    fl_lock lk;
+    lkr_transport t;
+    lkr_vault *v;
+    lkr_code wrong;
+    uint32_t slot, missing = 0;
+
+    fl_alloc_init(&al);
+    fl_init(&lk);
+    t = fl_transport(&lk);
+    v = new_vault(&al);
+    ck_assert_int_eq(lkr_vault_restore_slot(v, &t, 1), LKR_E_STATE); /* empty vault */
+    fl_fill(&lk, 6);
+    ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
+    wrong = lk.codes[2];
+    slot = wrong.slot;
+    wrong.pin[0] = wrong.pin[0] == '9' ? '1' : (char)(wrong.pin[0] + 1);
+    fl_put(&lk, &wrong);
+    ck_assert_int_eq(lkr_vault_verify(v, &t, &missing), LKR_E_CORRUPT);
+    ck_assert_uint_eq(missing, 1);
+    lk.drop_on_restore = 1;
+    lk.drop_slot = slot; /* acknowledged, and lost */
+    ck_assert_int_eq(lkr_vault_restore_slot(v, &t, slot), LKR_E_CORRUPT);
+    lk.drop_on_restore = 0;
+    lk.n_write = 0;
+    ck_assert_int_eq(lkr_vault_restore_slot(v, &t, slot), LKR_OK);
+    ck_assert_uint_eq(lk.n_write, 1);
+    ck_assert_int_eq(lkr_vault_verify(v, &t, &missing), LKR_OK);
+    ck_assert_int_eq(lkr_vault_restore_slot(v, &t, 60000u), LKR_E_NOTFOUND);
+    ck_assert_int_eq(lkr_vault_restore_slot(v, &t, 70000u), LKR_E_INVAL);
+    ck_assert_int_eq(lkr_vault_restore_slot(NULL, &t, slot), LKR_E_INVAL);
+    ck_assert_uint_eq(lk.n_pin_leaks, 0);
+    lkr_vault_free(v);
+    fl_alloc_check_clean(&al);
+}
+END_TEST
+
 /* The two reads differ: backup refused, the vault as it was (empty, or a
  * previous verified backup). */
 static const int flaky_modes[] = {FL_FLAKY_PIN, FL_FLAKY_NAME, FL_FLAKY_SCHEDULE,
@@ -1602,6 +1644,7 @@ static Suite *vault_suite(void)
 
     tcase_add_loop_test(backup, backup_reads_twice_and_verifies, 0, 3);
     tcase_add_loop_test(backup, backup_refused_when_reads_differ, 0, 2 * FLAKY_COUNT);
+    tcase_add_test(backup, restore_one_slot);
     tcase_add_test(backup, backup_refuses_what_the_lock_returns);
     tcase_add_test(backup, unreadable_pins_need_recorded_codes);
     suite_add_tcase(s, backup);

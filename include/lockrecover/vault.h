@@ -203,6 +203,23 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_restore(lkr_vault *vault, co
                                                             uint32_t *missing);
 
 /**
+ * @brief Restores one code: writes the vault's code for @p slot (a code the
+ *        lock rejects, say) and reads the lock back; the slot is marked
+ *        restored only if it reads back equal. The vault never hands a PIN
+ *        to the host: this is how one code goes back without a reset.
+ *        Since 1.1.
+ * @param vault the vault: a verified backup or the host's records.
+ * @param t the code callbacks (`read_codes` and `write_code` required).
+ * @param slot the slot to restore.
+ * @return ::LKR_OK (read back equal), ::LKR_E_CORRUPT (written but not read
+ *         back equal, or the write failed), ::LKR_E_NOTFOUND (no code in that
+ *         slot), ::LKR_E_STATE (an empty vault), ::LKR_E_UNSUPPORTED,
+ *         ::LKR_E_INVAL.
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_restore_slot(lkr_vault *vault, const lkr_transport *t,
+                                                                 uint32_t slot);
+
+/**
  * @brief The vault's summary: count, verified, missing, digest.
  * @param vault the vault.
  * @param[out] out the summary.
