@@ -1475,7 +1475,8 @@ END_TEST
 /* A backup that keeps failing (every second read differs) never lets a
  * re-pair run on the profile's word when a vault could check: the backup is
  * tried LKR__BACKUP_ATTEMPTS times, then the re-pair stays blocked on the
- * code guard; waiving it ends at support with every code still on the lock. */
+ * code guard. Loop 0: waiving it ends at support with every code still on
+ * the lock; 1: a verified backup the host makes on the vault unblocks it. */
 START_TEST(failed_backup_keeps_the_repair_blocked)
 {
     fl_rig r;
@@ -1499,7 +1500,7 @@ START_TEST(failed_backup_keeps_the_repair_blocked)
     ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_ECOSYSTEM, "tested"), LKR_OK);
     for (i = 0; i < 3000; i++) {
         a = fl_rig_next(s);
-        ck_assert_msg(!(a.kind == LKR_ACTION_PERSON_STEP && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD),
+        ck_assert_msg(_i == 1 || !(a.kind == LKR_ACTION_PERSON_STEP && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD),
                       "the re-pair ran without a backup");
         if (a.kind == LKR_ACTION_BLOCKED && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD) {
             ck_assert(a.unmet_guards & LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE));
@@ -1508,14 +1509,27 @@ START_TEST(failed_backup_keeps_the_repair_blocked)
             ck_assert_ptr_nonnull(strstr(a.text, "lkr_vault_backup"));
             ck_assert_ptr_nonnull(strstr(a.text, "lkr_vault_record"));
             blocked = 1;
-            ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_STEP, a.step, "no backup"), LKR_OK);
+            if (_i == 0) {
+                ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_STEP, a.step, "no backup"), LKR_OK);
+            } else {
+                /* The lock reads reliably again: the host backs it up on the
+                 * attached vault, and the session uses that backup. */
+                lkr_transport t = fl_rig_transport(&r);
+                r.lock.flaky = FL_FLAKY_NONE;
+                ck_assert_int_eq(lkr_vault_backup(v, &t), LKR_OK);
+            }
             continue;
+        }
+        if (a.kind == LKR_ACTION_PERSON_STEP && a.step == LKR_STEP_REPAIR_REMOVE_AND_READD) {
+            ck_assert_int_eq(_i, 1);
+            ck_assert_uint_eq(hs_status(s).backup_verified, 1);
         }
         if (!fl_rig_respond(&r, s, &a)) break;
     }
     ck_assert(blocked);
     ck_assert(lkr_action_is_final(&a));
     ck_assert_int_eq(history_outcome(s, LKR_STEP_REPAIR_BACKUP_CODES), LKR_OUTCOME_FAILED);
+    if (_i == 1) ck_assert_int_ne(history_outcome(s, LKR_STEP_REPAIR_REMOVE_AND_READD), -1);
     ck_assert_uint_eq(r.lock.count, 4);
     ck_assert_uint_eq(r.lock.n_pin_leaks, 0);
     lkr_session_free(s);
@@ -1667,7 +1681,7 @@ static Suite *vault_suite(void)
     tcase_add_loop_test(session, without_vault_backup_is_a_person_step, 0, 2);
     tcase_add_test(session, verify_after_repair_restores_missing_codes);
     tcase_add_test(session, wrong_profile_flag_loses_no_code);
-    tcase_add_test(session, failed_backup_keeps_the_repair_blocked);
+    tcase_add_loop_test(session, failed_backup_keeps_the_repair_blocked, 0, 2);
     tcase_add_loop_test(session, dropped_code_is_detected_and_never_recovered, 0, 2);
     tcase_add_test(session, matter_write_through_capture_in_a_session);
     suite_add_tcase(s, session);
