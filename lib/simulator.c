@@ -5,8 +5,12 @@
  * The fault model: every injected cause stays active until a step that is
  * performed fixes it, with the catalog's likelihood drawn from a seeded PRNG
  * (splitmix64). The lock answers a probe as reachable only when no cause is
- * left. A factory reset erases its codes and pairings; a re-pair erases codes
- * on models that do. Everything is counted: steps, destructive acts, steps
+ * left. A factory reset erases its codes and pairings and takes the lock off
+ * its network until it is re-joined (reset.restore_after_reset: re-include,
+ * re-commission, re-pair); a re-pair erases codes on models that do, and on
+ * Matter removing the accessory from any ecosystem does (the catalog's data
+ * per protocol). Off the network the lock answers no read, no write and no
+ * probe. Everything is counted: steps, destructive acts, steps
  * performed without their guards, codes lost. No global state, one
  * allocation, no clock but its own.
  */
@@ -27,6 +31,7 @@ struct lkr_sim {
     uint8_t pins_readable;
     uint8_t has_checksum;
     uint8_t flaky_toggle;
+    uint8_t off_network; /* reset, not re-joined yet */
     uint8_t dropped;
     uint32_t dropped_slot;
     lkr_sim_config cfg;
@@ -279,7 +284,7 @@ static void erase_codes(lkr_sim *s)
 static void perform(lkr_sim *s, uint32_t step)
 {
     const lkr__step_def *d = &lkr__steps[step];
-    uint32_t c, k;
+    uint32_t c, k, destroys;
 
     s->steps_performed++;
     s->person_minutes += d->cost_min;
@@ -298,13 +303,19 @@ static void perform(lkr_sim *s, uint32_t step)
             }
         }
     }
-    if (d->destroys) {
+    destroys = lkr__step_destroys(step, s->cfg.protocol);
+    if (destroys) {
         s->destructive_acts++;
     }
-    if (d->destroys & LKR_DESTROYS_CODES) {
+    if (destroys & LKR_DESTROYS_CODES) {
         erase_codes(s);
-    } else if ((d->destroys & LKR_MAY_DESTROY_CODES) && s->cfg.repair_erases_codes == LKR_YES) {
+    } else if ((destroys & LKR_MAY_DESTROY_CODES) && s->cfg.repair_erases_codes == LKR_YES) {
         erase_codes(s);
+    }
+    if (step == LKR_STEP_RESET_FACTORY_RESET) {
+        s->off_network = 1;
+    } else if (step == LKR_STEP_RESET_RESTORE_AFTER_RESET) {
+        s->off_network = 0; /* set up again: back on its network */
     }
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         if (!(s->active & CB(c))) continue;
@@ -327,7 +338,7 @@ static uint64_t cb_now(void *ctx)
 static lkr_status cb_probe(void *ctx, lkr_probe_result *r)
 {
     lkr_sim *s = (lkr_sim *)ctx;
-    r->reachable = s->active == 0 ? LKR_YES : LKR_NO;
+    r->reachable = s->active == 0 && !s->off_network ? LKR_YES : LKR_NO;
     if (s->cfg.has_keypad != LKR_NO) {
         r->keypad_lights = (s->active & SILENT_CAUSES) ? LKR_NO : LKR_YES;
     }
@@ -366,6 +377,9 @@ static lkr_status cb_read_codes(void *ctx, lkr_code *out, uint32_t cap, lkr_code
 {
     lkr_sim *s = (lkr_sim *)ctx;
     uint32_t i, n = s->code_count < cap ? s->code_count : cap;
+    if (s->off_network) {
+        return LKR_E_TRANSPORT;
+    }
     for (i = 0; i < n; i++) {
         out[i] = s->codes[i];
         if (!s->pins_readable) {
@@ -388,6 +402,9 @@ static lkr_status cb_write_code(void *ctx, const lkr_code *code)
 {
     lkr_sim *s = (lkr_sim *)ctx;
     uint32_t i;
+    if (s->off_network) {
+        return LKR_E_TRANSPORT;
+    }
     if (s->cfg.flags & LKR_SIM_F_DROP_ON_RESTORE) {
         /* A bad lock: one slot (the first it is asked to write) is acknowledged
          * and never stored, however often it is written. */
