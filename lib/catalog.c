@@ -98,8 +98,10 @@ const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
         "lock's programming after a reset."},
     [LKR_GUARD_CODES_BACKED_UP] = {"codes_backed_up",
         "Every access code is backed up and the backup is verified",
-        "Back up every stored access code with the app: the codes are read twice and "
-        "compared. Only a verified backup satisfies this guard."},
+        "Back up every stored access code: where the lock reads PINs back they are read "
+        "twice and compared; where it cannot (Matter), every slot it lists must match a PIN "
+        "the app recorded as it set it. Only a verified backup, or the host's own records "
+        "for a lock that cannot be read at all, satisfies this guard."},
     [LKR_GUARD_PHYSICAL_KEY] = {"physical_key",
         "A physical key is at hand",
         "Confirm you hold a working physical key for this lock, outside the door."},
