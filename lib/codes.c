@@ -4,7 +4,7 @@
  * the host made, or the host's records), the code steps the vault does
  * (backup, verify after a re-pair, restore after the re-join that follows a
  * factory reset), and the read-back that alone clears the risk. The recovery
- * invariant itself is enforced in lkr__finish (step.c). docs/VAULT.md.
+ * invariant itself is enforced in lkr__recovered (step.c). docs/VAULT.md.
  */
 #include <string.h>
 

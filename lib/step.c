@@ -160,9 +160,10 @@ void lkr__close_entry(lkr_session *s, uint32_t index, uint32_t outcome, uint64_t
 
 /* ---- final states ---------------------------------------------------------------- */
 
-/* The recovery invariant (docs/VAULT.md): a session ends recovered only if no
- * step that may erase codes began, or every code of the backup (or of the
- * host's records) was read back from the lock after the last such step.
+/* The recovery invariant (docs/VAULT.md), checked here and in lkr__recovered
+ * only: a session ends recovered only if no step that may erase codes began,
+ * or every code of the backup (or of the host's records) was read back from
+ * the lock after the last such step.
  * codes_at_risk is set when such a step begins and cleared only by a read-back
  * of every code; codes_missing counts codes known not to be back. */
 static int codes_safe(const lkr_session *s)
@@ -170,15 +171,10 @@ static int codes_safe(const lkr_session *s)
     return !s->codes_at_risk && s->codes_missing == 0;
 }
 
+/* Ends the session. LKR_STATE_RECOVERED comes only from lkr__recovered,
+ * which checks the recovery invariant first. */
 void lkr__finish(lkr_session *s, uint32_t state)
 {
-    if (state == LKR_STATE_RECOVERED && !codes_safe(s)) {
-        /* Never reached through lkr__recovered, which hands over first; kept
-         * so that no other path can ever say "recovered" over a lost code. */
-        s->support_reasons |= s->codes_missing ? LKR_SUPPORT_CODES_MISSING : LKR_SUPPORT_CODES_UNVERIFIED;
-        s->detail = s->support_reasons;
-        state = LKR_STATE_NEEDS_SUPPORT;
-    }
     /* A final session holds nothing in hand (and saves a blob that loads). */
     lkr__enter(s, LKR__P_FINAL);
     s->final_state = (uint8_t)state;
