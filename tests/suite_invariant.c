@@ -295,6 +295,7 @@ typedef struct pl_run {
     unsigned char vexp[16384];
     size_t vexp_n;
     unsigned kills_between;
+    char restore_text[512]; /* what reset.restore_after_reset asked of the person */
 } pl_run;
 
 static void pl_setup(pl_run *r, unsigned seed)
@@ -427,6 +428,9 @@ static void pl_person_step(pl_run *r, const lkr_action *a)
     if (a->phase == LKR_PHASE_RESUME) {
         pl_any(lkr_session_report(r->s, a->step, LKR_OUTCOME_DONE));
         return;
+    }
+    if (a->step == LKR_STEP_RESET_RESTORE_AFTER_RESET && a->text != NULL) {
+        lkr__set_str(r->restore_text, sizeof(r->restore_text), a->text);
     }
     if (lk->scripted) {
         pl_perform(lk, a->step);
@@ -638,30 +642,44 @@ START_TEST(random_sessions_keep_every_code)
 }
 END_TEST
 
-/* A Z-Wave lock with 12 codes, a vault, a person who does every step: only
- * the factory reset fixes it. The reset takes the lock off the network; the
- * restore waits for it to be included again (the person's re-join), the
- * probe must answer, then every code is written and read back. Loop 0: the
- * re-join works; 1: it fails, and no code is written while the lock is away. */
+/* A lock of each protocol with 12 codes, a vault (the app's records on
+ * Matter), a person who does every step: only the factory reset fixes it.
+ * The reset takes the lock off the network; the restore asks for the re-join
+ * the protocol needs (re-include, re-commission, re-pair, re-provision,
+ * re-join through the hub), the probe must answer, then every code is
+ * written and read back. Even loops: the re-join works; odd: it fails, and no
+ * code is written while the lock is away. */
 START_TEST(restore_waits_for_the_lock_to_rejoin)
 {
+    static const uint32_t protocols[] = {LKR_PROTOCOL_ZWAVE, LKR_PROTOCOL_MATTER, LKR_PROTOCOL_BLE,
+                                         LKR_PROTOCOL_WIFI, LKR_PROTOCOL_ZIGBEE};
+    /* The words of the re-join each protocol needs. */
+    static const char *const rejoin_words[] = {"Include the lock in the Z-Wave hub", "Commission the lock again",
+                                               "Pair the lock with the app again", "Wi-Fi network again",
+                                               "join it to the Zigbee hub again"};
     pl_run r;
     pl_lock *lk = &r.lk;
     lkr_action a;
-    uint32_t i, tiers[] = {LKR_TIER_UNIVERSAL, LKR_TIER_PROTOCOL, LKR_TIER_ECOSYSTEM, LKR_TIER_REPAIR};
+    uint32_t i, p = (uint32_t)_i / 2u, tiers[] = {LKR_TIER_UNIVERSAL, LKR_TIER_PROTOCOL, LKR_TIER_ECOSYSTEM,
+                                                  LKR_TIER_REPAIR};
     pl_setup(&r, 7);
-    lk->protocol = r.p.protocol = LKR_PROTOCOL_ZWAVE;
-    lk->pins_readable = 1;
+    lk->protocol = r.p.protocol = protocols[p];
+    lk->pins_readable = protocols[p] != LKR_PROTOCOL_MATTER;
     r.p.ecosystems = 0;
+    r.p.has_bridge = LKR_NO;
     lk->scripted = 1;
     lk->fix_step = LKR_STEP_RESET_FACTORY_RESET;
     lk->read_fail = lk->misread = lk->write_lost = 0;
-    lk->rejoin_fail = _i ? 1000 : 0;
+    lk->rejoin_fail = _i % 2 ? 1000 : 0;
     for (i = 0; i < 12; i++) lk->codes[i] = pl_code(i + 1u, 1000u + i * 7919u);
     lk->count = lk->orig_count = 12;
     memcpy(lk->orig, lk->codes, sizeof(lk->orig));
     r.t = pl_transport(lk, 0, 1);
-    if (r.vault == NULL) ck_assert_int_eq(lkr_vault_new(NULL, &r.vault), LKR_OK);
+    if (r.vault != NULL) lkr_vault_free(r.vault);
+    ck_assert_int_eq(lkr_vault_new(NULL, &r.vault), LKR_OK);
+    if (!lk->pins_readable) {
+        for (i = 0; i < 12; i++) ck_assert_int_eq(lkr_vault_record(r.vault, &lk->orig[i]), LKR_OK);
+    }
     r.s = pl_new(&r);
     for (i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++) {
         ck_assert_int_eq(lkr_session_waive(r.s, LKR_WAIVE_TIER, tiers[i], "straight to the reset"), LKR_OK);
@@ -669,7 +687,9 @@ START_TEST(restore_waits_for_the_lock_to_rejoin)
     a = pl_drive(&r);
     pl_check(&r, &a);
     ck_assert_uint_eq(lk->writes_off_network, 0);
-    if (_i == 0) {
+    ck_assert_msg(strstr(r.restore_text, rejoin_words[p]) != NULL, "protocol %u: the re-join says \"%s\"",
+                  (unsigned)protocols[p], r.restore_text);
+    if (_i % 2 == 0) {
         ck_assert_uint_eq(a.kind, LKR_ACTION_RECOVERED);
         ck_assert_uint_eq(lk->count, 12);
     } else {
@@ -882,7 +902,7 @@ static Suite *invariant_suite(void)
     TCase *tc = tcase_create("property");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, random_sessions_keep_every_code);
-    tcase_add_loop_test(tc, restore_waits_for_the_lock_to_rejoin, 0, 2);
+    tcase_add_loop_test(tc, restore_waits_for_the_lock_to_rejoin, 0, 10);
     tcase_add_test(tc, dead_node_uses_the_hosts_records);
     tcase_add_test(tc, callbacks_cannot_reenter_their_session);
     tcase_add_test(tc, report_of_a_step_never_offered_is_refused);
