@@ -21,8 +21,9 @@ let package = Package(
         .target(
             name: "CLockRecover",
             path: "bindings/swift/CLockRecover",
-            // The linker version script is for the shared library CMake builds.
-            exclude: ["lib/lockrecover.map"],
+            // The linker version script is for the shared library CMake builds;
+            // lib/hooks holds the test and benchmark seams, never in a host's library.
+            exclude: ["lib/lockrecover.map", "lib/hooks"],
             sources: ["lib"],
             publicHeadersPath: "include",
             cSettings: [

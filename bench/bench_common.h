@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "session_int.h"
 #include "lockrecover/lockrecover.h"
 
 /* ---- PRNG: splitmix64 ---------------------------------------------------- */

@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "internal.h"
+#include "session_int.h"
 #include "lockrecover/lockrecover.h"
 #include "lockrecover/sim.h"
 
@@ -101,15 +101,17 @@ static void round_trip(ctx *c, lkr_session *s, const char *after)
     lkr_session_free(y);
 }
 
-/* The first promise, from the outside: a step guarded by the code backup
- * was begun only after the vault verified one (the backup step, done by the
- * host, earlier in the history); "recovered" after a step that erases codes
- * only with that backup. */
+/* The first promise: a step guarded by the code backup was begun only with
+ * a backup bound to the session (the backup step, done by the host's vault,
+ * earlier in the history; or a verified backup the host made that matched
+ * the lock, or the host's records for a lock that could not be read: these
+ * leave only the session's digest, which nothing clears); "recovered" after
+ * a step that erases codes only with that backup. */
 static void code_evidence(lkr_session *s, const lkr_session_info *info)
 {
     lkr_history_entry h = LKR_HISTORY_ENTRY_INIT;
     uint32_t i;
-    int backup = 0;
+    int backup = s->has_vault_digest != LKR__DIGEST_NONE;
     for (i = 0; lkr_session_history(s, i, &h) == LKR_OK; i++) {
         const lkr__step_def *d = &lkr__steps[h.step];
         int begun = h.outcome != LKR_OUTCOME_WAIVED;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "session_int.h"
 #include "lockrecover/lockrecover.h"
 #include "lockrecover/sim.h"
 
@@ -366,6 +366,7 @@ static void forged_seeds(void)
     for (i = 0; i < f.hist_count; i++) {
         if (f.hist[i].step == LKR_STEP_REPAIR_BACKUP_CODES) f.hist[i].by_host = 0;
     }
+    f.has_vault_digest = 0;
     put_forged("regress-recovered-after-unbacked-reset", &f);
     f.hist_count = 0;
     f.tried = 0;

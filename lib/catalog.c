@@ -101,8 +101,10 @@ const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
         "lock's programming after a reset.")},
     [LKR_GUARD_CODES_BACKED_UP] = {"codes_backed_up",
         T("Every access code is backed up and the backup is verified"),
-        T("Back up every stored access code with the app: the codes are read twice and "
-        "compared. Only a verified backup satisfies this guard.")},
+        T("Back up every stored access code: where the lock reads PINs back they are read "
+        "twice and compared; where it cannot (Matter), every slot it lists must match a PIN "
+        "the app recorded as it set it. Only a verified backup, or the host's own records "
+        "for a lock that cannot be read at all, satisfies this guard.")},
     [LKR_GUARD_PHYSICAL_KEY] = {"physical_key",
         T("A physical key is at hand"),
         T("Confirm you hold a working physical key for this lock, outside the door.")},
@@ -650,7 +652,7 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_MATTER,
         .guards = G(PHONE_IN_RANGE) | G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES,
-        .cost_min = 15, FIXES(fx_matter_readd)},
+        .cost_min = 15, .erases_on = P_MATTER, FIXES(fx_matter_readd)},
 
     /* 4. Ecosystem reconnection */
     STEP(HOMEKIT_BLUETOOTH_ON) = {
@@ -671,10 +673,12 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sid = "ecosystem.homekit.readd",
         .title = T("HomeKit: remove the accessory and add it back"),
         .instructions = T("In the Home app open the lock, scroll down and remove the accessory, "
-            "then add it again through the manufacturer app's HomeKit setup. This does not "
-            "erase the codes stored in the lock."),
+            "then add it again through the manufacturer app's HomeKit setup. On a Wi-Fi or "
+            "Bluetooth lock this keeps the stored codes; on a Matter lock removing it removes "
+            "a fabric and clears the codes, so they are backed up first."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_HOMEKIT,
-        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 15, FIXES(fx_eco_readd)},
+        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 15, .erases_on = P_MATTER,
+        FIXES(fx_eco_readd)},
     STEP(GOOGLE_RELINK) = {
         .sid = "ecosystem.google.relink",
         .title = T("Google Home: relink the lock"),
@@ -688,7 +692,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = T("Remove the lock from Google Home and add it again through the "
             "manufacturer's Google Home integration."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_GOOGLE,
-        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 10, FIXES(fx_eco_readd)},
+        .destroys = LKR_DESTROYS_PAIRINGS, .cost_min = 10, .erases_on = P_MATTER,
+        FIXES(fx_eco_readd)},
     STEP(ALEXA_TOGGLE_SKILL) = {
         .sid = "ecosystem.alexa.toggle_skill",
         .title = T("Alexa: disable the lock's skill for 30 seconds, then enable it"),

@@ -105,6 +105,26 @@ int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observation
            (!(lkr__steps[step].flags & LKR_STEP_F_NEEDS_UPDATE) || lkr__update_involved(obs));
 }
 
+uint32_t lkr__step_destroys(uint32_t step, uint32_t protocol)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    uint32_t destroys = d->destroys;
+    if (d->erases_on & LKR_PROTOCOL_BIT(protocol)) {
+        destroys |= LKR_DESTROYS_CODES;
+    }
+    return destroys;
+}
+
+uint32_t lkr__step_guards(uint32_t step, uint32_t protocol)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    uint32_t guards = d->guards;
+    if (d->erases_on & LKR_PROTOCOL_BIT(protocol)) {
+        guards |= LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP);
+    }
+    return guards;
+}
+
 lkr_status lkr_step_applies(uint32_t step, const lkr_profile *profile, const lkr_observations *obs,
                             int *applies)
 {

@@ -76,10 +76,9 @@ static uint64_t evidence_seen(const lkr_observations *o)
     default:
         break;
     }
-    if (o->fw_now[0] != '\0' && o->fw_target[0] != '\0' && strcmp(o->fw_now, o->fw_target) == 0)
+    if (lkr__fw_at_target(o))
         ev |= EV(LKR_EVIDENCE_FW_AT_TARGET);
-    if (o->fw_now[0] != '\0' && o->fw_before[0] != '\0' && strcmp(o->fw_now, o->fw_before) == 0 &&
-        (o->fw_target[0] == '\0' || strcmp(o->fw_target, o->fw_before) != 0))
+    if (lkr__fw_unchanged(o))
         ev |= EV(LKR_EVIDENCE_FW_UNCHANGED);
     return ev;
 }
@@ -368,7 +367,6 @@ void lkr__diagnose(const lkr_profile *profile, const lkr_observations *obs,
                    const lkr_overrides *overrides, lkr_diagnosis *out, double post[LKR__CAUSE_COUNT + 1])
 {
     lkr_diagnosis d;
-    uint32_t c, n = 0;
     uint64_t ev;
 
     memset(&d, 0, sizeof(d));
@@ -380,21 +378,7 @@ void lkr__diagnose(const lkr_profile *profile, const lkr_observations *obs,
     d.entry_tier = entry_tier_of(profile, d.symptom, d.triage);
 
     lkr__posterior(profile, ev, overrides, post);
-    /* Insertion sort: most probable first, ties by id (deterministic). */
-    for (c = 1; c <= LKR__CAUSE_COUNT && n < LKR_DIAGNOSIS_MAX_CAUSES; c++) {
-        uint32_t k;
-        if (post[c] <= 0.0) {
-            continue;
-        }
-        k = n++;
-        while (k > 0 && d.causes[k - 1].p < post[c]) {
-            d.causes[k] = d.causes[k - 1];
-            k--;
-        }
-        d.causes[k].cause = c;
-        d.causes[k].p = post[c];
-    }
-    d.cause_count = n;
+    lkr__rank_causes(post, &d);
     *out = d;
 }
 

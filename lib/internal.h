@@ -1,8 +1,10 @@
 /*
  * Private declarations shared by the library's sources. Never installed.
  * Every non-static name here starts with lkr__ (two underscores) so the
- * symbols test can tell private from public at a glance; the linker version
- * script keeps them out of the shared library's dynamic symbol table.
+ * symbols test can tell private from public at a glance. They are compiled
+ * with hidden visibility (C_VISIBILITY_PRESET hidden), which keeps them out of
+ * the shared library's dynamic symbol table; the version script only names
+ * the public symbols' versions.
  */
 #ifndef LKR_INTERNAL_H
 #define LKR_INTERNAL_H
@@ -41,6 +43,12 @@ typedef struct lkr__step_def {
     uint8_t followup;
     uint8_t fix_count;
     const lkr_step_fix *fixes;
+    /* Protocols on which the step erases the lock's codes although
+     * `destroys` does not say so for every lock: on a Matter lock removing
+     * the accessory (from the Matter controller or any ecosystem) removes a
+     * fabric, and with it the credentials. On these protocols the step counts
+     * as LKR_DESTROYS_CODES and needs LKR_GUARD_CODES_BACKED_UP. */
+    uint8_t erases_on;
 } lkr__step_def;
 
 typedef struct lkr__cause_def {
@@ -98,6 +106,8 @@ extern const size_t lkr__likelihood_count;
 #define LKR__STRUCT_SIZE_MAX 65536u
 
 
+/* Copies src into dst (cap bytes), cut to fit, the rest of dst zeroed. */
+void lkr__set_str(char *dst, size_t cap, const char *src);
 /* 1 when s is NUL-terminated within cap bytes. */
 int lkr__str_ok(const char *s, size_t cap);
 /* 1 when every byte of p[0..n) is zero. */
@@ -120,11 +130,35 @@ lkr_status lkr__check_allocator(const lkr_allocator *al);
  * preserved. LKR_E_INVAL for NULL or a size out of range.
  */
 lkr_status lkr__emit(void *out, const void *full, size_t full_size, size_t min);
+/*
+ * The counterpart of lkr__emit: copies a caller-filled struct into the
+ * library's own copy `dst` (dst_size bytes, already holding the defaults: an
+ * _init() result). Checks the caller's struct_size as lkr__check_size does,
+ * reads only the caller's struct_size bytes (a 1.x library never reads past a
+ * 1.0 caller's struct), leaves dst's defaults in what the caller's struct
+ * lacks, and sets dst's struct_size to dst_size.
+ */
+lkr_status lkr__ingest(void *dst, size_t dst_size, const void *src, size_t min_size);
+
+/* The sizes the structs had in 1.0: a caller's struct_size may not be smaller. */
+#define LKR__END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+#define LKR__CONFIG_MIN_SIZE LKR__END_OF(lkr_session_config, allocator)
+#define LKR__TRANSPORT_MIN_SIZE LKR__END_OF(lkr_transport, unseal)
+#define LKR__ALLOCATOR_MIN_SIZE LKR__END_OF(lkr_allocator, free)
+#define LKR__PROFILE_MIN_SIZE LKR__END_OF(lkr_profile, purchase_date)
+#define LKR__OBSERVATIONS_MIN_SIZE LKR__END_OF(lkr_observations, error_code)
+#define LKR__OVERRIDES_MIN_SIZE LKR__END_OF(lkr_overrides, disabled_steps)
+#define LKR__PROBE_RESULT_MIN_SIZE LKR__END_OF(lkr_probe_result, error_code)
+#define LKR__PREFLIGHT_MIN_SIZE LKR__END_OF(lkr_preflight_input, reserved_)
 
 /* Whether step (a valid id) applies to a valid profile; obs may be NULL. */
 /* The profile part of lkr__step_applies: protocol, ecosystems, bridge, keypad. */
 int lkr__step_fits(uint32_t step, const lkr_profile *p);
 int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observations *obs);
+/* What a step may destroy, and the guards it needs, on a lock of this
+ * protocol (the catalog's bits plus `erases_on`). */
+uint32_t lkr__step_destroys(uint32_t step, uint32_t protocol);
+uint32_t lkr__step_guards(uint32_t step, uint32_t protocol);
 /* Whether the observations say a firmware update was involved. */
 int lkr__update_involved(const lkr_observations *obs);
 
@@ -153,6 +187,21 @@ void lkr__wipe(void *p, size_t n);
 
 /* LKR_E_INVAL when valid observations contradict a valid profile. */
 lkr_status lkr__consistent(const lkr_profile *p, const lkr_observations *o);
+/* Firmware versions (the one place they are compared): the version now is
+ * the target; the version now is still the one before an update that was
+ * meant to change it. An empty version compares equal to nothing. */
+int lkr__fw_at_target(const lkr_observations *o);
+int lkr__fw_unchanged(const lkr_observations *o);
+/* Fills d->causes / d->cause_count from a posterior (index 0 unused): most
+ * probable first, ties by id, zero-probability causes left out. */
+void lkr__rank_causes(const double p[LKR__CAUSE_COUNT + 1], lkr_diagnosis *d);
+
+/* ---- simulator (simulator.c, sim_facts.c) --------------------------------- */
+
+#define LKR__SIM_FW_BEFORE "1.4.2"
+#define LKR__SIM_FW_TARGET "1.5.0"
+/* Writes what cause c makes true on a lock of this protocol into o. */
+void lkr__sim_cause_facts(uint32_t protocol, uint32_t c, lkr_observations *o);
 
 /* ---- classifier (classifier.c) ------------------------------------------ */
 
@@ -165,122 +214,37 @@ void lkr__diagnose(const lkr_profile *profile, const lkr_observations *obs,
 void lkr__posterior(const lkr_profile *p, uint64_t ev, const lkr_overrides *ov,
                     double post[LKR__CAUSE_COUNT + 1]);
 
-/* ---- sessions (engine.c, guards.c) -------------------------------------- */
+/* ---- guards (guards.c): a pure function of facts ------------------------ */
 
-/* Internal step phases; the public lkr_phase/lkr_state are derived from them. */
-enum lkr__phase {
-    LKR__P_IDLE = 0,         /* decide what comes next */
-    LKR__P_ASK = 1,          /* a question is out */
-    LKR__P_PERFORM = 2,      /* a person performs the current step */
-    LKR__P_HOST = 3,         /* the host's run_step is pending */
-    LKR__P_HOLD = 4,         /* timed phase of the step (power off, hold) */
-    LKR__P_RESUME = 5,       /* a person finishes the step after the hold */
-    LKR__P_SETTLE = 6,       /* settle wait before verifying */
-    LKR__P_VERIFY = 7,       /* transient: verify now */
-    LKR__P_VERIFY_ASK = 8,   /* the person says whether it works */
-    LKR__P_VERIFY_PROBE = 9, /* a probe is pending */
-    LKR__P_BLOCKED = 10,     /* the chosen step's guards do not hold */
-    LKR__P_FINAL = 11        /* recovered, support or aborted */
-};
+/* What the guards are judged on; the engine (select.c) fills it. */
+typedef struct lkr__guard_facts {
+    uint32_t confirmed;        /* guard bits a person confirmed */
+    uint8_t no_key_cylinder;   /* the profile says the lock has no key */
+    uint8_t backup_verified;   /* a verified code backup of this lock */
+    uint8_t trust_repair_keeps_codes; /* the profile's "re-pairs keep codes" may be believed */
+    uint8_t phone_in_range;
+    uint8_t transfer_settled;  /* no firmware transfer still running */
+    uint8_t earlier_tiers_done; /* asked only when `want` has that guard */
+} lkr__guard_facts;
 
-/* Times in the history and waivers are milliseconds since the session began
- * (started_ms), saturating at UINT32_MAX (49.7 days): 12 bytes an entry. */
-typedef struct lkr__hist {
-    uint8_t step;
-    uint8_t outcome;
-    uint8_t by_host;
-    uint8_t reserved;
-    uint32_t started_off;
-    uint32_t ended_off;
-} lkr__hist;
+/* The mask of the guards in `want` that hold on these facts. */
+uint32_t lkr__guards_eval(const lkr__guard_facts *f, uint32_t want);
 
-typedef struct lkr__waiver {
-    uint8_t kind;
-    uint8_t id;
-    uint8_t reserved[2];
-    uint32_t at_off;
-    char reason[LKR_REASON_MAX];
-} lkr__waiver;
+/* The guards only a person can settle (lkr_session_confirm). */
+#define LKR__GUARDS_CONFIRMABLE                                                                    \
+    (LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) | LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) |        \
+     LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) | LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |               \
+     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK))
 
-struct lkr_session {
-    /* Ordered by alignment (8, 4, 2, 1 bytes) to keep the struct small. */
-    lkr_transport tr;
-    lkr_allocator alloc;
-    /* vendor numbers: in the tail of the session's one allocation, present
-     * only when the vendor gave them (a session without overrides is smaller) */
-    lkr_weight *priors;
-    lkr_likelihood *likelihoods;
-    uint16_t *cost; /* LKR__STEP_COUNT + 1 entries, 0: the catalog's; or NULL */
-    lkr_vault *vault; /* attached by the host; not owned */
-    double belief[LKR__CAUSE_COUNT + 1];
-    uint64_t disabled;     /* bit per step id */
-    uint64_t evidence;
-    uint64_t tried;        /* bit per step in the history */
-    uint64_t fits;         /* bit per step that fits the profile (derived, not saved) */
-    uint64_t waived_steps;
-    uint64_t wait_until_ms;
-    uint64_t last_now_ms;
-    uint64_t started_ms;   /* host clock at lkr_session_new: reports count from it */
-    uint32_t magic;
-    uint32_t alloc_size;   /* bytes allocated, tail included */
-    uint32_t symptom;
-    uint32_t triage;
-    uint32_t entry_tier;
-    uint32_t codes_missing;  /* after the last verify or restore */
-    uint32_t guards_blocked; /* every guard that ever blocked a step */
-    uint32_t blocked_unmet;
-    uint32_t asked;          /* bit per question asked */
-    uint32_t confirmed;      /* guard bits the person confirmed */
-    uint32_t support_reasons;
-    uint32_t detail;
-    uint32_t person_minutes;
-    uint32_t wait_s;
-    uint32_t prompted_sig;   /* prompt de-duplication */
-    /* the lock and what is known */
-    lkr_profile profile;
-    lkr_observations obs;
-    lkr__hist hist[LKR_HISTORY_MAX];
-    lkr__waiver waivers[LKR_WAIVERS_MAX];
-    uint16_t waived_tiers;
-    uint8_t has_alloc;
-    uint8_t prior_count;
-    uint8_t likelihood_count;
-    /* ladder and step in hand */
-    uint8_t ladder;
-    uint8_t tier;
-    uint8_t phase;
-    uint8_t final_state;
-    uint8_t cur_step;
-    uint8_t cur_hist;
-    uint8_t verify_step; /* the step the coming verification judges */
-    uint8_t verify_hist;
-    uint8_t last_report; /* the person's or host's last outcome for it */
-    uint8_t by_host;
-    uint8_t question;
-    uint8_t triage_active; /* an update was running: the triage tier applies */
-    uint8_t dead_keypad_asked;
-    uint8_t need_fw;
-    uint8_t backup_verified;  /* test hook only: lkr__session_set_backup_verified */
-    uint8_t has_vault_digest; /* the session backed up (or loaded) this digest */
-    uint8_t codes_at_risk;    /* codes (may have been) erased and not yet verified back */
-    uint8_t blocked_step;
-    uint8_t blocked_followup; /* a follow-up waiting for its guards; the parent stays in hand */
-    uint8_t blocked_in_hand;  /* the current step, offered, lost a guard: blocked, kept */
-    uint8_t error_reobserved; /* an error code was reported again after steps began */
-    uint8_t policy;           /* LKR__POLICY_*: the benchmarks' comparison policies (not saved) */
-    uint8_t oracle_cause;     /* the fault the oracle policy knows */
-    uint8_t terminal_step;
-    uint8_t reached;          /* index in the ladder of the furthest tier entered */
-    uint8_t hist_count;
-    uint8_t waiver_count;
-    char initial_error[LKR_VERSION_TEXT_MAX];
-    uint8_t vault_digest[32];
-};
+/* The least P(fix) under the current beliefs for which a step is offered. */
+#define LKR__MIN_FIX 0.02
 
-#define LKR__SESSION_MAGIC 0x4C4B5253u /* "LKRS" */
+/* ---- vault facts (vault.c): what the engine and the persistence need (no codes) ---- */
 
-/* vault.c: facts the engine and the persistence need (no codes). */
 int lkr__vault_verified(const lkr_vault *v);
+/* The vault holds the host's records of codes (lkr_vault_record), not a
+ * verified backup: codes the lock was never read for. */
+int lkr__vault_records(const lkr_vault *v);
 /* What a session's vault_digest holds (has_vault_digest; a blob byte). */
 #define LKR__DIGEST_NONE 0
 #define LKR__DIGEST_UNKEYED 1 /* SHA-256 of the codes: format 1 blobs only, replaced on attach */
@@ -294,63 +258,30 @@ lkr_status lkr__vault_bind(lkr_vault *v, const lkr_profile *p);
 /* Whether v is bound to the lock of p and holds the backup whose digest of
  * kind `kind` (LKR__DIGEST_*) is `digest`. */
 int lkr__vault_matches(const lkr_vault *v, const lkr_profile *p, uint32_t kind, const uint8_t digest[32]);
-uint32_t lkr__vault_missing(const lkr_vault *v);
 uint32_t lkr__vault_count(const lkr_vault *v);
+/* LKR_OK when a verified vault holds exactly the codes the lock holds now
+ * (one read): a backup made elsewhere may then stand for this lock's. */
+lkr_status lkr__vault_matches_lock(lkr_vault *v, const lkr_transport *t);
+/* What the last read of the lock showed: the codes it lists, and how many
+ * of them no one here holds a PIN for (a lock whose PINs cannot be read back
+ * and that the host never recorded). 0 when the lock was never read. */
+int lkr__vault_lock_facts(const lkr_vault *v, uint32_t *on_lock, uint32_t *unknown);
 /* Whether `text` contains any PIN the vault holds. */
 int lkr__vault_contains_pin(const lkr_vault *v, const char *text);
 
-/* persist_check.c: whether a parsed session keeps every rule of the states the
- * engine reaches (docs/PERSISTENCE.md lists them). */
-int lkr__persist_valid(const lkr_session *s);
+/* ---- test and benchmark seams (lib/hooks/hooks.c, linked into tests and
+ * benchmarks only: a host's library has neither function) ----------------- */
 
-/* engine.c: a time as an offset from the session's start (saturating). */
-uint32_t lkr__offset(const lkr_session *s, uint64_t now);
-/* engine.c: the override tail: its size, and its placement after the struct. */
-size_t lkr__tail_size(uint32_t priors, uint32_t likelihoods, int costs);
-void lkr__place_tail(lkr_session *s, uint32_t priors, uint32_t likelihoods, int costs);
-
-/* engine.c: the steps that fit the profile (protocol, ecosystems, bridge, keypad). */
-void lkr__compute_fits(lkr_session *s);
-
-/* engine.c: recomputes diagnosis and beliefs from validated facts and history. */
-void lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
-
-/* engine.c: whether the code backup is verified (the vault's word, bound to
- * the digest the session backed up). */
-int lkr__backup_verified(const lkr_session *s);
-int lkr__backup_offerable(const lkr_session *s);
-/* The guards only a person can settle (lkr_session_confirm). */
-#define LKR__GUARDS_CONFIRMABLE                                                                    \
-    (LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) | LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) |        \
-     LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) | LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |               \
-     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK))
-/* A step is in hand: offered to its person, or blocked again since. */
-int lkr__in_hand(const lkr_session *s);
-
-/* guards.c: the mask of guards that hold for a step of tier `tier`; the _of
- * form computes only the guards in `want`. */
-uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier);
-uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want);
-/* guards.c: whether tier `tier` still has a step to offer. */
-int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier);
-/* engine.c: whether a step is a candidate now, and its score. */
-int lkr__candidate(const lkr_session *s, uint32_t step, double *score);
-/* engine.c: the tiers of the session's ladder, in order; returns the count. */
-uint32_t lkr__ladder_tiers(const lkr_session *s, const uint8_t **tiers);
-/* Step-choice policies, for the benchmarks only (bench/): the library's own
- * adaptive choice, the seed documents' fixed order (catalog order within each
- * tier), and an oracle that knows the fault and tries only steps that fix it,
- * best P(fix)/cost first, in any tier. Guards, waits and verification are the
- * same for all three. */
-/* The least P(fix) under the current beliefs for which a step is offered. */
-#define LKR__MIN_FIX 0.02
-
+/* Step-choice policies for the benchmarks: the library's own adaptive
+ * choice, the seed documents' fixed order (catalog order within each tier),
+ * and an oracle that knows the fault and tries only steps that fix it, best
+ * P(fix)/cost first, in any tier. Guards, waits and verification are the same
+ * for all three. */
 #define LKR__POLICY_ADAPTIVE 0
 #define LKR__POLICY_FIXED 1
 #define LKR__POLICY_ORACLE 2
 void lkr__session_set_policy(lkr_session *s, uint32_t policy, uint32_t cause);
-
-/* engine.c: the code vault marks (or clears) a verified backup. */
+/* Tests: the code backup counts as verified without a vault. */
 void lkr__session_set_backup_verified(lkr_session *s, int verified);
 
 #endif /* LKR_INTERNAL_H */

@@ -4,9 +4,6 @@
 
 #include "internal.h"
 
-/* The structs as 1.0 shipped them: a caller's struct_size may not be smaller. */
-#define PROFILE_MIN_SIZE (offsetof(lkr_profile, purchase_date) + LKR_DATE_MAX)
-#define OBSERVATIONS_MIN_SIZE (offsetof(lkr_observations, error_code) + LKR_VERSION_TEXT_MAX)
 
 void lkr_profile_init(lkr_profile *profile)
 {
@@ -40,13 +37,17 @@ static int num_ok(int32_t v, int32_t max)
     return v == LKR_NUM_UNKNOWN || (v >= 0 && v <= max);
 }
 
-lkr_status lkr_profile_validate(const lkr_profile *p)
+lkr_status lkr_profile_validate(const lkr_profile *caller)
 {
+    lkr_profile copy;
+    const lkr_profile *p = &copy;
     lkr_status st;
-    if (p == NULL) {
+    if (caller == NULL) {
         return LKR_E_INVAL;
     }
-    st = lkr__check_size(p, p->struct_size, PROFILE_MIN_SIZE, sizeof(*p));
+    /* Judged on a copy read up to the caller's struct_size (lkr__ingest). */
+    lkr_profile_init(&copy);
+    st = lkr__ingest(&copy, sizeof(copy), caller, LKR__PROFILE_MIN_SIZE);
     if (st != LKR_OK) {
         return st;
     }
@@ -94,13 +95,17 @@ lkr_status lkr_profile_validate(const lkr_profile *p)
     return LKR_OK;
 }
 
-lkr_status lkr_observations_validate(const lkr_observations *o)
+lkr_status lkr_observations_validate(const lkr_observations *caller)
 {
+    lkr_observations copy;
+    const lkr_observations *o = &copy;
     lkr_status st;
-    if (o == NULL) {
+    if (caller == NULL) {
         return LKR_E_INVAL;
     }
-    st = lkr__check_size(o, o->struct_size, OBSERVATIONS_MIN_SIZE, sizeof(*o));
+    /* Judged on a copy read up to the caller's struct_size (lkr__ingest). */
+    lkr_observations_init(&copy);
+    st = lkr__ingest(&copy, sizeof(copy), caller, LKR__OBSERVATIONS_MIN_SIZE);
     if (st != LKR_OK) {
         return st;
     }
@@ -202,4 +207,44 @@ const char *lkr_chemistry_name(uint32_t chemistry)
 lkr_status lkr_chemistry_find(const char *name, uint32_t *chemistry)
 {
     return find_name(chemistry_names, LKR_CHEMISTRY_MAX + 1, name, chemistry);
+}
+
+/* ---- firmware versions: compared here only ---------------------------------------- */
+
+static int same_version(const char *a, const char *b)
+{
+    return a[0] != '\0' && b[0] != '\0' && strcmp(a, b) == 0;
+}
+
+int lkr__fw_at_target(const lkr_observations *o)
+{
+    return same_version(o->fw_now, o->fw_target);
+}
+
+int lkr__fw_unchanged(const lkr_observations *o)
+{
+    return same_version(o->fw_now, o->fw_before) &&
+           (o->fw_target[0] == '\0' || strcmp(o->fw_target, o->fw_before) != 0);
+}
+
+/* ---- ranking causes ------------------------------------------------------------------ */
+
+void lkr__rank_causes(const double p[LKR__CAUSE_COUNT + 1], lkr_diagnosis *d)
+{
+    uint32_t c, n = 0;
+    /* Insertion sort: most probable first, ties by id (deterministic). */
+    for (c = 1; c <= LKR__CAUSE_COUNT && n < LKR_DIAGNOSIS_MAX_CAUSES; c++) {
+        uint32_t k;
+        if (p[c] <= 0.0) {
+            continue;
+        }
+        k = n++;
+        while (k > 0 && d->causes[k - 1].p < p[c]) {
+            d->causes[k] = d->causes[k - 1];
+            k--;
+        }
+        d->causes[k].cause = c;
+        d->causes[k].p = p[c];
+    }
+    d->cause_count = n;
 }

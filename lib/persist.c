@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "le.h"
+#include "session_int.h"
 
 #define HEADER 12u
 #define TRAILER 4u
@@ -276,7 +276,8 @@ lkr_status lkr_session_save(const lkr_session *s, void *buf, size_t len, size_t 
 {
     uint8_t clear[LKR_SESSION_BLOB_MAX];
     size_t n;
-    if (s == NULL || s->magic != LKR__SESSION_MAGIC || needed == NULL || (buf == NULL && len != 0)) {
+    LKR__CHECK_SESSION(s);
+    if (needed == NULL || (buf == NULL && len != 0)) {
         return LKR_E_INVAL;
     }
     n = write_frame(NULL, 0, s, NULL, 0, 0);
@@ -491,12 +492,11 @@ static lkr_status parse(const lkr_transport *t, const uint8_t *p, size_t len, ui
     return lkr__persist_valid(tmp) ? LKR_OK : LKR_E_CORRUPT;
 }
 
-#define CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(void *))
 
 static lkr_status check_args(const lkr_session_config *config, const lkr_transport *transport)
 {
     lkr_status st;
-    if ((st = lkr__check_size(config, config->struct_size, CONFIG_MIN_SIZE, sizeof(*config))) != LKR_OK ||
+    if ((st = lkr__check_size(config, config->struct_size, LKR__CONFIG_MIN_SIZE, sizeof(*config))) != LKR_OK ||
         (st = lkr__check_transport(transport)) != LKR_OK) {
         return st;
     }
@@ -524,7 +524,8 @@ static lkr_session *place(const lkr_allocator *al, const lkr_session *tmp, const
     if (s->likelihoods != NULL) memcpy(s->likelihoods, lo->likelihoods, nl * sizeof(lkr_likelihood));
     if (s->cost != NULL) memcpy(s->cost, lo->cost, sizeof(lo->cost));
     if (al != NULL) {
-        s->alloc = *al;
+        memset(&s->alloc, 0, sizeof(s->alloc));
+        (void)lkr__ingest(&s->alloc, sizeof(s->alloc), al, LKR__ALLOCATOR_MIN_SIZE);
         s->has_alloc = 1;
     }
     return s;
@@ -564,8 +565,8 @@ lkr_status lkr_session_load(const lkr_session_config *config, const lkr_transpor
     /* Parsed on the stack first, so the session gets its exact size. */
     memset(&tmp, 0, sizeof(tmp));
     memset(&lo, 0, sizeof(lo));
-    tmp.tr = *transport; /* the validation asks nothing of the host, but may read it */
-    tmp.tr.struct_size = (uint32_t)sizeof(tmp.tr);
+    /* the validation asks nothing of the host, but may read it */
+    (void)lkr__ingest(&tmp.tr, sizeof(tmp.tr), transport, LKR__TRANSPORT_MIN_SIZE); /* checked above */
     st = parse(&tmp.tr, (const uint8_t *)buf, len, clear, &tmp, &lo);
     if (st == LKR_OK) {
         lkr__compute_fits(&tmp);

@@ -7,12 +7,12 @@
  * the waivers behind every waived mask, the guards of every step that may
  * erase codes (re-checked from the evidence the engine needed when it began
  * it), and final states consistent with the history. Each rule is a fact of
- * the engine (lib/engine.c) stated from the state side; docs/PERSISTENCE.md
- * lists them.
+ * the engine (step.c, codes.c, select.c) stated from the state side;
+ * docs/PERSISTENCE.md lists them.
  */
 #include <string.h>
 
-#include "internal.h"
+#include "session_int.h"
 
 #define SBIT(id) ((id) != 0 ? (uint64_t)1u << ((id) - 1u) : (uint64_t)0)
 #define GB(g) LKR_GUARD_BIT(LKR_GUARD_##g)
@@ -197,53 +197,37 @@ static int valid_fit(const lkr_session *s)
            (s->terminal_step == 0 || lkr__step_fits(s->terminal_step, &s->profile));
 }
 
-/* Index of the code backup the vault verified (by the host, done), or -1. */
-static int vault_backup_at(const lkr_session *s)
-{
-    uint32_t i;
-    if (s->has_vault_digest == LKR__DIGEST_NONE) {
-        return -1;
-    }
-    for (i = 0; i < s->hist_count; i++) {
-        if (s->hist[i].step == LKR_STEP_REPAIR_BACKUP_CODES) {
-            return s->hist[i].outcome == LKR_OUTCOME_DONE && s->hist[i].by_host ? (int)i : -1;
-        }
-    }
-    return -1;
-}
-
-static int performed(uint32_t outcome)
-{
-    return outcome == LKR_OUTCOME_DONE || outcome == LKR_OUTCOME_FIXED || outcome == LKR_OUTCOME_NOT_FIXED ||
-           outcome == LKR_OUTCOME_REFUTED;
-}
-
 /* The code guards, re-checked for every step begun (in hand or in the
  * history, not merely waived): the engine begins a step guarded by the code
- * backup only once the vault verified one, earlier in the history; a step
- * guarded by "re-pair keeps codes" also when the profile says so. And
+ * backup only with a backup bound to the session (codes.c: the backup the
+ * vault made, a verified backup the host made that read the same as the
+ * lock, or the host's records when the lock could not be read); binding one
+ * sets the session's digest, which nothing clears. A step guarded by
+ * "re-pair keeps codes" needs it too unless the profile says so. And
  * "recovered" after a step that erased (or may have erased) codes needs the
- * vault that checked them back. */
+ * bound backup that checked them back. The guards and what a step erases are
+ * the catalog's for the lock's protocol. */
 static int valid_code_evidence(const lkr_session *s)
 {
-    int backup = vault_backup_at(s);
+    int backed = s->has_vault_digest != LKR__DIGEST_NONE;
     uint32_t i;
-    for (i = 0; i < s->hist_count; i++) {
-        const lkr__step_def *d = &lkr__steps[s->hist[i].step];
-        int backed = backup >= 0 && (uint32_t)backup < i;
+    for (i = 0; i < s->hist_count && !backed; i++) {
+        uint32_t step = s->hist[i].step;
+        uint32_t guards = lkr__step_guards(step, s->profile.protocol);
+        uint32_t destroys = lkr__step_destroys(step, s->profile.protocol);
         if (s->hist[i].outcome == LKR_OUTCOME_WAIVED) {
             continue; /* never begun, or closed unperformed */
         }
-        if ((d->guards & GB(CODES_BACKED_UP)) && !backed) {
+        if (guards & GB(CODES_BACKED_UP)) {
             return 0;
         }
-        if ((d->guards & GB(REPAIR_CODES_SAFE)) && !backed && s->profile.repair_erases_codes != LKR_NO) {
+        if ((guards & GB(REPAIR_CODES_SAFE)) && s->profile.repair_erases_codes != LKR_NO) {
             return 0;
         }
-        if (s->phase == LKR__P_FINAL && s->final_state == LKR_STATE_RECOVERED && performed(s->hist[i].outcome) &&
-            ((d->destroys & LKR_DESTROYS_CODES) ||
-             ((d->destroys & LKR_MAY_DESTROY_CODES) && s->profile.repair_erases_codes != LKR_NO)) &&
-            backup < 0) {
+        if (s->phase == LKR__P_FINAL && s->final_state == LKR_STATE_RECOVERED &&
+            lkr__outcome_performed(s->hist[i].outcome) &&
+            ((destroys & LKR_DESTROYS_CODES) ||
+             ((destroys & LKR_MAY_DESTROY_CODES) && s->profile.repair_erases_codes != LKR_NO))) {
             return 0;
         }
     }

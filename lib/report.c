@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "session_int.h"
 
 /* ---- a bounded writer that also counts -------------------------------------- */
 
@@ -168,12 +168,12 @@ static uint32_t public_state_of(const lkr_session *s)
 
 /* ---- JSON ---------------------------------------------------------------------- */
 
-static void json(out *o, const lkr_session *s)
+/* The lock, its battery, firmware and error codes: {"library":...,"error_codes":{...} */
+static void json_lock(out *o, const lkr_session *s)
 {
     const lkr_profile *p = &s->profile;
     const lkr_observations *ob = &s->obs;
-    uint32_t i, k, first, state = public_state_of(s);
-    lkr_diagnosis d = LKR_DIAGNOSIS_INIT;
+    uint32_t k, first;
 
     lit(o, "{\"library\":");
     jstr(o, s, lkr_version_string());
@@ -224,6 +224,14 @@ static void json(out *o, const lkr_session *s)
     jstr_or_null(o, s, s->initial_error);
     lit(o, ",\"now\":");
     jstr_or_null(o, s, ob->error_code);
+}
+
+/* The symptom and the most likely causes: ...,"symptom":...,"causes":[...] */
+static void json_causes(out *o, const lkr_session *s)
+{
+    lkr_diagnosis d = LKR_DIAGNOSIS_INIT;
+    uint32_t i;
+
     lit(o, "},\"symptom\":");
     jstr(o, s, lkr__symptoms[s->symptom].sid);
     lit(o, ",\"causes\":[");
@@ -241,6 +249,13 @@ static void json(out *o, const lkr_session *s)
             lit(o, "}");
         }
     }
+}
+
+/* Where the session stands: ...],"state":...,"support_reasons":[... */
+static void json_outcome(out *o, const lkr_session *s)
+{
+    uint32_t k, first, state = public_state_of(s);
+
     lit(o, "],\"state\":");
     jstr(o, s, state_name(state));
     lit(o, ",\"ladder\":");
@@ -256,6 +271,13 @@ static void json(out *o, const lkr_session *s)
             first = 0;
         }
     }
+}
+
+/* The steps and the waivers, in order: ...],"steps":[...],"waivers":[... */
+static void json_history(out *o, const lkr_session *s)
+{
+    uint32_t i;
+
     lit(o, "],\"steps\":[");
     for (i = 0; i < s->hist_count; i++) {
         const lkr__hist *h = &s->hist[i];
@@ -285,6 +307,26 @@ static void json(out *o, const lkr_session *s)
         secs(o, w->at_off);
         lit(o, "}");
     }
+}
+
+/* What the lock itself listed at its last read, and how many of those codes
+ * nobody here holds a PIN for: ...,"on_lock":N,"unknown":M (null: never read). */
+static void json_lock_codes(out *o, const lkr_session *s)
+{
+    uint32_t on_lock = 0, unknown = 0;
+    int read = s->vault != NULL && lkr__vault_lock_facts(s->vault, &on_lock, &unknown);
+    lit(o, ",\"on_lock\":");
+    if (read) num(o, on_lock); else lit(o, "null");
+    lit(o, ",\"unknown\":");
+    if (read) num(o, unknown); else lit(o, "null");
+}
+
+/* The guards that blocked, the codes (a count, never a code) and the time
+ * spent: ...],"guards_blocked":[...],"codes":{...},"person_minutes":N} */
+static void json_codes(out *o, const lkr_session *s)
+{
+    uint32_t k, first;
+
     lit(o, "],\"guards_blocked\":[");
     for (k = 1, first = 1; k <= LKR__GUARD_COUNT; k++) {
         if (s->guards_blocked & LKR_GUARD_BIT(k)) {
@@ -299,11 +341,23 @@ static void json(out *o, const lkr_session *s)
     num(o, lkr__vault_count(s->vault));
     lit(o, ",\"verified\":");
     lit(o, lkr__backup_verified(s) ? "true" : "false");
+    lit(o, ",\"host_records\":");
+    lit(o, lkr__backup_bound(s) && !lkr__backup_verified(s) ? "true" : "false");
     lit(o, ",\"missing\":");
     num(o, s->codes_missing);
+    json_lock_codes(o, s);
     lit(o, "},\"person_minutes\":");
     num(o, s->person_minutes);
     lit(o, "}");
+}
+
+static void json(out *o, const lkr_session *s)
+{
+    json_lock(o, s);
+    json_causes(o, s);
+    json_outcome(o, s);
+    json_history(o, s);
+    json_codes(o, s);
 }
 
 /* ---- text ---------------------------------------------------------------------- */
@@ -333,7 +387,7 @@ static void text(out *o, const lkr_session *s)
     const lkr_profile *p = &s->profile;
     const lkr_observations *ob = &s->obs;
     uint32_t i, k, state = public_state_of(s);
-    char b[64];
+    char b[128];
 
     lit(o, "Smart lock support report (liblockrecover ");
     lit(o, lkr_version_string());
@@ -398,9 +452,20 @@ static void text(out *o, const lkr_session *s)
         }
     }
     (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
-                   (unsigned)lkr__vault_count(s->vault), lkr__backup_verified(s) ? "verified" : "not verified",
+                   (unsigned)lkr__vault_count(s->vault),
+                   lkr__backup_verified(s) ? "verified"
+                   : lkr__backup_bound(s)  ? "the host's records (not read from the lock)"
+                                           : "not verified",
                    (unsigned)s->codes_missing);
     lit(o, b);
+    {
+        uint32_t on_lock = 0, unknown = 0;
+        if (s->vault != NULL && lkr__vault_lock_facts(s->vault, &on_lock, &unknown) && unknown > 0) {
+            (void)snprintf(b, sizeof(b), "The lock holds %u codes; %u of them are in no record here: "
+                           "nobody here knows their PINs\n", (unsigned)on_lock, (unsigned)unknown);
+            lit(o, b);
+        }
+    }
     (void)snprintf(b, sizeof(b), "Person-minutes spent: %u\n", (unsigned)s->person_minutes);
     lit(o, b);
 }

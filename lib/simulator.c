@@ -5,8 +5,12 @@
  * The fault model: every injected cause stays active until a step that is
  * performed fixes it, with the catalog's likelihood drawn from a seeded PRNG
  * (splitmix64). The lock answers a probe as reachable only when no cause is
- * left. A factory reset erases its codes and pairings; a re-pair erases codes
- * on models that do. Everything is counted: steps, destructive acts, steps
+ * left. A factory reset erases its codes and pairings and takes the lock off
+ * its network until it is re-joined (reset.restore_after_reset: re-include,
+ * re-commission, re-pair); a re-pair erases codes on models that do, and on
+ * Matter removing the accessory from any ecosystem does (the catalog's data
+ * per protocol). Off the network the lock answers no read, no write and no
+ * probe. Everything is counted: steps, destructive acts, steps
  * performed without their guards, codes lost. No global state, one
  * allocation, no clock but its own.
  */
@@ -18,8 +22,8 @@
 #include "le.h"
 
 #define SIM_MAGIC 0x4C4B534Du /* "LKSM" */
-#define FW_BEFORE "1.4.2"
-#define FW_TARGET "1.5.0"
+#define FW_BEFORE LKR__SIM_FW_BEFORE
+#define FW_TARGET LKR__SIM_FW_TARGET
 
 struct lkr_sim {
     uint32_t magic;
@@ -28,6 +32,7 @@ struct lkr_sim {
     uint8_t pins_readable;
     uint8_t has_checksum;
     uint8_t flaky_toggle;
+    uint8_t off_network; /* reset, not re-joined yet */
     uint8_t dropped;
     uint32_t dropped_slot;
     lkr_sim_config cfg;
@@ -80,166 +85,10 @@ static uint32_t draw_permille(lkr_sim *s)
                        CB(LKR_CAUSE_PHONE_BLE_BUG) | CB(LKR_CAUSE_NEW_IP_ADDRESS) |                 \
                        CB(LKR_CAUSE_HARDWARE_FAILURE))
 
-static void set_str(char *dst, size_t cap, const char *src)
+/* Writes what cause c makes true into o (full facts): sim_facts.c. */
+static void cause_facts(const lkr_sim *s, uint32_t c, lkr_observations *o)
 {
-    size_t n = strlen(src);
-    if (n >= cap) {
-        n = cap - 1;
-    }
-    memset(dst, 0, cap);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
-/* Writes what cause c makes true into o (full facts). */
-static void cause_facts(lkr_sim *s, uint32_t c, lkr_observations *o)
-{
-    switch (c) {
-    case LKR_CAUSE_BLE_DROP_MID_TRANSFER:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->update_state = LKR_UPDATE_REPORTED_FAILED;
-        set_str(o->fw_now, sizeof(o->fw_now), FW_TARGET);
-        break;
-    case LKR_CAUSE_OTA_VOLTAGE_COLLAPSE:
-        o->keypad_lights = LKR_NO;
-        o->update_state = LKR_UPDATE_REPORTED_FAILED;
-        if (o->battery_pct == LKR_NUM_UNKNOWN) o->battery_pct = 30;
-        set_str(o->fw_now, sizeof(o->fw_now), FW_BEFORE);
-        break;
-    case LKR_CAUSE_WIFI_STACK_CRASH:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->update_state = LKR_UPDATE_REPORTED_OK;
-        o->other_wifi_devices_work = LKR_YES;
-        set_str(o->fw_now, sizeof(o->fw_now), FW_TARGET);
-        break;
-    case LKR_CAUSE_HUB_SESSION_MISMATCH:
-        o->keypad_lights = LKR_YES;
-        o->keypad_accepts_codes = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        if (s->cfg.protocol != LKR_PROTOCOL_BLE) o->hub_online = LKR_YES;
-        o->update_state = LKR_UPDATE_REPORTED_OK;
-        set_str(o->fw_now, sizeof(o->fw_now), FW_TARGET);
-        break;
-    case LKR_CAUSE_APP_STALE_STATE:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_NO_RESPONSE;
-        o->local_control_works = LKR_YES;
-        o->update_state = LKR_UPDATE_REPORTED_OK;
-        set_str(o->fw_now, sizeof(o->fw_now), FW_TARGET);
-        break;
-    case LKR_CAUSE_TRANSFER_STALL:
-        o->update_state = LKR_UPDATE_IN_PROGRESS;
-        o->update_progress_pct = 63;
-        o->update_stalled_min = 25;
-        set_str(o->fw_now, sizeof(o->fw_now), FW_BEFORE);
-        break;
-    case LKR_CAUSE_BATTERIES_DEPLETED:
-        o->keypad_lights = LKR_NO;
-        if (o->update_state == LKR_UPDATE_UNKNOWN) o->update_state = LKR_UPDATE_NONE;
-        if (o->battery_pct == LKR_NUM_UNKNOWN) o->battery_pct = 5;
-        break;
-    case LKR_CAUSE_ZWAVE_DEEP_SLEEP:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->hub_online = LKR_YES;
-        o->update_state = LKR_UPDATE_REPORTED_OK;
-        if (o->battery_pct == LKR_NUM_UNKNOWN) o->battery_pct = 40;
-        break;
-    case LKR_CAUSE_THREAD_MESH_LOST:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->update_state = LKR_UPDATE_REPORTED_OK;
-        set_str(o->fw_now, sizeof(o->fw_now), FW_TARGET);
-        break;
-    case LKR_CAUSE_PHONE_BLE_BUG:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->update_state = LKR_UPDATE_REPORTED_FAILED;
-        o->second_phone_connects = LKR_YES; /* known only once tried */
-        break;
-    case LKR_CAUSE_WIFI_BAND_SECURITY:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->wifi_security = LKR_WIFI_SECURITY_MIXED;
-        break;
-    case LKR_CAUSE_NEW_IP_ADDRESS:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->update_state = LKR_UPDATE_REPORTED_OK;
-        o->ip_changed = LKR_YES;
-        set_str(o->fw_now, sizeof(o->fw_now), FW_TARGET);
-        break;
-    case LKR_CAUSE_WEAK_SIGNAL:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->signal_weak = LKR_YES;
-        break;
-    case LKR_CAUSE_NETWORK_CHANGED:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->network_changed = LKR_YES;
-        break;
-    case LKR_CAUSE_HUB_OFFLINE:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        if (s->cfg.protocol == LKR_PROTOCOL_WIFI) o->router_online = LKR_NO;
-        else o->hub_online = LKR_NO;
-        break;
-    case LKR_CAUSE_MISSING_PERMISSIONS:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->app_permissions_ok = LKR_NO;
-        break;
-    case LKR_CAUSE_OUTDATED_SOFTWARE:
-        o->keypad_lights = LKR_YES;
-        o->app_status = LKR_APP_OFFLINE;
-        o->software_outdated = LKR_YES;
-        break;
-    case LKR_CAUSE_NEEDS_CALIBRATION:
-        o->keypad_lights = LKR_YES;
-        o->wrong_position = LKR_YES;
-        break;
-    case LKR_CAUSE_KEYPAD_LOCKOUT:
-        o->keypad_lights = LKR_YES;
-        o->codes_state = LKR_CODES_ALL_REJECTED;
-        o->lockout_active = LKR_YES;
-        break;
-    case LKR_CAUSE_CODE_EXPIRED:
-        o->keypad_lights = LKR_YES;
-        o->codes_state = LKR_CODES_ONE_REJECTED;
-        o->code_expired = LKR_YES;
-        break;
-    case LKR_CAUSE_WRONG_CODE:
-        o->keypad_lights = LKR_YES;
-        o->codes_state = LKR_CODES_ONE_REJECTED;
-        break;
-    case LKR_CAUSE_KEYPAD_DAMAGE:
-        o->keypad_lights = LKR_YES;
-        o->codes_state = LKR_CODES_ALL_REJECTED;
-        o->keypad_dirty = LKR_YES;
-        break;
-    case LKR_CAUSE_DOOR_MISALIGNMENT:
-        o->keypad_lights = LKR_YES;
-        o->codes_state = LKR_CODES_ALL_REJECTED;
-        o->works_door_open_only = LKR_YES;
-        break;
-    case LKR_CAUSE_EXTREME_COLD:
-        o->keypad_lights = LKR_YES;
-        o->codes_state = LKR_CODES_ALL_REJECTED;
-        o->extreme_cold = LKR_YES;
-        break;
-    case LKR_CAUSE_HARDWARE_FAILURE:
-        o->keypad_lights = LKR_NO;
-        o->update_state = LKR_UPDATE_REPORTED_FAILED;
-        if (o->battery_pct == LKR_NUM_UNKNOWN) o->battery_pct = 100;
-        set_str(o->error_code, sizeof(o->error_code), "-1");
-        set_str(o->fw_now, sizeof(o->fw_now), FW_BEFORE);
-        break;
-    default:
-        break;
-    }
+    lkr__sim_cause_facts(s->cfg.protocol, c, o);
 }
 
 /* The facts as they are now, from the causes still at work. */
@@ -249,8 +98,8 @@ static void refresh_truth(lkr_sim *s)
     uint32_t c;
     lkr_observations_init(o);
     o->battery_pct = s->cfg.battery_pct;
-    set_str(o->fw_before, sizeof(o->fw_before), FW_BEFORE);
-    set_str(o->fw_target, sizeof(o->fw_target), FW_TARGET);
+    lkr__set_str(o->fw_before, sizeof(o->fw_before), FW_BEFORE);
+    lkr__set_str(o->fw_target, sizeof(o->fw_target), FW_TARGET);
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         if (s->active & CB(c)) cause_facts(s, c, o);
     }
@@ -261,7 +110,7 @@ static void refresh_truth(lkr_sim *s)
         o->codes_state = LKR_CODES_ALL_WORK;
         o->update_state = (s->cfg.cause_count && (CB(s->cfg.causes[0]) & UPDATE_CAUSES)) ? LKR_UPDATE_FINISHED
                                                                                         : LKR_UPDATE_NONE;
-        set_str(o->fw_now, sizeof(o->fw_now), o->update_state == LKR_UPDATE_NONE ? FW_BEFORE : FW_TARGET);
+        lkr__set_str(o->fw_now, sizeof(o->fw_now), o->update_state == LKR_UPDATE_NONE ? FW_BEFORE : FW_TARGET);
         if (o->battery_pct == LKR_NUM_UNKNOWN || o->battery_pct < 60) o->battery_pct = 100;
     }
     if (o->update_state == LKR_UPDATE_NONE) {
@@ -436,7 +285,7 @@ static void erase_codes(lkr_sim *s)
 static void perform(lkr_sim *s, uint32_t step)
 {
     const lkr__step_def *d = &lkr__steps[step];
-    uint32_t c, k;
+    uint32_t c, k, destroys;
 
     s->steps_performed++;
     s->person_minutes += d->cost_min;
@@ -455,13 +304,19 @@ static void perform(lkr_sim *s, uint32_t step)
             }
         }
     }
-    if (d->destroys) {
+    destroys = lkr__step_destroys(step, s->cfg.protocol);
+    if (destroys) {
         s->destructive_acts++;
     }
-    if (d->destroys & LKR_DESTROYS_CODES) {
+    if (destroys & LKR_DESTROYS_CODES) {
         erase_codes(s);
-    } else if ((d->destroys & LKR_MAY_DESTROY_CODES) && s->cfg.repair_erases_codes == LKR_YES) {
+    } else if ((destroys & LKR_MAY_DESTROY_CODES) && s->cfg.repair_erases_codes == LKR_YES) {
         erase_codes(s);
+    }
+    if (step == LKR_STEP_RESET_FACTORY_RESET) {
+        s->off_network = 1;
+    } else if (step == LKR_STEP_RESET_RESTORE_AFTER_RESET) {
+        s->off_network = 0; /* set up again: back on its network */
     }
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         if (!(s->active & CB(c))) continue;
@@ -484,13 +339,13 @@ static uint64_t cb_now(void *ctx)
 static lkr_status cb_probe(void *ctx, lkr_probe_result *r)
 {
     lkr_sim *s = (lkr_sim *)ctx;
-    r->reachable = s->active == 0 ? LKR_YES : LKR_NO;
+    r->reachable = s->active == 0 && !s->off_network ? LKR_YES : LKR_NO;
     if (s->cfg.has_keypad != LKR_NO) {
         r->keypad_lights = (s->active & SILENT_CAUSES) ? LKR_NO : LKR_YES;
     }
     r->battery_pct = s->truth.battery_pct;
-    set_str(r->fw_version, sizeof(r->fw_version), s->truth.fw_now);
-    set_str(r->error_code, sizeof(r->error_code), s->truth.error_code);
+    lkr__set_str(r->fw_version, sizeof(r->fw_version), s->truth.fw_now);
+    lkr__set_str(r->error_code, sizeof(r->error_code), s->truth.error_code);
     return LKR_OK;
 }
 
@@ -533,6 +388,9 @@ static lkr_status cb_read_codes(void *ctx, lkr_code *out, uint32_t cap, lkr_code
 {
     lkr_sim *s = (lkr_sim *)ctx;
     uint32_t i, n = s->code_count < cap ? s->code_count : cap;
+    if (s->off_network) {
+        return LKR_E_TRANSPORT;
+    }
     for (i = 0; i < n; i++) {
         out[i] = s->codes[i];
         if (!s->pins_readable) {
@@ -555,6 +413,9 @@ static lkr_status cb_write_code(void *ctx, const lkr_code *code)
 {
     lkr_sim *s = (lkr_sim *)ctx;
     uint32_t i;
+    if (s->off_network) {
+        return LKR_E_TRANSPORT;
+    }
     if (s->cfg.flags & LKR_SIM_F_DROP_ON_RESTORE) {
         /* A bad lock: one slot (the first it is asked to write) is acknowledged
          * and never stored, however often it is written. */
@@ -668,10 +529,10 @@ lkr_status lkr_sim_profile(const lkr_sim *s, lkr_profile *p)
     p->has_key_cylinder = LKR_YES;
     p->repair_erases_codes = s->cfg.repair_erases_codes;
     p->pins_readable = s->pins_readable ? LKR_YES : LKR_NO;
-    set_str(p->manufacturer, sizeof(p->manufacturer), "Simulated Locks");
+    lkr__set_str(p->manufacturer, sizeof(p->manufacturer), "Simulated Locks");
     (void)snprintf(p->model, sizeof(p->model), "SIM-%s", lkr_protocol_name(s->cfg.protocol));
     (void)snprintf(p->serial, sizeof(p->serial), "SIM%016llX", (unsigned long long)s->cfg.seed);
-    set_str(p->purchase_date, sizeof(p->purchase_date), "2025-06-01");
+    lkr__set_str(p->purchase_date, sizeof(p->purchase_date), "2025-06-01");
     return LKR_OK;
 }
 
@@ -739,7 +600,7 @@ static lkr_status learn(lkr_sim *s, lkr_session *session, uint32_t step)
     switch (step) {
     case LKR_STEP_TRIAGE_CHECK_FIRMWARE:
     case LKR_STEP_UNIVERSAL_CHECK_FIRMWARE:
-        set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
+        lkr__set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
         break;
     case LKR_STEP_BLE_SECOND_PHONE:
         /* Another phone fails too only when the lock's own radio is at fault. */
@@ -785,7 +646,7 @@ lkr_status lkr_sim_respond(lkr_sim *s, lkr_session *session, const lkr_action *a
         if (a->question == LKR_QUESTION_FIRMWARE_VERSION) {
             lkr_observations o;
             lkr_observations_init(&o);
-            set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
+            lkr__set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
             st = o.fw_now[0] != '\0' ? lkr_session_observe(session, &o)
                                      : lkr_session_answer(session, a->question, LKR_UNKNOWN);
         } else {

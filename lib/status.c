@@ -34,6 +34,7 @@ static const status_text status_texts[] = {
     {LKR_E_TRUNCATED, "LKR_E_TRUNCATED", LKR__TEXT("data truncated")},
     {LKR_E_PROTOCOL, "LKR_E_PROTOCOL", LKR__TEXT("transport broke its contract")},
     {LKR_E_OVERSIZED, "LKR_E_OVERSIZED", LKR__TEXT("data longer than it can be")},
+    {LKR_E_REENTRANT, "LKR_E_REENTRANT", LKR__TEXT("called from a callback of the same session")},
 };
 
 static const status_text *find_status(lkr_status status)

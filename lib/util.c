@@ -58,6 +58,25 @@ lkr_status lkr__emit(void *out, const void *full, size_t full_size, size_t min)
     return LKR_OK;
 }
 
+lkr_status lkr__ingest(void *dst, size_t dst_size, const void *src, size_t min_size)
+{
+    uint32_t size;
+    lkr_status st;
+    if (src == NULL) {
+        return LKR_E_INVAL;
+    }
+    memcpy(&size, src, sizeof(size));
+    if ((st = lkr__check_size(src, size, min_size, dst_size)) != LKR_OK) {
+        return st;
+    }
+    /* Only the caller's own bytes are read: a caller built against an older
+     * header has a shorter struct, and what it lacks keeps dst's defaults. */
+    memcpy(dst, src, size < dst_size ? size : dst_size);
+    size = (uint32_t)dst_size;
+    memcpy(dst, &size, sizeof(size));
+    return LKR_OK;
+}
+
 uint32_t lkr__crc32(const void *data, size_t len)
 {
     const unsigned char *p = (const unsigned char *)data;
@@ -89,8 +108,6 @@ void lkr__wipe(void *p, size_t n)
 #endif
 }
 
-#define TRANSPORT_MIN_SIZE (offsetof(lkr_transport, unseal) + sizeof(void (*)(void)))
-#define ALLOCATOR_MIN_SIZE (offsetof(lkr_allocator, free) + sizeof(void (*)(void)))
 
 lkr_status lkr__check_transport(const lkr_transport *t)
 {
@@ -98,7 +115,7 @@ lkr_status lkr__check_transport(const lkr_transport *t)
     if (t == NULL) {
         return LKR_E_INVAL;
     }
-    if ((st = lkr__check_size(t, t->struct_size, TRANSPORT_MIN_SIZE, sizeof(*t))) != LKR_OK) {
+    if ((st = lkr__check_size(t, t->struct_size, LKR__TRANSPORT_MIN_SIZE, sizeof(*t))) != LKR_OK) {
         return st;
     }
     return t->now_ms != NULL ? LKR_OK : LKR_E_INVAL;
@@ -110,8 +127,18 @@ lkr_status lkr__check_allocator(const lkr_allocator *al)
     if (al == NULL) {
         return LKR_OK;
     }
-    if ((st = lkr__check_size(al, al->struct_size, ALLOCATOR_MIN_SIZE, sizeof(*al))) != LKR_OK) {
+    if ((st = lkr__check_size(al, al->struct_size, LKR__ALLOCATOR_MIN_SIZE, sizeof(*al))) != LKR_OK) {
         return st;
     }
     return al->alloc != NULL && al->free != NULL ? LKR_OK : LKR_E_INVAL;
+}
+
+void lkr__set_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    memset(dst, 0, cap);
+    memcpy(dst, src, n);
 }

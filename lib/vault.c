@@ -56,6 +56,11 @@ struct lkr_vault {
     uint32_t checksum;
     uint32_t count;
     uint32_t missing;
+    /* What the last read of the lock showed (not exported): codes it listed,
+     * and how many of them the vault holds no PIN for; lock_read 0: never. */
+    uint8_t lock_read;
+    uint32_t lock_count;
+    uint32_t unknown;
     /* HMAC-SHA-256 under `key` of the identity and the codes: a fingerprint
      * nobody without the key can test a guessed PIN against. */
     uint8_t digest[32];
@@ -89,6 +94,15 @@ void lkr_code_init(lkr_code *code)
     }
     memset(code, 0, sizeof(*code));
     code->struct_size = (uint32_t)sizeof(*code);
+}
+
+void lkr_code_readout_init(lkr_code_readout *readout)
+{
+    if (readout == NULL) {
+        return;
+    }
+    memset(readout, 0, sizeof(*readout));
+    readout->struct_size = (uint32_t)sizeof(*readout);
 }
 
 static int pin_ok(const char *pin)
@@ -352,6 +366,11 @@ int lkr__vault_verified(const lkr_vault *v)
     return vault_ok(v) && v->verified;
 }
 
+int lkr__vault_records(const lkr_vault *v)
+{
+    return vault_ok(v) && !v->verified && v->count > 0;
+}
+
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32])
 {
     memcpy(out, current_digest(v), 32);
@@ -399,11 +418,6 @@ int lkr__vault_matches(const lkr_vault *v, const lkr_profile *p, uint32_t kind, 
     return same;
 }
 
-uint32_t lkr__vault_missing(const lkr_vault *v)
-{
-    return vault_ok(v) ? v->missing : 0;
-}
-
 uint32_t lkr__vault_count(const lkr_vault *v)
 {
     return vault_ok(v) ? v->count : 0;
@@ -431,6 +445,30 @@ static lkr_code *scratch_codes(lkr_vault *v, uint8_t which)
     return buf;
 }
 
+/* Remembers what a read showed: how many codes the lock lists, and how many
+ * of them the vault has no PIN for (nobody here could restore those). */
+static void note_lock(lkr_vault *v, const lkr_code *read, const lkr_code_readout *info)
+{
+    uint32_t i, unknown = 0;
+    for (i = 0; i < info->count; i++) {
+        int k = find_slot(v->codes, v->count, read[i].slot);
+        if (k < 0 || v->codes[k].pin[0] == '\0') unknown++;
+    }
+    v->lock_read = 1;
+    v->lock_count = info->count;
+    v->unknown = info->pins_readable ? 0 : unknown;
+}
+
+int lkr__vault_lock_facts(const lkr_vault *v, uint32_t *on_lock, uint32_t *unknown)
+{
+    if (!vault_ok(v) || !v->lock_read) {
+        return 0;
+    }
+    *on_lock = v->lock_count;
+    *unknown = v->unknown;
+    return 1;
+}
+
 static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which, lkr_code_readout *info)
 {
     uint32_t i;
@@ -439,8 +477,7 @@ static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which,
     for (i = 0; i < LKR_VAULT_MAX_CODES; i++) {
         buf[i].struct_size = (uint32_t)sizeof(lkr_code); /* the rest is zero: lkr_code_init */
     }
-    memset(info, 0, sizeof(*info));
-    info->struct_size = (uint32_t)sizeof(*info);
+    lkr_code_readout_init(info);
     st = t->read_codes(t->ctx, buf, LKR_VAULT_MAX_CODES, info);
     if (!code_cb_status_ok(st)) {
         return LKR_E_TRANSPORT;
@@ -465,6 +502,7 @@ static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which,
             return LKR_E_PROTOCOL;
         }
     }
+    note_lock(v, buf, info);
     return LKR_OK;
 }
 
@@ -474,6 +512,45 @@ static void wipe_reads(lkr_vault *v)
     if (v->dirty & READ_A) lkr__wipe(v->read_a, sizeof(v->read_a));
     if (v->dirty & READ_B) lkr__wipe(v->read_b, sizeof(v->read_b));
     v->dirty = 0;
+}
+
+/* Keeps a backup that read back the same twice: the codes the lock lists
+ * (`got`, sorted by slot), and every code the vault held whose slot the lock
+ * no longer lists (a read never drops a code: it is kept, marked missing, for
+ * a restore). LKR_E_RANGE when both do not fit. */
+static lkr_status keep_backup(lkr_vault *v, const lkr_code *got, const lkr_code_readout *a)
+{
+    uint32_t i, n = a->count, kept = 0;
+    lkr_code *merged = v->read_a == got ? v->read_b : v->read_a;
+    for (i = 0; i < v->count; i++) {
+        if (find_slot(got, a->count, v->codes[i].slot) < 0) {
+            if (n >= LKR_VAULT_MAX_CODES) return LKR_E_RANGE;
+            kept++;
+            n++;
+        }
+    }
+    /* `merged` is the scratch read not holding `got`: its content was
+     * compared already and is no longer needed. */
+    lkr__wipe(merged, sizeof(v->read_a));
+    memcpy(merged, got, a->count * sizeof(lkr_code));
+    for (i = 0, n = a->count; i < v->count; i++) {
+        if (find_slot(got, a->count, v->codes[i].slot) < 0) merged[n++] = v->codes[i];
+    }
+    sort_by_slot(merged, n);
+    lkr__wipe(v->codes, sizeof(v->codes));
+    memcpy(v->codes, merged, n * sizeof(lkr_code));
+    v->count = n;
+    v->verified = 1;
+    v->pins_readable = a->pins_readable;
+    v->has_checksum = a->has_checksum;
+    v->checksum = a->checksum;
+    v->missing = kept;
+    for (i = 0; i < LKR_VAULT_MAX_CODES; i++) {
+        v->state[i] = i < n && find_slot(got, a->count, v->codes[i].slot) < 0 ? LKR_SLOT_MISSING
+                                                                                : LKR_SLOT_UNCHECKED;
+    }
+    v->digest_stale = 1;
+    return LKR_OK;
 }
 
 lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
@@ -507,8 +584,7 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
         }
     }
     if (!a.pins_readable) {
-        /* Write-through capture: every slot the lock lists must be recorded;
-         * the recorded codes it still holds are kept, in slot order. */
+        /* Write-through capture: every slot the lock lists must be recorded. */
         for (i = 0; i < a.count; i++) {
             int k = find_slot(v->codes, v->count, v->read_a[i].slot);
             if (k < 0 || v->codes[k].pin[0] == '\0' || v->codes[k].kind != v->read_a[i].kind) {
@@ -518,18 +594,9 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
             v->read_b[i] = v->codes[k];
         }
     }
-    lkr__wipe(v->codes, sizeof(v->codes));
-    memcpy(v->codes, a.pins_readable ? v->read_a : v->read_b, a.count * sizeof(lkr_code));
-    v->count = a.count;
-    v->verified = 1;
-    v->pins_readable = a.pins_readable;
-    v->has_checksum = a.has_checksum;
-    v->checksum = a.checksum;
-    v->missing = 0;
-    memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    v->digest_stale = 1;
+    st = keep_backup(v, a.pins_readable ? v->read_a : v->read_b, &a);
     wipe_reads(v);
-    return LKR_OK;
+    return st;
 }
 
 lkr_status lkr_vault_record(lkr_vault *v, const lkr_code *code)
@@ -559,7 +626,7 @@ lkr_status lkr_vault_record(lkr_vault *v, const lkr_code *code)
 static uint32_t compare_with(lkr_vault *v, const lkr_code *read, const lkr_code_readout *info)
 {
     uint32_t i, missing = 0;
-    int with_pin = v->pins_readable && info->pins_readable;
+    int with_pin = (v->pins_readable || !v->verified) && info->pins_readable; /* records hold PINs */
     for (i = 0; i < v->count; i++) {
         int k = find_slot(read, info->count, v->codes[i].slot);
         if (k < 0) {
@@ -586,8 +653,8 @@ lkr_status lkr_vault_verify(lkr_vault *v, const lkr_transport *t, uint32_t *miss
     if ((st = lkr__check_transport(t)) != LKR_OK) {
         return st;
     }
-    if (!v->verified) {
-        return LKR_E_STATE;
+    if (!v->verified && v->count == 0) {
+        return LKR_E_STATE; /* neither a backup nor the host's records */
     }
     if (t->read_codes == NULL) {
         return LKR_E_UNSUPPORTED;
@@ -605,6 +672,26 @@ lkr_status lkr_vault_verify(lkr_vault *v, const lkr_transport *t, uint32_t *miss
     return m == 0 ? LKR_OK : LKR_E_CORRUPT;
 }
 
+lkr_status lkr__vault_matches_lock(lkr_vault *v, const lkr_transport *t)
+{
+    lkr_code_readout info;
+    lkr_status st;
+    uint32_t m;
+    if (!vault_ok(v) || !v->verified || t == NULL || t->read_codes == NULL) {
+        return LKR_E_STATE;
+    }
+    if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK) {
+        wipe_reads(v);
+        return st;
+    }
+    /* Every code of the vault on the lock, and no code on the lock that the
+     * vault lacks: the vault is a backup of this lock as it is now. */
+    m = compare_with(v, v->read_a, &info);
+    wipe_reads(v);
+    v->missing = m;
+    return m == 0 && info.count == v->count ? LKR_OK : LKR_E_CORRUPT;
+}
+
 lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *missing)
 {
     lkr_code_readout info;
@@ -616,8 +703,8 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
     if ((st = lkr__check_transport(t)) != LKR_OK) {
         return st;
     }
-    if (!v->verified) {
-        return LKR_E_STATE;
+    if (!v->verified && v->count == 0) {
+        return LKR_E_STATE; /* neither a backup nor the host's records */
     }
     if (t->read_codes == NULL || t->write_code == NULL) {
         return LKR_E_UNSUPPORTED;
@@ -643,7 +730,7 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
         if (v->state[i] == LKR_SLOT_RESTORED || v->state[i] == LKR_SLOT_PRESENT) {
             int k = st == LKR_OK ? find_slot(v->read_a, info.count, v->codes[i].slot) : -1;
             if (k < 0 ||
-                !same_code(&v->codes[i], &v->read_a[k], v->pins_readable && info.pins_readable)) {
+                !same_code(&v->codes[i], &v->read_a[k], (v->pins_readable || !v->verified) && info.pins_readable)) {
                 v->state[i] = LKR_SLOT_FAILED;
             }
         }
@@ -657,6 +744,40 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
         *missing = m;
     }
     return m == 0 ? LKR_OK : LKR_E_CORRUPT;
+}
+
+lkr_status lkr_vault_restore_slot(lkr_vault *v, const lkr_transport *t, uint32_t slot)
+{
+    lkr_code_readout info;
+    lkr_status st;
+    int i, k;
+    if (!vault_ok(v) || t == NULL || slot > 65535u) {
+        return LKR_E_INVAL;
+    }
+    if ((st = lkr__check_transport(t)) != LKR_OK) {
+        return st;
+    }
+    if (!v->verified && v->count == 0) {
+        return LKR_E_STATE;
+    }
+    if (t->read_codes == NULL || t->write_code == NULL) {
+        return LKR_E_UNSUPPORTED;
+    }
+    if ((i = find_slot(v->codes, v->count, slot)) < 0) {
+        return LKR_E_NOTFOUND;
+    }
+    st = t->write_code(t->ctx, &v->codes[i]);
+    v->state[i] = code_cb_status_ok(st) ? LKR_SLOT_RESTORED : LKR_SLOT_FAILED;
+    /* Read back: only a code the lock shows again, equal, is restored. */
+    if (v->state[i] == LKR_SLOT_RESTORED) {
+        if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK ||
+            (k = find_slot(v->read_a, info.count, slot)) < 0 ||
+            !same_code(&v->codes[i], &v->read_a[k], (v->pins_readable || !v->verified) && info.pins_readable)) {
+            v->state[i] = LKR_SLOT_FAILED;
+        }
+    }
+    wipe_reads(v);
+    return v->state[i] == LKR_SLOT_RESTORED ? LKR_OK : LKR_E_CORRUPT;
 }
 
 /* ---- facts ----------------------------------------------------------------------- */

@@ -620,7 +620,7 @@ typedef struct fl_rig {
     int fix_on_reset;      /* the factory reset brings the lock back */
     int erase_on_repair;   /* remove_and_readd erases the codes (a real re-pair may) */
     int truthful;          /* FIXED / NOT_FIXED instead of DONE */
-    unsigned n_rig_log, n_run_code_steps;
+    unsigned n_rig_log, n_run_code_steps, n_run_rejoin;
 } fl_rig;
 
 static inline fl_rig *fl_rig_of(void *ctx)
@@ -659,13 +659,16 @@ static inline void fl_rig_log_cb(void *ctx, uint32_t level, const char *msg)
     hs_log_cb(&r->h, level, msg);
 }
 
-/* run_step: the vault's steps are the library's own, never the host's. */
+/* run_step: the vault's steps are the library's own, never the host's
+ * (reset.restore_after_reset reaches the host for its re-join part only:
+ * counted apart). */
 static inline lkr_status fl_rig_run_cb(void *ctx, uint32_t step)
 {
     fl_rig *r = fl_rig_of(ctx);
-    if (r->codes && (step == LKR_STEP_REPAIR_BACKUP_CODES || step == LKR_STEP_REPAIR_VERIFY_CODES ||
-                     step == LKR_STEP_RESET_RESTORE_AFTER_RESET))
+    if (r->codes && (step == LKR_STEP_REPAIR_BACKUP_CODES || step == LKR_STEP_REPAIR_VERIFY_CODES))
         r->n_run_code_steps++;
+    if (r->codes && step == LKR_STEP_RESET_RESTORE_AFTER_RESET)
+        r->n_run_rejoin++;
     return hs_run_cb(&r->h, step);
 }
 

@@ -4,11 +4,15 @@
  * strings. Every call returns an error code; none crashes or writes through a
  * NULL; valid calls after a bad one still work.
  */
+#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS, sysconf */
 #include <check.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "internal.h"
 #include "lockrecover/lockrecover.h"
 
 static lkr_profile good_profile(void)
@@ -48,6 +52,32 @@ START_TEST(init_functions_accept_null_and_set_unknown)
 {
     lkr_profile p;
     lkr_observations o;
+    {
+        /* What the host fills for a probe or a code read: every fact unknown,
+         * the macro and the function alike (a zeroed probe result would say
+         * "battery 0 %"). */
+        const lkr_probe_result pm = LKR_PROBE_RESULT_INIT;
+        const lkr_code_readout rm = LKR_CODE_READOUT_INIT;
+        lkr_probe_result pf;
+        lkr_code_readout rf;
+        memset(&pf, 0xAB, sizeof(pf));
+        memset(&rf, 0xAB, sizeof(rf));
+        lkr_probe_result_init(NULL);
+        lkr_code_readout_init(NULL);
+        lkr_probe_result_init(&pf);
+        lkr_code_readout_init(&rf);
+        ck_assert_int_eq(memcmp(&pm, &pf, sizeof(pf)), 0);
+        ck_assert_int_eq(memcmp(&rm, &rf, sizeof(rf)), 0);
+        ck_assert_uint_eq(pf.struct_size, sizeof(pf));
+        ck_assert_uint_eq(pf.reachable, LKR_UNKNOWN);
+        ck_assert_uint_eq(pf.keypad_lights, LKR_UNKNOWN);
+        ck_assert_int_eq(pf.battery_pct, LKR_NUM_UNKNOWN);
+        ck_assert_str_eq(pf.fw_version, "");
+        ck_assert_str_eq(pf.error_code, "");
+        ck_assert_uint_eq(rf.struct_size, sizeof(rf));
+        ck_assert_uint_eq(rf.count, 0);
+        ck_assert_uint_eq(rf.total, 0);
+    }
     lkr_profile_init(NULL);
     lkr_observations_init(NULL);
     memset(&p, 0xAB, sizeof(p));
@@ -409,6 +439,120 @@ START_TEST(info_structs_honour_struct_size)
 }
 END_TEST
 
+
+/* ---- reading a caller's struct up to its own struct_size ------------------------- */
+
+/* n bytes that end exactly where an unreadable page begins: reading one byte
+ * past them faults (the test process dies, and Check reports it). */
+static void *before_guard_page(size_t n)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    unsigned char *m = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(m != MAP_FAILED);
+    ck_assert_int_eq(mprotect(m + pg, (size_t)pg, PROT_NONE), 0);
+    return m + pg - n;
+}
+
+/* A library whose lkr_profile grew by a field after 1.0, simulated with a
+ * larger copy: a 1.0 caller's struct is read up to its own size, the new
+ * field keeps the library's default, and struct_size becomes the library's. */
+typedef struct grown_profile {
+    lkr_profile v1;
+    uint32_t added;
+    uint32_t added_too;
+} grown_profile;
+
+START_TEST(ingest_reads_a_1_0_struct_in_a_grown_library)
+{
+    lkr_profile *caller = before_guard_page(sizeof(lkr_profile));
+    grown_profile g;
+    lkr_profile_init(caller);
+    caller->protocol = LKR_PROTOCOL_MATTER;
+    caller->has_keypad = LKR_YES;
+    memcpy(caller->model, "Door 1", 7);
+    memset(&g, 0, sizeof(g));
+    g.added = 0xA5A5A5A5u; /* the grown library's default for its new field */
+    g.added_too = 7;
+    ck_assert_int_eq(lkr__ingest(&g, sizeof(g), caller, LKR__PROFILE_MIN_SIZE), LKR_OK);
+    ck_assert_uint_eq(g.v1.struct_size, sizeof(g));
+    ck_assert_uint_eq(g.v1.protocol, LKR_PROTOCOL_MATTER);
+    ck_assert_uint_eq(g.v1.has_keypad, LKR_YES);
+    ck_assert_str_eq(g.v1.model, "Door 1");
+    ck_assert_int_eq(memcmp((const char *)&g.v1 + 4, (const char *)caller + 4, sizeof(lkr_profile) - 4), 0);
+    ck_assert_uint_eq(g.added, 0xA5A5A5A5u);
+    ck_assert_uint_eq(g.added_too, 7);
+}
+END_TEST
+
+START_TEST(ingest_checks_the_callers_size)
+{
+    struct {
+        lkr_profile p;
+        unsigned char tail[16];
+    } big;
+    lkr_profile mine;
+    memset(&big, 0, sizeof(big));
+    lkr_profile_init(&big.p);
+    big.p.struct_size = (uint32_t)sizeof(big);
+    big.p.protocol = LKR_PROTOCOL_BLE;
+    lkr_profile_init(&mine);
+    /* newer caller, tail at its defaults: read what this library knows */
+    ck_assert_int_eq(lkr__ingest(&mine, sizeof(mine), &big, LKR__PROFILE_MIN_SIZE), LKR_OK);
+    ck_assert_uint_eq(mine.struct_size, sizeof(mine));
+    ck_assert_uint_eq(mine.protocol, LKR_PROTOCOL_BLE);
+    /* newer caller asking for something unknown */
+    big.tail[3] = 1;
+    ck_assert_int_eq(lkr__ingest(&mine, sizeof(mine), &big, LKR__PROFILE_MIN_SIZE), LKR_E_UNSUPPORTED);
+    /* older than 1.0, or absurd */
+    big.p.struct_size = (uint32_t)LKR__PROFILE_MIN_SIZE - 1;
+    ck_assert_int_eq(lkr__ingest(&mine, sizeof(mine), &big, LKR__PROFILE_MIN_SIZE), LKR_E_INVAL);
+    big.p.struct_size = 1u << 20;
+    ck_assert_int_eq(lkr__ingest(&mine, sizeof(mine), &big, LKR__PROFILE_MIN_SIZE), LKR_E_INVAL);
+    ck_assert_int_eq(lkr__ingest(&mine, sizeof(mine), NULL, LKR__PROFILE_MIN_SIZE), LKR_E_INVAL);
+}
+END_TEST
+
+static uint64_t zero_clock(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+/* Every struct lkr_session_new, observe and preflight read, ending where an
+ * unreadable page begins: none is read past its struct_size. */
+START_TEST(entry_points_read_no_byte_past_struct_size)
+{
+    lkr_session_config *cfg = before_guard_page(sizeof(lkr_session_config));
+    lkr_profile *p = before_guard_page(sizeof(lkr_profile));
+    lkr_observations *o = before_guard_page(sizeof(lkr_observations));
+    lkr_observations *o2 = before_guard_page(sizeof(lkr_observations));
+    lkr_transport *t = before_guard_page(sizeof(lkr_transport));
+    lkr_preflight_input *pf = before_guard_page(sizeof(lkr_preflight_input));
+    lkr_session *s = NULL;
+    lkr_action a = LKR_ACTION_INIT;
+    uint32_t unmet = 0;
+
+    *p = good_profile();
+    *o = good_obs();
+    lkr_transport_init(t);
+    t->now_ms = zero_clock;
+    lkr_session_config_init(cfg);
+    cfg->profile = p;
+    cfg->observations = o;
+    ck_assert_int_eq(lkr_session_new(cfg, t, &s), LKR_OK);
+    *o2 = good_obs();
+    o2->app_status = LKR_APP_OFFLINE;
+    ck_assert_int_eq(lkr_session_observe(s, o2), LKR_OK);
+    ck_assert_int_eq(lkr_session_next(s, &a), LKR_OK);
+    lkr_session_free(s);
+    {
+        const lkr_preflight_input unknown = LKR_PREFLIGHT_INPUT_INIT;
+        *pf = unknown;
+    }
+    ck_assert_int_eq(lkr_preflight(p, pf, &unmet), LKR_E_GUARD);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -425,6 +569,9 @@ static Suite *api_suite(void)
     tcase_add_test(tc, bad_overrides);
     tcase_add_test(tc, catalog_queries_refuse_bad_input);
     tcase_add_test(tc, info_structs_honour_struct_size);
+    tcase_add_test(tc, ingest_reads_a_1_0_struct_in_a_grown_library);
+    tcase_add_test(tc, ingest_checks_the_callers_size);
+    tcase_add_test(tc, entry_points_read_no_byte_past_struct_size);
     suite_add_tcase(s, tc);
     return s;
 }

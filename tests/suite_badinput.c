@@ -274,7 +274,7 @@ static void bad_lkr_version_string(void)
     ck_assert_ptr_nonnull(lkr_version_string());
 }
 
-static const lkr_status odd_statuses[] = {2, 42, -15, -9999, INT32_MIN, INT32_MAX, 12345, -999};
+static const lkr_status odd_statuses[] = {2, 42, -16, -9999, INT32_MIN, INT32_MAX, 12345, -999};
 
 static void bad_lkr_strerror(void)
 {

@@ -1086,7 +1086,7 @@ START_TEST(battery_pull_lifecycle_on_the_host_clock)
     ck_assert_uint_eq(a.kind, LKR_ACTION_RECOVERED);
     ck_assert_int_eq(lkr_session_report(s, LKR_STEP_UNIVERSAL_BATTERY_PULL, LKR_OUTCOME_FIXED),
                      LKR_E_STATE);
-    ck_assert_int_eq(lkr_session_tick(s), LKR_OK);
+    ck_assert_int_eq(lkr_session_tick(s), LKR_E_STATE);
     hs_free(&h, s);
 }
 END_TEST
@@ -1683,7 +1683,7 @@ START_TEST(recovered_reports_update_not_applied)
 }
 END_TEST
 
-/* ==== regressions found in review ============================================ */
+/* ==== guards, waivers and code checks at the edges of the state machine ===== */
 
 /* Drives a session with a person who does everything and never sees it fixed,
  * until `stop` returns 1 for an action (or the session ends). */
@@ -1780,7 +1780,7 @@ static void reloads(const lkr_session *s, hs_host *h)
     ck_assert_ptr_null(back);
 }
 
-/* F1b (fuzz finding): waiving another tier while a step is blocked in hand
+/* Waiving another tier while a step is blocked in hand
  * keeps that step in hand, its history entry open; waiving its own tier
  * closes it as waived. Either way the saved blob loads. */
 START_TEST(waiving_another_tier_keeps_the_blocked_step_in_hand)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "session_int.h"
 #include "lockrecover/lockrecover.h"
 #include "lockrecover/sim.h"
 
@@ -148,7 +148,9 @@ START_TEST(forged_version_question_without_a_step_is_refused)
 END_TEST
 
 /* A factory reset in its hold, resume, settle or host phase with no backup
- * the vault verified before it: the guards would not have let it begin. */
+ * bound to the session: the guards would not have let it begin. A failed
+ * backup step with a backup bound since (the host's records, or a verified
+ * backup the host made that matched the lock) let it begin: that loads. */
 START_TEST(forged_reset_without_backup_is_refused)
 {
     static const uint8_t phases[] = {LKR__P_HOLD, LKR__P_RESUME, LKR__P_SETTLE, LKR__P_PERFORM};
@@ -167,6 +169,8 @@ START_TEST(forged_reset_without_backup_is_refused)
         for (i = 0; i < f.hist_count; i++) {
             if (f.hist[i].step == LKR_STEP_REPAIR_BACKUP_CODES) f.hist[i].outcome = LKR_OUTCOME_FAILED;
         }
+        ck_assert_int_eq(reload(&r, &f), LKR_OK);
+        f.has_vault_digest = LKR__DIGEST_NONE;
         ck_assert_int_eq(reload(&r, &f), LKR_E_CORRUPT);
     }
     rig_free(&r);
@@ -188,9 +192,14 @@ START_TEST(forged_recoveries_are_refused)
     f.cur_step = f.verify_step = 0;
     f.codes_at_risk = 0;
     ck_assert_int_eq(reload(&r, &f), LKR_OK); /* with the vault's backup: reachable */
+    /* The backup step done by a person, a backup bound later (a verified
+     * backup the host made that matched the lock): reachable too; with no
+     * backup bound, not. */
     for (i = 0; i < f.hist_count; i++) {
         if (f.hist[i].step == LKR_STEP_REPAIR_BACKUP_CODES) f.hist[i].by_host = 0;
     }
+    ck_assert_int_eq(reload(&r, &f), LKR_OK);
+    f.has_vault_digest = LKR__DIGEST_NONE;
     ck_assert_int_eq(reload(&r, &f), LKR_E_CORRUPT);
     /* RECOVERED with an empty history. */
     f = *r.s;
@@ -546,12 +555,16 @@ START_TEST(format_1_blob_upgrades_its_digest_on_attach)
         lkr_vault_free(other);
         lkr_vault_free(old);
     }
-    /* another table's unkeyed digest: the vault is not that backup */
+    /* another table's unkeyed digest: the vault (this lock's) is attached, to
+     * be read against the lock again, but it is not that backup: the digest
+     * stays as it was and no backup is bound */
     f.vault_digest[0] ^= 1u;
     ck_assert_int_eq(lkr_session_save(&f, blob, sizeof(blob), &n), LKR_OK);
     set_version(blob, n, 1, 0);
     ck_assert_int_eq(lkr_session_load(&cfg, &r.t, blob, n, &x), LKR_OK);
-    ck_assert_int_eq(lkr_session_attach_vault(x, r.v), LKR_E_STATE);
+    ck_assert_int_eq(lkr_session_attach_vault(x, r.v), LKR_OK);
+    ck_assert_int_eq(x->has_vault_digest, LKR__DIGEST_UNKEYED);
+    ck_assert(!lkr__backup_bound(x));
     lkr_session_free(x);
     x = NULL;
     /* format 1 knew neither the keyed digest nor flags */

@@ -1,5 +1,5 @@
 /*
- * The ladders end to end (issue 3, "Tests"): a full path for every protocol
+ * The ladders end to end: a full path for every protocol
  * and every symptom row it has, every ecosystem's reconnection, the code
  * path, hardware failures handed to support, the triage rules, tier order,
  * and a table of every protocol x every root cause in which no step of
@@ -563,7 +563,7 @@ START_TEST(batteries_first_for_nimh_and_low_zwave)
 }
 END_TEST
 
-/* The fixes named in issue 3: Z-Wave session mismatch by exclude/re-include;
+/* Fixes the catalog names for specific faults: Z-Wave session mismatch by exclude/re-include;
  * Matter mesh by the 5-minute power-off. */
 START_TEST(named_fixes)
 {

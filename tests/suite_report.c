@@ -1,5 +1,5 @@
 /*
- * The support report (issue 4): lkr_session_report_json() and _text(). The
+ * The support report: lkr_session_report_json() and _text(). The
  * JSON is parsed by a small strict validator below (objects, arrays, strings
  * with escapes, numbers, true/false/null) at every action of a recovery, and
  * holds what a manufacturer asks for (catalog section 7); host strings with

@@ -1,6 +1,6 @@
 /*
- * Regressions from the data-safety review: every way a code could have been
- * lost or leaked that was found and closed stays closed.
+ * Data safety: each way a code could be lost or leaked, driven end to end,
+ * must stay closed.
  */
 #include <check.h>
 #include <stdio.h>

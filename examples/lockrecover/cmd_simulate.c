@@ -215,105 +215,135 @@ static void print_summary(sim_run *r, const lkr_sim_stats *st)
            (unsigned)st->destructive_acts, (unsigned)st->unsafe_steps);
 }
 
-int cmd_simulate(int argc, char **argv)
+/* parse_options printed the help: the command ends, successfully. */
+#define HELP_SHOWN (-1)
+
+/* Reads the options into r->cfg; 0, HELP_SHOWN, or a usage error's exit code. */
+static int parse_options(sim_run *r, int argc, char **argv, int *json)
 {
     static const cli_opt opts[] = {
         { "protocol", 1 }, { "cause", 1 }, { "ecosystem", 1 }, { "battery-pct", 1 },
         { "chemistry", 1 }, { "seed", 1 }, { "bridge", 0 }, { "json", 0 },
     };
     const char *cmd = "simulate", *val;
-    sim_run r;
-    lkr_sim_stats stats = LKR_SIM_STATS_INIT;
     cli_parser p;
-    uint32_t i, id;
+    uint32_t id;
     long n;
-    int k, json = 0, rc = 0;
-    lkr_status st;
+    int k, rc = 0;
 
-    memset(&r, 0, sizeof r);
-    lkr_sim_config_init(&r.cfg);
-    r.cfg.seed = 1;
     cli_parser_init(&p, argc, argv, opts, sizeof(opts) / sizeof(opts[0]));
     while (rc == 0 && (k = cli_next(&p, &val)) != CLI_OPT_END) {
         switch (k) {
-        case CLI_OPT_HELP: fputs(cli_help_simulate, stdout); return CLI_EXIT_OK;
+        case CLI_OPT_HELP: fputs(cli_help_simulate, stdout); return HELP_SHOWN;
         case CLI_OPT_ERROR: return CLI_EXIT_USAGE;
-        case 0: rc = cli_parse_protocol(cmd, val, &r.cfg.protocol); break;
+        case 0: rc = cli_parse_protocol(cmd, val, &r->cfg.protocol); break;
         case 1:
             if ((rc = cli_parse_cause(cmd, val, &id)) != 0) break;
-            if (r.cfg.cause_count == LKR_SIM_MAX_CAUSES) {
+            if (r->cfg.cause_count == LKR_SIM_MAX_CAUSES) {
                 return cli_usage_error(cmd, "too many --cause options", "at most 4");
             }
-            r.cfg.causes[r.cfg.cause_count++] = id;
+            r->cfg.causes[r->cfg.cause_count++] = id;
             break;
         case 2:
-            if ((rc = cli_parse_ecosystem(cmd, val, &id)) == 0) r.cfg.ecosystems |= LKR_ECOSYSTEM_BIT(id);
+            if ((rc = cli_parse_ecosystem(cmd, val, &id)) == 0) r->cfg.ecosystems |= LKR_ECOSYSTEM_BIT(id);
             break;
         case 3:
-            if ((rc = cli_parse_int(cmd, "battery-pct", val, 0, 100, &n)) == 0) r.cfg.battery_pct = (int32_t)n;
+            if ((rc = cli_parse_int(cmd, "battery-pct", val, 0, 100, &n)) == 0) r->cfg.battery_pct = (int32_t)n;
             break;
         case 4:
-            if ((rc = cli_parse_chemistry(cmd, val, &r.cfg.battery_chemistry)) == 0 &&
-                r.cfg.battery_chemistry == LKR_CHEMISTRY_PACK) {
+            if ((rc = cli_parse_chemistry(cmd, val, &r->cfg.battery_chemistry)) == 0 &&
+                r->cfg.battery_chemistry == LKR_CHEMISTRY_PACK) {
                 rc = cli_usage_error(cmd, "invalid chemistry 'pack'",
                                      "valid values: alkaline nimh lithium");
             }
             break;
-        case 5: rc = cli_parse_u64(cmd, "seed", val, &r.cfg.seed); break;
-        case 6: r.cfg.has_bridge = LKR_YES; break;
-        default: json = 1; break;
+        case 5: rc = cli_parse_u64(cmd, "seed", val, &r->cfg.seed); break;
+        case 6: r->cfg.has_bridge = LKR_YES; break;
+        default: *json = 1; break;
         }
     }
-    if (rc != 0) return rc;
-    if (r.cfg.protocol == LKR_PROTOCOL_NONE) {
+    return rc;
+}
+
+/* The lock the options describe can exist; 0, or the usage error's code. */
+static int check_lock(const lkr_sim_config *cfg)
+{
+    const char *cmd = "simulate";
+    uint32_t i;
+    if (cfg->protocol == LKR_PROTOCOL_NONE) {
         return cli_usage_error(cmd, "--protocol is required", "one of wifi, ble, zwave, zigbee, matter");
     }
-    if (r.cfg.cause_count == 0) {
+    if (cfg->cause_count == 0) {
         return cli_usage_error(cmd, "--cause is required", "see 'lockrecover causes'");
     }
-    for (i = 0; i < r.cfg.cause_count; i++) {
+    for (i = 0; i < cfg->cause_count; i++) {
         lkr_cause_info c = LKR_CAUSE_INFO_INIT;
         uint32_t j, cn = lkr_cause_count();
-        if (lkr_cause_get(r.cfg.causes[i], &c) == LKR_OK &&
-            (c.protocols & LKR_PROTOCOL_BIT(r.cfg.protocol))) {
+        if (lkr_cause_get(cfg->causes[i], &c) == LKR_OK && (c.protocols & LKR_PROTOCOL_BIT(cfg->protocol))) {
             continue;
         }
         fprintf(stderr, "lockrecover simulate: cause '%s' cannot happen on a %s lock\nvalid causes for %s:",
-                c.sid ? c.sid : "?", cli_protocol_name(r.cfg.protocol), cli_protocol_name(r.cfg.protocol));
+                c.sid ? c.sid : "?", cli_protocol_name(cfg->protocol), cli_protocol_name(cfg->protocol));
         for (j = 1; j <= cn; j++) {
             lkr_cause_info o = LKR_CAUSE_INFO_INIT;
-            if (lkr_cause_get(j, &o) == LKR_OK && (o.protocols & LKR_PROTOCOL_BIT(r.cfg.protocol))) {
+            if (lkr_cause_get(j, &o) == LKR_OK && (o.protocols & LKR_PROTOCOL_BIT(cfg->protocol))) {
                 fprintf(stderr, " %s", o.sid);
             }
         }
         fputc('\n', stderr);
         return CLI_EXIT_USAGE;
     }
-    if (r.cfg.has_bridge == LKR_YES && r.cfg.protocol != LKR_PROTOCOL_WIFI) {
+    if (cfg->has_bridge == LKR_YES && cfg->protocol != LKR_PROTOCOL_WIFI) {
         return cli_usage_error(cmd, "--bridge is for Wi-Fi locks only", NULL);
     }
+    return 0;
+}
 
-    if ((st = lkr_sim_new(&r.cfg, NULL, &r.sim)) != LKR_OK) {
+/* Runs the simulation and prints its outcome; the exit code. */
+static int simulate_and_print(sim_run *r, int json)
+{
+    const char *cmd = "simulate";
+    lkr_sim_stats stats = LKR_SIM_STATS_INIT;
+    lkr_status st;
+    int rc;
+
+    if ((st = lkr_sim_new(&r->cfg, NULL, &r->sim)) != LKR_OK) {
         return st == LKR_E_INVAL || st == LKR_E_RANGE
                    ? cli_usage_error(cmd, "the simulator refused this lock", lkr_strerror(st))
                    : cli_error(cmd, "cannot build the simulated lock", lkr_strerror(st));
     }
-    rc = run(&r, json);
-    if (rc == 0 && (st = lkr_sim_stats_get(r.sim, &stats)) != LKR_OK) {
+    rc = run(r, json);
+    if (rc == 0 && (st = lkr_sim_stats_get(r->sim, &stats)) != LKR_OK) {
         rc = cli_error(cmd, "simulator error", lkr_strerror(st));
     }
     if (rc == 0) {
         if (json) {
-            print_json(&r, &stats);
+            print_json(r, &stats);
         } else {
-            print_summary(&r, &stats);
-            if (r.final_kind == LKR_ACTION_NEEDS_SUPPORT) {
+            print_summary(r, &stats);
+            if (r->final_kind == LKR_ACTION_NEEDS_SUPPORT) {
                 puts("\nSupport report:");
-                rc = cli_print_report(cmd, r.s, 0);
+                rc = cli_print_report(cmd, r->s, 0);
             }
         }
-        if (rc == 0) rc = r.final_kind == LKR_ACTION_RECOVERED ? CLI_EXIT_OK : CLI_EXIT_SUPPORT;
+        if (rc == 0) rc = r->final_kind == LKR_ACTION_RECOVERED ? CLI_EXIT_OK : CLI_EXIT_SUPPORT;
     }
+    return rc;
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+    sim_run r;
+    int json = 0, rc;
+
+    memset(&r, 0, sizeof r);
+    lkr_sim_config_init(&r.cfg);
+    r.cfg.seed = 1;
+    rc = parse_options(&r, argc, argv, &json);
+    if (rc == HELP_SHOWN) return CLI_EXIT_OK; /* --help */
+    if (rc != 0) return rc;
+    if ((rc = check_lock(&r.cfg)) != 0) return rc;
+    rc = simulate_and_print(&r, json);
     lkr_session_free(r.s);
     lkr_vault_free(r.vault);
     lkr_sim_free(r.sim);

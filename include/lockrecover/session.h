@@ -27,6 +27,9 @@
  *
  * A session is used by one thread at a time; different sessions are
  * independent. After lkr_session_new() the library allocates nothing more.
+ * Every function that changes or saves a session returns ::LKR_E_REENTRANT,
+ * changing nothing, when called from one of that session's own callbacks
+ * (docs/TRANSPORT.md).
  */
 #ifndef LOCKRECOVER_SESSION_H
 #define LOCKRECOVER_SESSION_H
@@ -284,7 +287,9 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_next(lkr_session *session,
  * @param step the step of the current action.
  * @param outcome LKR_OUTCOME_FIXED .. LKR_OUTCOME_FAILED.
  * @return ::LKR_OK; ::LKR_E_INVAL for bad values; ::LKR_E_STATE when the
- *         session is not waiting for that step's outcome (or it is final).
+ *         session is not waiting for that step's outcome: a step it never
+ *         offered (before the first lkr_session_next() too), another step, or
+ *         a final session.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_report(lkr_session *session, uint32_t step,
                                                              uint32_t outcome);
@@ -318,7 +323,8 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_observe(lkr_session *sessi
  * @brief Re-reads the clock after a wait.
  * @param session the session.
  * @return ::LKR_OK when no wait is running or it is over (the next action
- *         moves on), ::LKR_PENDING while it runs, ::LKR_E_INVAL.
+ *         moves on), ::LKR_PENDING while it runs, ::LKR_E_STATE once the
+ *         session is final (recovered, handed over or aborted), ::LKR_E_INVAL.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_tick(lkr_session *session);
 
@@ -419,12 +425,16 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_waiver(const lkr_session *
  *        code callbacks. The host keeps ownership: free the session (or
  *        detach) before the vault.
  *        A vault belongs to one lock: attaching binds an unbound vault to
- *        the lock the session's profile names (manufacturer, model, serial).
+ *        the lock the session's profile names (manufacturer, model, serial),
+ *        and a vault bound to another lock is refused. Any vault of this
+ *        lock may be attached; only the backup the session made, or a
+ *        verified backup the host made that holds exactly the lock's codes
+ *        (read once to check), counts as the session's backup
+ *        (docs/VAULT.md).
  * @param session the session.
  * @param vault the vault, or NULL to detach.
  * @return ::LKR_OK; ::LKR_E_INVAL; ::LKR_E_STATE when the vault is bound to
- *         another lock, or the session (loaded from a blob) backed up a
- *         different vault: its digest differs.
+ *         another lock.
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_attach_vault(lkr_session *session, lkr_vault *vault);
 

@@ -50,6 +50,10 @@ typedef int lkr_status;
 #define LKR_E_PROTOCOL (-13)
 /** Input data is longer than it says, or than any valid input can be. */
 #define LKR_E_OVERSIZED (-14)
+/** A host callback called a function of the session it was called from
+ *  (like curl's CURLE_RECURSIVE_API_CALL): refused, the session unchanged.
+ *  Since 1.1. */
+#define LKR_E_REENTRANT (-15)
 
 /**
  * @brief A short English name for a status code, e.g. `"invalid argument"`.

@@ -40,6 +40,10 @@ typedef struct lkr_probe_result {
     char error_code[LKR_VERSION_TEXT_MAX]; /**< Error code it reports, or empty. */
 } lkr_probe_result;
 
+/** Initialiser for ::lkr_probe_result: every fact unknown (a zeroed struct
+ *  would say "battery 0 %"). Since 1.1. */
+#define LKR_PROBE_RESULT_INIT { sizeof(lkr_probe_result), LKR_UNKNOWN, LKR_UNKNOWN, { 0, 0 }, LKR_NUM_UNKNOWN, { 0 }, { 0 } }
+
 /** @name Log levels of the `log` callback
  *  @{ */
 #define LKR_LOG_DEBUG 1 /**< Decision details. */
@@ -103,6 +107,14 @@ typedef struct lkr_transport {
  * @param transport the struct to fill; NULL is ignored.
  */
 LKR_API void lkr_transport_init(lkr_transport *transport);
+
+/**
+ * @brief Sets `struct_size` and every fact of @p result to unknown
+ *        (::LKR_UNKNOWN, ::LKR_NUM_UNKNOWN, empty strings): what a probe
+ *        that learned nothing reports. Since 1.1.
+ * @param result the struct; NULL is ignored.
+ */
+LKR_API void lkr_probe_result_init(lkr_probe_result *result);
 
 /**
  * @brief Allocator hooks: every allocation the library makes goes through

@@ -78,6 +78,9 @@ typedef struct lkr_code_readout {
     uint32_t checksum;     /**< The lock's checksum, when it has one. */
 } lkr_code_readout;
 
+/** Initialiser for ::lkr_code_readout: nothing read yet. Since 1.1. */
+#define LKR_CODE_READOUT_INIT { sizeof(lkr_code_readout), 0, 0, 0, 0, { 0, 0 }, 0 }
+
 
 /** @brief What the vault tells about one code: never its PIN. */
 typedef struct lkr_code_info {
@@ -122,6 +125,13 @@ typedef struct lkr_vault_info {
 LKR_API void lkr_code_init(lkr_code *code);
 
 /**
+ * @brief Sets `struct_size` and every field of @p readout to "nothing read"
+ *        (no codes, no checksum, PINs not readable). Since 1.1.
+ * @param readout the struct; NULL is ignored.
+ */
+LKR_API void lkr_code_readout_init(lkr_code_readout *readout);
+
+/**
  * @brief Creates an empty vault.
  *        It draws its own digest key from the system's random source.
  * @param allocator optional allocator hooks (NULL: malloc/free).
@@ -156,7 +166,10 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_backup(lkr_vault *vault, con
 /**
  * @brief Write-through capture: the host records a code as it sets it on
  *        the lock (replacing the vault's code in that slot). This does not
- *        by itself make the backup verified.
+ *        by itself make the backup verified. A vault holding only records
+ *        is the host's record of the codes: when the lock cannot be read (a
+ *        dead node) a session uses it in place of a backup, marked as such
+ *        (docs/VAULT.md), and only codes read back after a restore count.
  * @param vault the vault.
  * @param code the code (validated: slot, kind, 4-12 digit PIN).
  * @return ::LKR_OK, ::LKR_E_INVAL, ::LKR_E_RANGE (vault full).
@@ -166,11 +179,14 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_record(lkr_vault *vault, con
 /**
  * @brief Checks the lock against the vault: reads its codes and marks every
  *        slot present, missing or different.
- * @param vault the vault (verified backup required).
+ * @param vault the vault: a verified backup, or the host's records
+ *        (lkr_vault_record(); they are compared with PINs where the lock
+ *        reads them).
  * @param t the code callbacks (`read_codes` required).
  * @param[out] missing codes missing or different (may be NULL).
  * @return ::LKR_OK when every code is present, ::LKR_E_CORRUPT when some are
- *         not, ::LKR_E_STATE (no verified backup), ::LKR_E_TRANSPORT, ...
+ *         not, ::LKR_E_STATE (an empty vault that is not a verified backup),
+ *         ::LKR_E_TRANSPORT, ...
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_verify(lkr_vault *vault, const lkr_transport *t,
                                                            uint32_t *missing);
@@ -178,7 +194,8 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_verify(lkr_vault *vault, con
 /**
  * @brief Restores every code not on the lock: writes it, reads the lock
  *        back, and compares; marks each slot restored or failed.
- * @param vault the vault (verified backup required).
+ * @param vault the vault: a verified backup, or the host's records
+ *        (lkr_vault_record()) when the lock could not be backed up.
  * @param t the code callbacks (`read_codes` and `write_code` required).
  * @param[out] missing codes still not on the lock afterwards (may be NULL).
  * @return ::LKR_OK when every code is on the lock, ::LKR_E_CORRUPT when some
@@ -186,6 +203,23 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_verify(lkr_vault *vault, con
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_restore(lkr_vault *vault, const lkr_transport *t,
                                                             uint32_t *missing);
+
+/**
+ * @brief Restores one code: writes the vault's code for @p slot (a code the
+ *        lock rejects, say) and reads the lock back; the slot is marked
+ *        restored only if it reads back equal. The vault never hands a PIN
+ *        to the host: this is how one code goes back without a reset.
+ *        Since 1.1.
+ * @param vault the vault: a verified backup or the host's records.
+ * @param t the code callbacks (`read_codes` and `write_code` required).
+ * @param slot the slot to restore.
+ * @return ::LKR_OK (read back equal), ::LKR_E_CORRUPT (written but not read
+ *         back equal, or the write failed), ::LKR_E_NOTFOUND (no code in that
+ *         slot), ::LKR_E_STATE (an empty vault), ::LKR_E_UNSUPPORTED,
+ *         ::LKR_E_INVAL.
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_restore_slot(lkr_vault *vault, const lkr_transport *t,
+                                                                 uint32_t slot);
 
 /**
  * @brief The vault's summary: count, verified, missing, digest.

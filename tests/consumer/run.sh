@@ -19,6 +19,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 cc=${CC:-cc}
 cmake=${CMAKE_COMMAND:-cmake}
 
+# Hermetic: what the caller's environment points at (another install of the
+# library, say) must not decide what is found, compiled against or loaded.
+unset LD_LIBRARY_PATH LD_PRELOAD LIBRARY_PATH CPATH C_INCLUDE_PATH PKG_CONFIG_PATH \
+  PKG_CONFIG_SYSROOT_DIR CMAKE_PREFIX_PATH lockrecover_DIR
+
 step() { echo "== consumer: $*"; }
 die() { echo "FAIL: consumer: $*" >&2; exit 1; }
 
