@@ -1203,3 +1203,76 @@ const lkr__likelihood_row lkr__likelihoods[] = {
 };
 
 const size_t lkr__likelihood_count = sizeof(lkr__likelihoods) / sizeof(lkr__likelihoods[0]);
+
+/* ======================================================================
+ * How destructive each step is (catalog section 8), the least-destructive-
+ * first order of docs/ENGINE.md: harmless (keeps codes and pairing) <
+ * re-link (keeps codes) < re-pair or exclusion (may erase codes) < factory
+ * reset. A step that costs wall-clock time but no risk is harmless and
+ * "slow": it comes after the quick harmless steps (catalog section 8: the
+ * 48-hour wait "costs only time"). Where a protocol differs, `erases_on` of
+ * the step raises it to a re-pair on that protocol (lkr__step_class): an
+ * ecosystem re-add removes a Matter fabric. A table of its own, beside the
+ * step rows, so that a step added to the catalog without a row here gets
+ * its class from what it destroys.
+ * ====================================================================== */
+#define HARMLESS {LKR__CLASS_HARMLESS, 0}
+#define SLOW {LKR__CLASS_HARMLESS, 1}
+#define RELINK {LKR__CLASS_RELINK, 0}
+#define REPAIR {LKR__CLASS_REPAIR, 0}
+#define RESET {LKR__CLASS_RESET, 0}
+
+const lkr__step_order lkr__step_orders[LKR__STEP_COUNT + 1] = {
+    /* Triage and the universal first steps: S0 "none of them erase stored access codes". */
+    STEP(TRIAGE_FORCE_CLOSE_REOPEN) = HARMLESS, STEP(TRIAGE_CHECK_FIRMWARE) = HARMLESS,
+    STEP(UNIVERSAL_FRESH_ALKALINE) = HARMLESS, STEP(UNIVERSAL_BATTERY_PULL) = HARMLESS,
+    STEP(UNIVERSAL_CHECK_FIRMWARE) = HARMLESS, STEP(UNIVERSAL_TOGGLE_PHONE_BLUETOOTH) = HARMLESS,
+    STEP(UNIVERSAL_RESTART_PHONE) = HARMLESS, STEP(UNIVERSAL_UPDATE_SOFTWARE) = HARMLESS,
+    STEP(UNIVERSAL_RECALIBRATE) = HARMLESS,
+    /* Wi-Fi: checks, power cycles and the DHCP reservation are harmless; the
+     * Wi-Fi setup re-links (S0: "without removing it from the app entirely"). */
+    STEP(WIFI_CHECK_BAND_SECURITY) = HARMLESS, STEP(WIFI_POWER_CYCLE_BRIDGE) = HARMLESS,
+    STEP(WIFI_POWER_CYCLE_ROUTER) = HARMLESS, STEP(WIFI_DHCP_RESERVATION) = HARMLESS,
+    STEP(WIFI_RERUN_SETUP) = RELINK, STEP(WIFI_IMPROVE_RANGE) = HARMLESS,
+    /* Bluetooth: the app's cache is server-side (S0); the bond only, not the
+     * account, is re-paired (S0: "it only resets the BLE pairing"). */
+    STEP(BLE_FORCE_CLOSE_APP) = HARMLESS, STEP(BLE_CLEAR_CACHE_REINSTALL) = HARMLESS,
+    STEP(BLE_REBOND) = RELINK, STEP(BLE_SECOND_PHONE) = HARMLESS, STEP(BLE_MOVE_CLOSER) = HARMLESS,
+    STEP(BLE_GRANT_PERMISSIONS) = HARMLESS,
+    /* Z-Wave, Zigbee, Matter: the exclusion, the hub re-pair and the QR re-add
+     * may erase codes (S2: "might erase custom settings or user codes"). */
+    STEP(ZWAVE_CHECK_BATTERY) = HARMLESS, STEP(ZWAVE_RESTART_HUB) = HARMLESS,
+    STEP(ZWAVE_EXCLUDE_REINCLUDE) = REPAIR,
+    STEP(ZIGBEE_CHECK_HUB) = HARMLESS, STEP(ZIGBEE_RESTART_HUB) = HARMLESS,
+    STEP(ZIGBEE_REPAIR_VIA_HUB) = REPAIR,
+    STEP(MATTER_POWER_OFF_5MIN) = HARMLESS, STEP(MATTER_RESTART_HOME_HUBS) = HARMLESS,
+    STEP(MATTER_READD_QR) = REPAIR,
+    /* Ecosystems: refreshes and relinks are harmless; HomeKit's and Google's
+     * re-adds keep the lock's codes (S0: "does not erase stored user codes")
+     * except on Matter (erases_on); the hub re-adds may erase them. */
+    STEP(HOMEKIT_BLUETOOTH_ON) = HARMLESS, STEP(HOMEKIT_RESTART_HUBS) = HARMLESS,
+    STEP(HOMEKIT_READD) = RELINK, STEP(GOOGLE_RELINK) = HARMLESS, STEP(GOOGLE_READD) = RELINK,
+    STEP(ALEXA_TOGGLE_SKILL) = HARMLESS, STEP(ALEXA_DISCOVER) = HARMLESS,
+    STEP(SMARTTHINGS_REFRESH) = HARMLESS, STEP(SMARTTHINGS_READD) = REPAIR,
+    STEP(HOMEASSISTANT_RELOAD) = HARMLESS, STEP(HOMEASSISTANT_READD) = REPAIR,
+    STEP(HUBITAT_REFRESH) = HARMLESS, STEP(HUBITAT_READD) = REPAIR,
+    /* Re-pair tier: the backup and the read-back are harmless; the wait for
+     * an update to reconnect costs only time (S2: "up to 48 hours"). */
+    STEP(REPAIR_BACKUP_CODES) = HARMLESS, STEP(REPAIR_REMOVE_AND_READD) = REPAIR,
+    STEP(REPAIR_VERIFY_CODES) = HARMLESS, STEP(REPAIR_WAIT_FOR_RECONNECT) = SLOW,
+    STEP(RESET_FACTORY_RESET) = RESET, STEP(RESET_RESTORE_AFTER_RESET) = RESET,
+    STEP(SUPPORT_CONTACT_MANUFACTURER) = HARMLESS, STEP(SUPPORT_LOCKSMITH) = HARMLESS,
+    /* The code path (S3): checks; re-adding one code erases that code only
+     * (S3: "doesn't affect other settings or codes"), still a code erased. */
+    STEP(CODE_REENTER_CAREFULLY) = HARMLESS, STEP(CODE_CLEAN_KEYPAD) = HARMLESS,
+    STEP(CODE_CHECK_BATTERIES) = HARMLESS, STEP(CODE_CHECK_LOCKOUT) = HARMLESS,
+    STEP(CODE_CHECK_ALIGNMENT) = HARMLESS, STEP(CODE_POWER_CYCLE) = HARMLESS,
+    STEP(CODE_CHECK_CONNECTIVITY) = HARMLESS, STEP(CODE_UPDATE_SOFTWARE) = HARMLESS,
+    STEP(CODE_RECALIBRATE) = HARMLESS, STEP(CODE_CHECK_PERMISSIONS) = HARMLESS,
+    STEP(CODE_READD_CODE) = REPAIR, STEP(CODE_COLD_WEATHER) = HARMLESS,
+};
+#undef HARMLESS
+#undef SLOW
+#undef RELINK
+#undef REPAIR
+#undef RESET

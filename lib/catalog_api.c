@@ -125,6 +125,30 @@ uint32_t lkr__step_guards(uint32_t step, uint32_t protocol)
     return guards;
 }
 
+uint32_t lkr__step_class(uint32_t step, uint32_t protocol)
+{
+    uint32_t cls = lkr__step_orders[step].cls;
+    uint32_t destroys = lkr__step_destroys(step, protocol);
+    if (cls == 0) {
+        /* A step without a row: what it destroys says how destructive it is. */
+        cls = (destroys & LKR_DESTROYS_CODES)                                  ? LKR__CLASS_RESET
+              : (destroys & (LKR_MAY_DESTROY_CODES | LKR_DESTROYS_ONE_CODE)) ? LKR__CLASS_REPAIR
+              : (destroys & LKR_DESTROYS_PAIRINGS)                             ? LKR__CLASS_RELINK
+                                                                               : LKR__CLASS_HARMLESS;
+    }
+    /* On a protocol where the step may erase codes (a Matter fabric removed
+     * with an ecosystem re-add) it is a re-pair there. */
+    if ((destroys & LKR_MAY_DESTROY_CODES) && cls < LKR__CLASS_REPAIR) {
+        cls = LKR__CLASS_REPAIR;
+    }
+    return cls;
+}
+
+uint32_t lkr__step_rank(uint32_t step, uint32_t protocol)
+{
+    return 2u * lkr__step_class(step, protocol) + (lkr__step_orders[step].slow ? 1u : 0u);
+}
+
 lkr_status lkr_step_applies(uint32_t step, const lkr_profile *profile, const lkr_observations *obs,
                             int *applies)
 {

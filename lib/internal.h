@@ -81,6 +81,17 @@ typedef struct lkr__likelihood_row {
 #define LKR__EVIDENCE_COUNT 49u
 
 extern const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1];
+
+/* How destructive a step is (catalog section 8), lowest first. */
+#define LKR__CLASS_HARMLESS 1u /* keeps codes and pairing */
+#define LKR__CLASS_RELINK 2u   /* keeps codes, renews a pairing or link */
+#define LKR__CLASS_REPAIR 3u   /* re-pair or exclusion: may erase codes */
+#define LKR__CLASS_RESET 4u    /* factory reset: erases every code */
+typedef struct lkr__step_order {
+    uint8_t cls;  /* LKR__CLASS_*, 0: derived from what the step destroys */
+    uint8_t slow; /* costs wall-clock time, no risk: after the quick steps of its class */
+} lkr__step_order;
+extern const lkr__step_order lkr__step_orders[LKR__STEP_COUNT + 1];
 extern const lkr__cause_def lkr__causes[LKR__CAUSE_COUNT + 1];
 extern const lkr__symptom_def lkr__symptoms[LKR__SYMPTOM_COUNT];
 extern const lkr__named lkr__tiers[LKR__TIER_COUNT + 1];
@@ -148,6 +159,12 @@ int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observation
  * protocol (the catalog's bits plus `erases_on`). */
 uint32_t lkr__step_destroys(uint32_t step, uint32_t protocol);
 uint32_t lkr__step_guards(uint32_t step, uint32_t protocol);
+/* The step's destructiveness class on a lock of this protocol (LKR__CLASS_*),
+ * and its rank in the least-destructive-first order: 2 x class, plus one for
+ * a slow step (harmless quick 2 < harmless slow 3 < re-link 4 < re-pair 6 <
+ * reset 8). */
+uint32_t lkr__step_class(uint32_t step, uint32_t protocol);
+uint32_t lkr__step_rank(uint32_t step, uint32_t protocol);
 /* Whether the observations say a firmware update was involved. */
 int lkr__update_involved(const lkr_observations *obs);
 
