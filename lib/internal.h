@@ -235,8 +235,10 @@ uint32_t lkr__guards_eval(const lkr__guard_facts *f, uint32_t want);
      LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) | LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |               \
      LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK))
 
-/* The least P(fix) under the current beliefs for which a step is offered. */
+/* The least P(fix) under the current beliefs for which a step is offered,
+ * and for the factory reset: more likely than not to fix the lock. */
 #define LKR__MIN_FIX 0.02
+#define LKR__RESET_MIN_FIX 0.5
 
 /* ---- vault facts (vault.c): what the engine and the persistence need (no codes) ---- */
 

@@ -177,13 +177,16 @@ int lkr__step_performed(const lkr_session *s, uint32_t step);
 typedef struct lkr__hooks {
     /* A verified code backup without a vault (tests of the guards). */
     int (*backup_stand_in)(const lkr_session *s);
-    /* Whether a step whose P(fix) under the beliefs is `sum` is indicated
-     * (the library's rule: sum >= LKR__MIN_FIX). */
-    int (*indicated)(const lkr_session *s, double sum);
+    /* Whether a step whose P(fix) under the beliefs is `sum` is indicated;
+     * `library` is the library's answer (LKR__MIN_FIX, LKR__RESET_MIN_FIX). */
+    int (*indicated)(const lkr_session *s, double sum, int library);
     /* The step pinned for `tier` before the adaptive choice; 0: none. */
     uint32_t (*pin)(const lkr_session *s, uint32_t tier, uint32_t library_pin);
     /* Decides in place of the ladder; 1 when it did. */
     int (*decide)(lkr_session *s, uint64_t now);
+    /* 1 when the tier order alone orders the steps (the least-destructive-
+     * first rank is not applied: the benchmarks' fixed order). */
+    int (*tier_order)(const lkr_session *s);
 } lkr__hooks;
 
 /* ---- phases (step.c) -------------------------------------------------------- */
@@ -215,6 +218,9 @@ uint32_t lkr__unmet_guards(const lkr_session *s, uint32_t step);
  * only those in `want`: the costly "earlier tiers done" only when asked). */
 uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier);
 uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want);
+/* The lowest least-destructive-first rank (lkr__step_rank) among the
+ * candidates of the tiers the ladder may still visit; 0 when none. */
+uint32_t lkr__lowest_rank(const lkr_session *s);
 /* Chooses the next step (or question, or blocked step, or hand-over). */
 void lkr__decide(lkr_session *s, uint64_t now);
 /* The steps that fit the profile (protocol, ecosystems, bridge, keypad). */

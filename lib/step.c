@@ -309,6 +309,16 @@ static int reset_attempted(const lkr_session *s)
     return 0;
 }
 
+/* The factory reset was declined: waived (the step or its tier), disabled by
+ * the vendor, or offered and not done. A reset the beliefs never indicated
+ * (no cause it fixes was likely enough) was not refused. */
+static int reset_declined(const lkr_session *s)
+{
+    const uint64_t bit = STEP_BIT(LKR_STEP_RESET_FACTORY_RESET);
+    return ((s->waived_steps | s->disabled | s->tried) & bit) != 0 ||
+           (s->waived_tiers & (1u << LKR_TIER_RESET)) != 0;
+}
+
 /* Catalog section 7: the hand-over step that fits best (a locksmith for the
  * code path's mechanical faults, the manufacturer otherwise). */
 static uint32_t hand_over_step(const lkr_session *s)
@@ -351,7 +361,7 @@ void lkr__needs_support(lkr_session *s, uint32_t reasons, uint64_t now)
     } else if (s->codes_at_risk) {
         reasons |= LKR_SUPPORT_CODES_UNVERIFIED;
     }
-    if ((reasons & LKR_SUPPORT_LADDER_EXHAUSTED) && !reset_attempted(s)) {
+    if ((reasons & LKR_SUPPORT_LADDER_EXHAUSTED) && !reset_attempted(s) && reset_declined(s)) {
         reasons |= LKR_SUPPORT_RESET_REFUSED;
     }
     s->support_reasons |= reasons;

@@ -312,6 +312,36 @@ static inline lkr_observations hs_obs(void)
     return o;
 }
 
+/* The factory reset is offered only when the beliefs make a cause it fixes
+ * more likely than not. The tests that walk a lock nothing fixes up to the
+ * reset use a vendor whose faults on record are only those the reset fixes
+ * at least half the time (every other cause's prior is zero): the beliefs
+ * then stay on them. */
+typedef struct hs_reset_vendor {
+    lkr_weight priors[64];
+    lkr_overrides ov;
+} hs_reset_vendor;
+
+static inline const lkr_overrides *hs_reset_reachable(hs_reset_vendor *v)
+{
+    lkr_step_info reset = hs_step(LKR_STEP_RESET_FACTORY_RESET);
+    uint32_t c, k, n = 0;
+    for (c = 1; c <= lkr_cause_count(); c++) {
+        int fixed = 0;
+        for (k = 0; k < reset.fix_count; k++) fixed |= reset.fixes[k].cause == c && reset.fixes[k].permille >= 500;
+        if (!fixed) {
+            v->priors[n].id = c;
+            v->priors[n].value = 0;
+            n++;
+        }
+    }
+    memset(&v->ov, 0, sizeof(v->ov));
+    v->ov.struct_size = (uint32_t)sizeof(v->ov);
+    v->ov.prior_count = n;
+    v->ov.priors = v->priors;
+    return &v->ov;
+}
+
 /* Creates a session through the counting allocator of @p h. */
 static inline lkr_session *hs_new(hs_host *h, const lkr_profile *p, const lkr_observations *o,
                                   const lkr_overrides *ov, unsigned features)

@@ -476,7 +476,8 @@ static int in_history(const lkr_session *s, uint32_t step)
 }
 
 /* After next() offered a.step in PERFORM: it is the best-scoring candidate of
- * its tier whose guards hold, ties to the lower id. */
+ * its tier and of its least-destructive-first rank whose guards hold, ties to
+ * the lower id (steps of a lower rank are checked by the ordering tests). */
 static void check_choice(const lkr_session *s, const lkr_profile *p, const lkr_observations *o,
                          const lkr_action *a)
 {
@@ -490,6 +491,7 @@ static void check_choice(const lkr_session *s, const lkr_profile *p, const lkr_o
         lkr_step_info si = hs_step(id);
         double sc;
         if (id == a->step || si.tier != chosen.tier) continue;
+        if (lkr__step_rank(id, p->protocol) != lkr__step_rank(a->step, p->protocol)) continue;
         if (si.flags & (LKR_STEP_F_FOLLOWUP_ONLY | LKR_STEP_F_TERMINAL)) continue;
         if (!hs_step_applies(p, o, id) || in_history(s, id)) continue;
         if ((si.guards & info.guards_held) != si.guards) continue;
@@ -644,6 +646,7 @@ END_TEST
  * once each holds: confirmed one by one, then the vault's backup. */
 START_TEST(factory_reset_refused_until_every_guard_holds)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
     lkr_observations o = local_ok_obs();
     const uint32_t person = LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) |
@@ -665,7 +668,7 @@ START_TEST(factory_reset_refused_until_every_guard_holds)
     o.phone_in_range = LKR_YES;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     memset(&t, 0, sizeof(t));
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     hs_policy_init(&pol, &p);
     pol.obs = &o;
     pol.confirm_mask = LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK);
@@ -869,6 +872,12 @@ START_TEST(person_guard_blocks_the_best_step)
     s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
     for (n = 0; n < 200; n++) {
         a = hs_next(s);
+        if (a.kind == LKR_ACTION_BLOCKED && a.step != LKR_STEP_BLE_REBOND &&
+            a.unmet_guards == LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK)) {
+            /* a harmless step first (the app update), its checklist confirmed */
+            ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_PREFLIGHT_OK, 1), LKR_OK);
+            continue;
+        }
         if (a.kind == LKR_ACTION_BLOCKED) break;
         if (a.kind == LKR_ACTION_WAIT) {
             h.now = a.wait_until_ms;
@@ -876,6 +885,8 @@ START_TEST(person_guard_blocks_the_best_step)
             ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
         } else if (a.kind == LKR_ACTION_VERIFY) {
             ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_NOT_FIXED), LKR_OK);
+        } else if (a.kind == LKR_ACTION_ASK) {
+            ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UNKNOWN), LKR_OK);
         } else {
             ck_abort_msg("unexpected action %u", a.kind);
         }
@@ -884,9 +895,12 @@ START_TEST(person_guard_blocks_the_best_step)
     ck_assert_uint_eq(a.step, LKR_STEP_BLE_REBOND);
     ck_assert_uint_eq(a.unmet_guards, LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE));
     ck_assert_uint_eq(a.state, LKR_STATE_BLOCKED);
-    /* Other Bluetooth steps whose guards hold were still untried: not passed over to them. */
-    for (id = LKR_STEP_BLE_FORCE_CLOSE_APP; id <= LKR_STEP_BLE_GRANT_PERMISSIONS; id++)
-        if (id != LKR_STEP_BLE_REBOND && hs_history_find(s, id) < 0) other_left = 1;
+    /* Steps of a higher class whose guards may hold were still untried: not
+     * passed over to them (the re-pair, the reset). */
+    for (id = 1; id <= lkr_step_count(); id++)
+        if (lkr__step_rank(id, p.protocol) > lkr__step_rank(LKR_STEP_BLE_REBOND, p.protocol) &&
+            hs_history_find(s, id) < 0 && lkr__step_applies(id, &p, &o))
+            other_left = 1;
     ck_assert(other_left);
     ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_PHONE_IN_RANGE, 1), LKR_OK);
     a = hs_next(s);
@@ -958,6 +972,7 @@ END_TEST
  * needs the phone in range, so it is blocked (never offered) until then. */
 START_TEST(followup_needs_its_guards)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_BLE, 0, LKR_NO);
     lkr_observations o = hs_obs();
     hs_host h;
@@ -973,7 +988,7 @@ START_TEST(followup_needs_its_guards)
     o.codes_state = LKR_CODES_ONE_REJECTED;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     memset(&t, 0, sizeof(t));
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     hs_policy_init(&pol, &p);
     pol.obs = &o;
     pol.confirm_mask &= ~LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE);
@@ -1731,6 +1746,7 @@ static int at_factory_reset(const lkr_action *a)
 /* F1: a guard withdrawn after the step was offered blocks it again. */
 START_TEST(withdrawn_guard_blocks_an_offered_step)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
     lkr_observations o = local_ok_obs();
     hs_host h;
@@ -1738,7 +1754,7 @@ START_TEST(withdrawn_guard_blocks_an_offered_step)
     lkr_action a;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     p.has_key_cylinder = LKR_YES;
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     a = drive_until(s, &h, at_factory_reset);
     ck_assert(at_factory_reset(&a));
     ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_DOOR_OPEN, 0), LKR_OK);
@@ -1781,6 +1797,7 @@ static void reloads(const lkr_session *s, hs_host *h)
  * closes it as waived. Either way the saved blob loads. */
 START_TEST(waiving_another_tier_keeps_the_blocked_step_in_hand)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
     lkr_observations o = local_ok_obs();
     hs_host h;
@@ -1790,7 +1807,7 @@ START_TEST(waiving_another_tier_keeps_the_blocked_step_in_hand)
     int at;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     p.has_key_cylinder = LKR_YES;
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     a = drive_until(s, &h, at_factory_reset);
     ck_assert(at_factory_reset(&a));
     ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_DOOR_OPEN, 0), LKR_OK);
@@ -1835,6 +1852,7 @@ static int at_restore(const lkr_action *a)
  * reset itself is still judged and closed (it was left open). */
 START_TEST(waiving_the_tier_of_a_blocked_followup_still_judges_its_step)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
     lkr_observations o = local_ok_obs();
     hs_host h;
@@ -1844,7 +1862,7 @@ START_TEST(waiving_the_tier_of_a_blocked_followup_still_judges_its_step)
     int reset, restore;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     p.has_key_cylinder = LKR_YES;
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     a = drive_until(s, &h, at_factory_reset);
     ck_assert(at_factory_reset(&a));
     ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
