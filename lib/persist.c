@@ -359,7 +359,7 @@ static int consistent(const lkr_session *s)
         !step_or_zero(s->blocked_step) || !step_or_zero(s->blocked_followup) ||
         !step_or_zero(s->terminal_step) || s->hist_count > LKR_HISTORY_MAX || s->reached > 7 ||
         s->waiver_count > LKR_WAIVERS_MAX || (s->waived_tiers & ~0x1FEu) != 0 ||
-        (s->confirmed & ~0x3FEu) != 0 || (s->asked & ~0xFEu) != 0) {
+        (s->confirmed & ~0x3FEu) != 0 || (s->asked & ~(0xFEu | LKR__ASKED_TRANSFER_OVER)) != 0) {
         return 0;
     }
     if (s->phase == LKR__P_FINAL) {

@@ -74,6 +74,11 @@ int lkr__candidate(const lkr_session *s, uint32_t step, double *score)
     if (d->tier == LKR_TIER_TRIAGE && !s->triage_active) {
         return 0;
     }
+    /* S0: force-close and reopen is for a stall, progress that "has not moved
+     * for more than 10 minutes"; a moving update is left to finish. */
+    if (step == LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN && !(s->triage & LKR_TRIAGE_UPDATE_STALLED)) {
+        return 0;
+    }
     for (c = 0; c < d->fix_count; c++) {
         sum += s->belief[d->fixes[c].cause] * (double)d->fixes[c].permille / 1000.0;
     }
@@ -110,15 +115,19 @@ int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier)
 
 /* ---- the facts the guards are judged on ---------------------------------------- */
 
+/* An update may still be transferring: reported running, and the version
+ * is not yet the target. Only the person's word that it ended (the update
+ * question answered again: failed, finished) or the target version read on
+ * the lock settles it; the triage steps alone do not (S0: "Do not pull
+ * batteries yet"). */
+static int transfer_may_run(const lkr_session *s)
+{
+    return s->obs.update_state == LKR_UPDATE_IN_PROGRESS && !lkr__fw_at_target(&s->obs);
+}
+
 static int transfer_settled(const lkr_session *s)
 {
-    const lkr_observations *o = &s->obs;
-    if (o->update_state != LKR_UPDATE_IN_PROGRESS || lkr__fw_at_target(o)) {
-        return 1; /* no transfer, or the version is already the target */
-    }
-    /* S0: force-close and reopen the app, and read the version, first. */
-    return lkr__step_performed(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN) &&
-           lkr__step_performed(s, LKR_STEP_TRIAGE_CHECK_FIRMWARE);
+    return !transfer_may_run(s);
 }
 
 static int earlier_tiers_done(const lkr_session *s, uint32_t tier)
@@ -412,6 +421,20 @@ void lkr__decide(lkr_session *s, uint64_t now)
         return;
     }
     if (s->hooks != NULL && s->hooks->decide != NULL && s->hooks->decide(s, now)) {
+        return;
+    }
+    /* While an update may still be transferring only the triage steps are
+     * offered; once they are done the person is asked again whether it is
+     * still running (a "don't know" gets this follow-up, never a battery
+     * pull); still running, or not known: handed over, power untouched. */
+    if (transfer_may_run(s) && !lkr__tier_has_candidate(s, LKR_TIER_TRIAGE)) {
+        if (!(s->asked & LKR__ASKED_TRANSFER_OVER)) {
+            s->asked |= LKR__ASKED_TRANSFER_OVER;
+            s->question = LKR_QUESTION_UPDATE_STATE;
+            lkr__enter(s, LKR__P_ASK);
+            return;
+        }
+        lkr__needs_support(s, LKR_SUPPORT_AFTER_UPDATE, now);
         return;
     }
     rank = lkr__lowest_rank(s);

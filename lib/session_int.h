@@ -151,6 +151,10 @@ struct lkr_session {
 
 #define LKR__SESSION_MAGIC 0x4C4B5253u /* "LKRS" */
 
+/* A bit of `asked` beside the question bits: the update question was put
+ * again, after the triage steps, to learn whether the transfer is over. */
+#define LKR__ASKED_TRANSFER_OVER 0x80000000u
+
 /* The bit of a step id in a 64-bit mask; 0 for "no step". */
 #define LKR__STEP_BIT(id) ((id) != 0 ? (uint64_t)1u << ((id) - 1u) : (uint64_t)0)
 

@@ -33,6 +33,7 @@ struct lkr_sim {
     uint64_t rng;
     uint64_t clock_ms;
     uint32_t active; /* bit c: cause c still at work */
+    uint8_t transfer_ended; /* the app was force-closed on a stalled transfer */
     lkr_observations truth; /* what is true now (the person answers from it) */
     lkr_observations seen;  /* what the person reports at the start */
     lkr_code codes[LKR_VAULT_MAX_CODES];
@@ -234,6 +235,13 @@ static void refresh_truth(lkr_sim *s)
     set_str(o->fw_target, sizeof(o->fw_target), FW_TARGET);
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         if (s->active & CB(c)) cause_facts(s, c, o);
+    }
+    if (s->transfer_ended && o->update_state == LKR_UPDATE_IN_PROGRESS) {
+        /* The app, force-closed and reopened, no longer transfers: it reports
+         * the update failed (the lock kept its old firmware). */
+        o->update_state = LKR_UPDATE_REPORTED_FAILED;
+        o->update_progress_pct = LKR_NUM_UNKNOWN;
+        o->update_stalled_min = LKR_NUM_UNKNOWN;
     }
     if (s->active == 0) {
         /* Healthy: the update (if any) went through. */
@@ -438,6 +446,9 @@ static void perform(lkr_sim *s, uint32_t step)
     }
     if (d->destroys) {
         s->destructive_acts++;
+    }
+    if (step == LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN && (s->active & CB(LKR_CAUSE_TRANSFER_STALL))) {
+        s->transfer_ended = 1;
     }
     if (d->destroys & LKR_DESTROYS_CODES) {
         erase_codes(s);

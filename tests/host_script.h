@@ -442,6 +442,8 @@ typedef struct hs_policy {
     int stop_on_run;                  /* stop after the first next() that called run_step */
     uint32_t host_outcome;            /* what a pending HOST_STEP reports (0: DONE) */
     uint32_t outcome_for[HS_STEPS];   /* scripted person outcome for a step (0: the default) */
+    uint32_t update_over;             /* the update question asked again after the triage steps:
+                                         the answer (0: as `answers`, "don't know" without) */
 } hs_policy;
 
 typedef struct hs_rec {
@@ -796,13 +798,16 @@ static inline uint32_t hs_drive(lkr_session *s, hs_host *h, const hs_policy *p, 
                               "question %u asked after %u", a.question, t->asked[t->n_asks - 2]);
             if (t->n_steps > 0)
                 ck_assert_msg(a.question == LKR_QUESTION_KEYPAD_LIGHTS ||
-                                  a.question == LKR_QUESTION_FIRMWARE_VERSION,
+                                  a.question == LKR_QUESTION_FIRMWARE_VERSION ||
+                                  a.question == LKR_QUESTION_UPDATE_STATE,
                               "question %u asked mid-ladder", a.question);
             if (a.question == LKR_QUESTION_FIRMWARE_VERSION && p->answers != NULL &&
                 p->answers->fw_now[0] != '\0') {
                 lkr_observations o = hs_obs();
                 memcpy(o.fw_now, p->answers->fw_now, sizeof(o.fw_now));
                 st = lkr_session_observe(s, &o);
+            } else if (a.question == LKR_QUESTION_UPDATE_STATE && t->n_steps > 0 && p->update_over != 0) {
+                st = lkr_session_answer(s, a.question, (int32_t)p->update_over);
             } else {
                 st = lkr_session_answer(s, a.question, hs_answer_for(p, a.question));
             }

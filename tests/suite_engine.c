@@ -745,7 +745,8 @@ static const guard_row guard_rows[] = {
     {LKR_GUARD_PHONE_IN_RANGE, LKR_PROTOCOL_MATTER, LKR_STEP_MATTER_READD_QR, 0},
     {LKR_GUARD_REPAIR_CODES_SAFE, LKR_PROTOCOL_ZWAVE, LKR_STEP_ZWAVE_EXCLUDE_REINCLUDE, 2},
     {LKR_GUARD_PREFLIGHT_OK, LKR_PROTOCOL_BLE, LKR_STEP_UNIVERSAL_UPDATE_SOFTWARE, 0},
-    {LKR_GUARD_NO_ACTIVE_TRANSFER, LKR_PROTOCOL_WIFI, LKR_STEP_UNIVERSAL_BATTERY_PULL, 3},
+    /* no_active_transfer: a running update is never met with a power step at
+     * all (the update question is put again, then support): the triage tests. */
 };
 
 START_TEST(guard_refuses_then_allows)
@@ -910,9 +911,11 @@ START_TEST(person_guard_blocks_the_best_step)
 }
 END_TEST
 
-/* A step blocked by the engine's own guard (an update may still be
- * transferring) is passed over for the steps whose guards hold; only when
- * nothing else is left does the session block on it. */
+/* S0: "Do not pull batteries yet." With the triage waived and an update
+ * that may still be transferring, nothing is offered: the person is asked
+ * again whether it is still running; "don't know" hands over, power untouched
+ * (the no_active_transfer guard cannot be confirmed away). An answer that it
+ * failed settles it: the power steps come back. */
 START_TEST(engine_guard_is_passed_over_then_blocks)
 {
     lkr_profile p = hs_profile(LKR_PROTOCOL_BLE, 0, LKR_NO);
@@ -920,51 +923,48 @@ START_TEST(engine_guard_is_passed_over_then_blocks)
     hs_host h;
     lkr_session *s;
     lkr_action a;
-    int n, offered = 0;
+    int n, variant;
 
-    o.update_state = LKR_UPDATE_IN_PROGRESS;
-    o.update_stalled_min = 3;
-    o.keypad_lights = LKR_YES; /* the app side is at fault too: safe steps are worth trying */
-    o.app_status = LKR_APP_OFFLINE;
-    hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
-    ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_TRIAGE, "testing the guard"), LKR_OK);
-    for (n = 0; n < 200; n++) {
+    for (variant = 0; variant < 2; variant++) {
+        o.update_state = LKR_UPDATE_IN_PROGRESS;
+        o.update_stalled_min = 3;
+        o.keypad_lights = LKR_YES;
+        o.app_status = LKR_APP_OFFLINE;
+        hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
+        s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+        ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_TRIAGE, "testing the guard"), LKR_OK);
+        ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_NO_ACTIVE_TRANSFER, 1), LKR_E_INVAL);
         a = hs_next(s);
-        if (a.kind == LKR_ACTION_BLOCKED) break;
-        /* Nothing that cuts power is ever offered while the transfer may run. */
-        if (a.step != 0) ck_assert(!(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER));
-        if (a.kind == LKR_ACTION_WAIT) {
-            h.now = a.wait_until_ms;
-        } else if (a.kind == LKR_ACTION_PERSON_STEP) {
-            if (a.phase == LKR_PHASE_PERFORM) offered++;
-            ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
-        } else if (a.kind == LKR_ACTION_VERIFY) {
-            ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_NOT_FIXED), LKR_OK);
-        } else if (a.kind == LKR_ACTION_ASK) {
+        ck_assert_uint_eq(a.kind, LKR_ACTION_ASK);
+        ck_assert_uint_eq(a.question, LKR_QUESTION_UPDATE_STATE);
+        if (variant == 0) {
             ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UNKNOWN), LKR_OK);
+            a = hs_next(s);
+            ck_assert_uint_eq(a.kind, LKR_ACTION_NEEDS_SUPPORT);
+            ck_assert(a.detail & LKR_SUPPORT_AFTER_UPDATE);
+            ck_assert_uint_eq(hs_status(s).history_count, 1); /* the hand-over alone */
         } else {
-            ck_abort_msg("unexpected action %u", a.kind);
+            ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UPDATE_REPORTED_FAILED), LKR_OK);
+            for (n = 0; n < 50; n++) {
+                a = hs_next(s);
+                if (a.kind == LKR_ACTION_PERSON_STEP && (hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER)) break;
+                if (a.kind == LKR_ACTION_PERSON_STEP) {
+                    ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
+                } else if (a.kind == LKR_ACTION_VERIFY) {
+                    ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_NOT_FIXED), LKR_OK);
+                } else if (a.kind == LKR_ACTION_WAIT) {
+                    h.now = a.wait_until_ms;
+                } else if (a.kind == LKR_ACTION_ASK) {
+                    ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UNKNOWN), LKR_OK);
+                } else {
+                    ck_abort_msg("unexpected action %u", a.kind);
+                }
+            }
+            ck_assert(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER);
+            ck_assert(hs_status(s).guards_held & LKR_GUARD_BIT(LKR_GUARD_NO_ACTIVE_TRANSFER));
         }
+        hs_free(&h, s);
     }
-    ck_assert_uint_eq(a.kind, LKR_ACTION_BLOCKED);
-    ck_assert(offered > 0);
-    ck_assert(a.unmet_guards & LKR_GUARD_BIT(LKR_GUARD_NO_ACTIVE_TRANSFER));
-    ck_assert(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER);
-    /* The person cannot confirm it away. */
-    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_NO_ACTIVE_TRANSFER, 1), LKR_E_INVAL);
-    /* The version now reads as the target: the transfer is over, the step is offered. */
-    {
-        lkr_observations more;
-        lkr_observations_init(&more);
-        strcpy(more.fw_target, "4.2");
-        strcpy(more.fw_now, "4.2");
-        ck_assert_int_eq(lkr_session_observe(s, &more), LKR_OK);
-    }
-    a = hs_next(s);
-    ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
-    ck_assert(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER);
-    hs_free(&h, s);
 }
 END_TEST
 
@@ -1928,7 +1928,8 @@ START_TEST(wait_saturates_at_the_top_of_the_clock)
 END_TEST
 
 /* F3: a pinned step blocked by the engine's own guard does not stall the
- * session: the safe steps go on. */
+ * session: the update question is put again, and once the update is over the
+ * pinned step comes. */
 START_TEST(pinned_step_blocked_by_engine_guard_does_not_stall)
 {
     lkr_profile p = hs_profile(LKR_PROTOCOL_BLE, 0, LKR_NO);
@@ -1938,7 +1939,7 @@ START_TEST(pinned_step_blocked_by_engine_guard_does_not_stall)
     lkr_action a;
     p.battery_chemistry = LKR_CHEMISTRY_NIMH;
     o.update_state = LKR_UPDATE_IN_PROGRESS;
-    o.update_stalled_min = 2;
+    o.update_stalled_min = 25; /* a stall (S0: more than 10 minutes) */
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
     for (a = hs_next(s); a.kind == LKR_ACTION_ASK; a = hs_next(s))
@@ -1950,8 +1951,13 @@ START_TEST(pinned_step_blocked_by_engine_guard_does_not_stall)
         ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_SKIPPED), LKR_OK);
         a = hs_next(s);
     }
+    /* Not stalled: the update question again; the app says it failed. */
+    ck_assert_uint_eq(a.kind, LKR_ACTION_ASK);
+    ck_assert_uint_eq(a.question, LKR_QUESTION_UPDATE_STATE);
+    ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UPDATE_REPORTED_FAILED), LKR_OK);
+    a = hs_next(s);
     ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
-    ck_assert(!(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER));
+    ck_assert_uint_eq(a.step, LKR_STEP_UNIVERSAL_FRESH_ALKALINE); /* NiMH: fresh cells first */
     hs_free(&h, s);
 }
 END_TEST

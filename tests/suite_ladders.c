@@ -506,8 +506,10 @@ END_TEST
 
 /* ---- triage rules ---------------------------------------------------------- */
 
-/* Stalled update: force-close first, then the version read, and no power cut
- * (battery pull, cell swap) before both are done. Variant 1 reads the version
+/* S0: "Do not pull batteries yet. Force-close the app, reopen, and check
+ * whether the firmware version updated." Force-close first, then the version
+ * read, then the person is asked again whether the update still runs; the app
+ * reopened says it failed: only then a power cut. Variant 1 reads the version
  * through the probe. */
 START_TEST(stalled_update_no_battery_pull_before_firmware_read)
 {
@@ -527,6 +529,7 @@ START_TEST(stalled_update_no_battery_pull_before_firmware_read)
     ck_assert(hs_status(s).triage & LKR_TRIAGE_UPDATE_STALLED);
     hs_policy_init(&pol, &p);
     pol.obs = &o;
+    pol.update_over = LKR_UPDATE_REPORTED_FAILED;
     ck_assert_uint_eq(hs_drive(s, &h, &pol, &t, 2000), LKR_ACTION_RECOVERED);
     ck_assert_uint_eq(hs_trace_first_step(&t), LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN);
     fc = hs_history_find(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN);
@@ -540,6 +543,77 @@ START_TEST(stalled_update_no_battery_pull_before_firmware_read)
         ck_assert(!(hs_step(hs_history(s, i).step).flags & LKR_STEP_F_CUTS_POWER));
     ck_assert_uint_gt(info.history_count, 2);
     if (_i) ck_assert_uint_ge(h.n_probe, 1);
+    hs_free(&h, s);
+}
+END_TEST
+
+/* S0: "Do not pull batteries yet." A stalled update the person cannot say is
+ * over (still running, or "don't know" when asked again after the triage
+ * steps): handed over, and nothing that cuts power is ever offered. */
+START_TEST(do_not_pull_batteries_yet_while_the_update_may_run)
+{
+    lkr_profile p = lock_of(_i == 0 ? L_WIFI : L_BLE, 0);
+    lkr_observations o = obs_for(LKR_SYMPTOM_UPDATE_STALLED), still = hs_obs();
+    hs_host h;
+    hs_policy pol;
+    static hs_trace t;
+    lkr_session *s;
+    uint32_t i;
+
+    still.update_state = LKR_UPDATE_IN_PROGRESS;
+    hs_host_init(&h, LKR_CAUSE_TRANSFER_STALL);
+    memset(&t, 0, sizeof(t));
+    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    hs_policy_init(&pol, &p);
+    pol.obs = &o;
+    if (_i == 1) pol.update_over = LKR_UPDATE_IN_PROGRESS; /* variant 0: "don't know" */
+    h.fault = LKR_CAUSE_HARDWARE_FAILURE; /* the triage steps do not end it */
+    ck_assert_uint_eq(hs_drive(s, &h, &pol, &t, 2000), LKR_ACTION_NEEDS_SUPPORT);
+    ck_assert(t.last.detail & LKR_SUPPORT_AFTER_UPDATE);
+    ck_assert_int_ge(hs_history_find(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN), 0);
+    for (i = 0; i < hs_status(s).history_count; i++) {
+        lkr_step_info si = hs_step(hs_history(s, i).step);
+        ck_assert_msg(!(si.flags & LKR_STEP_F_CUTS_POWER), "%s offered during the transfer", si.sid);
+        ck_assert_uint_le(lkr__step_class(hs_history(s, i).step, p.protocol), LKR__CLASS_HARMLESS);
+    }
+    /* The question was put again after the steps began. */
+    ck_assert_uint_ge(t.n_asks, 1);
+    (void)still;
+    hs_free(&h, s);
+}
+END_TEST
+
+/* S0: a stall "has not moved for more than 10 minutes". Progress that moved
+ * 3 minutes ago is no stall: no force-close (the app keeps transferring; S0:
+ * stay in range for the whole update), no power cut, the version may be read. */
+START_TEST(a_stall_has_not_moved_for_more_than_10_minutes)
+{
+    lkr_profile p = lock_of(L_BLE, 0);
+    lkr_observations o = hs_obs();
+    hs_host h;
+    hs_policy pol;
+    static hs_trace t;
+    lkr_session *s;
+    uint32_t i;
+
+    o.update_state = LKR_UPDATE_IN_PROGRESS;
+    o.update_stalled_min = 3;
+    o.keypad_lights = LKR_YES;
+    o.app_status = LKR_APP_OFFLINE;
+    hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
+    memset(&t, 0, sizeof(t));
+    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    ck_assert(!(hs_status(s).triage & LKR_TRIAGE_UPDATE_STALLED));
+    hs_policy_init(&pol, &p);
+    pol.obs = &o;
+    ck_assert_uint_eq(hs_drive(s, &h, &pol, &t, 2000), LKR_ACTION_NEEDS_SUPPORT);
+    ck_assert_int_lt(hs_history_find(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN), 0);
+    for (i = 0; i < hs_status(s).history_count; i++) {
+        uint32_t step = hs_history(s, i).step;
+        ck_assert(!(hs_step(step).flags & LKR_STEP_F_CUTS_POWER));
+        ck_assert_msg(hs_step(step).tier == LKR_TIER_TRIAGE || hs_step(step).tier == LKR_TIER_SUPPORT,
+                      "%s offered while the update runs", hs_step(step).sid);
+    }
     hs_free(&h, s);
 }
 END_TEST
@@ -650,6 +724,8 @@ static Suite *ladders_suite(void)
     suite_add_tcase(s, safety);
 
     tcase_add_loop_test(triage, stalled_update_no_battery_pull_before_firmware_read, 0, 2);
+    tcase_add_loop_test(triage, do_not_pull_batteries_yet_while_the_update_may_run, 0, 2);
+    tcase_add_test(triage, a_stall_has_not_moved_for_more_than_10_minutes);
     tcase_add_loop_test(triage, batteries_first_for_nimh_and_low_zwave, 0, 3);
     suite_add_tcase(s, triage);
     return s;
