@@ -517,7 +517,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sources = "S1,S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_WIFI,
         .cost_min = 30, FIXES(fx_wifi_range)},
 
-    /* 3. Protocol path: Bluetooth only */
+    /* 3. Protocol path: Bluetooth only (the second phone on every protocol: a
+     * phone's Bluetooth bug blocks any lock set up or updated from it, S0) */
     STEP(BLE_FORCE_CLOSE_APP) = {
         .sid = "ble.force_close_app",
         .title = "Force-close the manufacturer app and reopen it",
@@ -548,7 +549,7 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = "Sign in to your account in the app on another phone and connect to the "
             "lock. If it connects, the first phone's Bluetooth is at fault, not the lock; "
             "check the firmware version from the second phone.",
-        .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_BLE, .flags = DIAG,
+        .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_ALL, .flags = DIAG,
         .cost_min = 10, FIXES(fx_second_phone)},
     STEP(BLE_MOVE_CLOSER) = {
         .sid = "ble.move_closer",

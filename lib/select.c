@@ -79,6 +79,13 @@ int lkr__candidate(const lkr_session *s, uint32_t step, double *score)
     if (step == LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN && !(s->triage & LKR_TRIAGE_UPDATE_STALLED)) {
         return 0;
     }
+    /* S2: the hub (or router) itself offline makes every lock unreachable;
+     * the fix is the hub, not the lock: nothing that may erase the lock's
+     * codes while it is reported offline. */
+    if ((s->obs.hub_online == LKR_NO || s->obs.router_online == LKR_NO) &&
+        lkr__step_class(step, s->profile.protocol) >= LKR__CLASS_REPAIR) {
+        return 0;
+    }
     for (c = 0; c < d->fix_count; c++) {
         sum += s->belief[d->fixes[c].cause] * (double)d->fixes[c].permille / 1000.0;
     }
@@ -308,9 +315,16 @@ static uint32_t pinned_step(const lkr_session *s, uint32_t tier, uint32_t rank)
     if (tier == LKR_TIER_TRIAGE && lkr__candidate(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN, &score)) {
         pin = LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN;
     } else if (tier == LKR_TIER_UNIVERSAL &&
-               (s->triage & (LKR_TRIAGE_NIMH_CELLS | LKR_TRIAGE_ZWAVE_LOW_BATTERY)) &&
+               (s->triage & (LKR_TRIAGE_NIMH_CELLS | LKR_TRIAGE_ZWAVE_LOW_BATTERY | LKR_TRIAGE_BATTERY_LOW)) &&
                lkr__candidate(s, LKR_STEP_UNIVERSAL_FRESH_ALKALINE, &score)) {
+        /* S0: fresh alkaline cells first, then the 30-second pull: weak or
+         * rechargeable cells put back after a pull fail again. */
         pin = LKR_STEP_UNIVERSAL_FRESH_ALKALINE;
+    } else if (tier == LKR_TIER_PROTOCOL && s->profile.protocol == LKR_PROTOCOL_ZWAVE &&
+               (s->obs.battery_pct == LKR_NUM_UNKNOWN || s->obs.battery_pct < LKR_LOW_BATTERY_PCT) &&
+               lkr__candidate(s, LKR_STEP_ZWAVE_CHECK_BATTERY, &score)) {
+        /* S0, Z-Wave: "Check battery level first" (deep sleep below ~50 %). */
+        pin = LKR_STEP_ZWAVE_CHECK_BATTERY;
     }
     if (s->hooks != NULL && s->hooks->pin != NULL) {
         pin = s->hooks->pin(s, tier, pin);

@@ -533,6 +533,7 @@ START_TEST(choice_is_best_score_per_cost)
         if (a.kind == LKR_ACTION_PERSON_STEP && a.phase == LKR_PHASE_PERFORM &&
             !(hs_step(a.step).flags & LKR_STEP_F_FOLLOWUP_ONLY) &&
             a.step != LKR_STEP_REPAIR_BACKUP_CODES && a.step != LKR_STEP_TRIAGE_CHECK_FIRMWARE &&
+            a.step != LKR_STEP_ZWAVE_CHECK_BATTERY /* pinned first: S0 "Check battery level first" */ &&
             (prev_step == 0 || hs_step(prev_step).followup != a.step)) {
             check_choice(s, &p, &o, &a);
             checked++;
