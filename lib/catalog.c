@@ -99,7 +99,8 @@ const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
     [LKR_GUARD_CODES_BACKED_UP] = {"codes_backed_up",
         "Every access code is backed up and the backup is verified",
         "Back up every stored access code with the app: the codes are read twice and "
-        "compared. Only a verified backup satisfies this guard."},
+        "compared. Where nothing can read the codes, write every code and its slot down and "
+        "confirm codes_noted (a lower evidence level, named in the report)."},
     [LKR_GUARD_PHYSICAL_KEY] = {"physical_key",
         "A physical key is at hand",
         "Confirm you hold a working physical key for this lock, outside the door."},
@@ -119,7 +120,15 @@ const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
     [LKR_GUARD_REPAIR_CODES_SAFE] = {"repair_codes_safe",
         "Re-pairing cannot lose codes",
         "This model may erase codes when it is re-paired, or that is not known: back up "
-        "every access code first."},
+        "every access code first (where nothing can read the codes, write every code and "
+        "its slot down and confirm codes_noted)."},
+    [LKR_GUARD_CODES_NOTED] = {"codes_noted",
+        "Every access code and its slot is written down (noted by the person)",
+        "Write down every stored access code with its slot number, as the app shows them. This "
+        "is weaker than a verified backup: nothing reads the codes from the lock, so it is "
+        "accepted only when no code reader is attached, and after the step each code is tested "
+        "at the keypad and re-entered from the notes if it is missing. The report says the "
+        "codes were noted by the person."},
     [LKR_GUARD_PREFLIGHT_OK] = {"preflight_ok",
         "The pre-update checklist holds",
         "Before any firmware update: fresh alkaline cells and at least 50 % battery, a "
@@ -776,7 +785,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sid = "repair.verify_codes",
         .title = "Verify the access codes are still there",
         .instructions = "Check the stored codes in the app; if the app does not list them, try "
-            "them at the keypad. Any missing code is restored from the backup.",
+            "them at the keypad. Any missing code is restored from the backup, or re-entered from "
+            "your notes if you noted them.",
         .sources = "S0", .tier = LKR_TIER_REPAIR, .protocols = P_ALL,
         .flags = AUTO | DIAG | FOLLOWUP, .cost_min = 3, NO_FIXES},
     STEP(REPAIR_WAIT_FOR_RECONNECT) = {

@@ -77,7 +77,7 @@ typedef struct lkr__likelihood_row {
 #define LKR__CAUSE_COUNT 25u
 #define LKR__SYMPTOM_COUNT 8u /* "unknown" included */
 #define LKR__TIER_COUNT 8u
-#define LKR__GUARD_COUNT 9u
+#define LKR__GUARD_COUNT 10u
 #define LKR__EVIDENCE_COUNT 49u
 
 extern const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1];
@@ -220,6 +220,7 @@ typedef struct lkr__guard_facts {
     uint32_t confirmed;        /* guard bits a person confirmed */
     uint8_t no_key_cylinder;   /* the profile says the lock has no key */
     uint8_t backup_verified;   /* a verified code backup of this lock */
+    uint8_t codes_noted;       /* the person noted every code and no code reader is attached */
     uint8_t trust_repair_keeps_codes; /* the profile's "re-pairs keep codes" may be believed */
     uint8_t phone_in_range;
     uint8_t transfer_settled;  /* no firmware transfer still running */
@@ -233,7 +234,7 @@ uint32_t lkr__guards_eval(const lkr__guard_facts *f, uint32_t want);
 #define LKR__GUARDS_CONFIRMABLE                                                                    \
     (LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) | LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) |        \
      LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) | LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |               \
-     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK))
+     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK) | LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED))
 
 /* The least P(fix) under the current beliefs for which a step is offered,
  * and for the factory reset: more likely than not to fix the lock. */

@@ -359,7 +359,7 @@ static int consistent(const lkr_session *s)
         !step_or_zero(s->blocked_step) || !step_or_zero(s->blocked_followup) ||
         !step_or_zero(s->terminal_step) || s->hist_count > LKR_HISTORY_MAX || s->reached > 7 ||
         s->waiver_count > LKR_WAIVERS_MAX || (s->waived_tiers & ~0x1FEu) != 0 ||
-        (s->confirmed & ~0x3FEu) != 0 || (s->asked & ~(0xFEu | LKR__ASKED_TRANSFER_OVER)) != 0) {
+        (s->confirmed & ~0x7FEu) != 0 || (s->asked & ~(0xFEu | LKR__ASKED_TRANSFER_OVER)) != 0) {
         return 0;
     }
     if (s->phase == LKR__P_FINAL) {
@@ -392,7 +392,7 @@ static int consistent(const lkr_session *s)
                                s->cur_hist >= s->hist_count || s->hist[s->cur_hist].step != s->cur_step)) return 0;
     if (s->blocked_followup != 0 &&
         (s->phase != LKR__P_BLOCKED || s->cur_step == 0 || s->blocked_in_hand ||
-         lkr__steps[s->cur_step].followup != s->blocked_followup)) return 0;
+         lkr__followup_of(s, s->cur_step) != s->blocked_followup)) return 0;
     if (s->phase == LKR__P_FINAL && s->final_state == LKR_STATE_NEEDS_SUPPORT &&
         (s->terminal_step == 0 || !(lkr__steps[s->terminal_step].flags & LKR_STEP_F_TERMINAL))) return 0;
     /* The step in hand was offered: it applies to this lock as it is now. */

@@ -309,6 +309,13 @@ static void json_history(out *o, const lkr_session *s)
     }
 }
 
+/* Which evidence level the codes stood on (docs/VAULT.md): verified by the
+ * vault > noted by the person; "none" when neither. */
+static const char *evidence_level(const lkr_session *s)
+{
+    return lkr__backup_verified(s) ? "\"verified\"" : lkr__codes_noted(s) ? "\"person_noted\"" : "\"none\"";
+}
+
 /* The guards that blocked, the codes (a count, never a code) and the time
  * spent: ...],"guards_blocked":[...],"codes":{...},"person_minutes":N} */
 static void json_codes(out *o, const lkr_session *s)
@@ -329,6 +336,8 @@ static void json_codes(out *o, const lkr_session *s)
     num(o, lkr__vault_count(s->vault));
     lit(o, ",\"verified\":");
     lit(o, lkr__backup_verified(s) ? "true" : "false");
+    lit(o, ",\"evidence\":");
+    lit(o, evidence_level(s));
     lit(o, ",\"missing\":");
     num(o, s->codes_missing);
     lit(o, "},\"person_minutes\":");
@@ -372,7 +381,7 @@ static void text(out *o, const lkr_session *s)
     const lkr_profile *p = &s->profile;
     const lkr_observations *ob = &s->obs;
     uint32_t i, k, state = public_state_of(s);
-    char b[64];
+    char b[128];
 
     lit(o, "Smart lock support report (liblockrecover ");
     lit(o, lkr_version_string());
@@ -430,14 +439,25 @@ static void text(out *o, const lkr_session *s)
             line(o, s, ": ", w->reason);
         }
     }
-    if (s->guards_blocked) {
+    /* A guard the person confirmed did not block the step in the end: it is
+     * listed as confirmed, not as blocking. */
+    if (s->guards_blocked & ~s->confirmed) {
         lit(o, "\nGuards that blocked a step:\n");
         for (k = 1; k <= LKR__GUARD_COUNT; k++) {
-            if (s->guards_blocked & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
+            if ((s->guards_blocked & ~s->confirmed) & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
+        }
+    }
+    if (s->confirmed & LKR__GUARDS_CONFIRMABLE) {
+        lit(o, "\nGuards the person confirmed:\n");
+        for (k = 1; k <= LKR__GUARD_COUNT; k++) {
+            if (s->confirmed & LKR__GUARDS_CONFIRMABLE & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
         }
     }
     (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
-                   (unsigned)lkr__vault_count(s->vault), lkr__backup_verified(s) ? "verified" : "not verified",
+                   (unsigned)lkr__vault_count(s->vault),
+                   lkr__backup_verified(s) ? "verified by the vault"
+                   : lkr__codes_noted(s)   ? "noted by the person (not read from the lock)"
+                                           : "not verified",
                    (unsigned)s->codes_missing);
     lit(o, b);
     (void)snprintf(b, sizeof(b), "Person-minutes spent: %u\n", (unsigned)s->person_minutes);

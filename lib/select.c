@@ -164,6 +164,7 @@ uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
      * codes are checked back after it all the same. */
     f.trust_repair_keeps_codes = s->profile.repair_erases_codes == LKR_NO &&
                                  (!(s->vault != NULL && s->tr.read_codes != NULL) || lkr__in_hand(s));
+    f.codes_noted = (uint8_t)lkr__codes_noted(s);
     f.phone_in_range = s->obs.phone_in_range == LKR_YES;
     if (want & GB(NO_ACTIVE_TRANSFER)) {
         f.transfer_settled = (uint8_t)transfer_settled(s);
@@ -178,6 +179,11 @@ uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want)
 uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier)
 {
     return lkr__guards_held_of(s, tier, 0xFFFFFFFFu);
+}
+
+int lkr__codes_noted(const lkr_session *s)
+{
+    return (s->confirmed & GB(CODES_NOTED)) && !(s->vault != NULL && s->tr.read_codes != NULL);
 }
 
 uint32_t lkr__unmet_guards(const lkr_session *s, uint32_t step)

@@ -216,6 +216,9 @@ uint32_t lkr__ladder_tiers(const lkr_session *s, const uint8_t **tiers);
 int lkr__candidate(const lkr_session *s, uint32_t step, double *score);
 /* Whether tier `tier` still has a step to offer. */
 int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier);
+/* The person noted every code and slot, and no code reader is attached: the
+ * lowest evidence level (docs/VAULT.md), enough for the code guards. */
+int lkr__codes_noted(const lkr_session *s);
 /* The guards of `step` that do not hold now. */
 uint32_t lkr__unmet_guards(const lkr_session *s, uint32_t step);
 /* The mask of guards that hold for a step of tier `tier` (every guard, or
@@ -259,6 +262,9 @@ int lkr__in_hand(const lkr_session *s);
 /* Whether `step` may erase this lock's codes (the catalog's data for its
  * protocol; a profile's "re-pairs keep codes" only when nothing can check). */
 int lkr__may_erase_codes(const lkr_session *s, uint32_t step);
+/* The follow-up of `step`: the catalog's, or the code check after a step
+ * that may erase codes the person noted. */
+uint32_t lkr__followup_of(const lkr_session *s, uint32_t step);
 /* Tries of the backup step (each two reads) before it is refused. */
 #define LKR__BACKUP_ATTEMPTS 3u
 /* A verified backup the host made on the attached vault becomes this

@@ -801,6 +801,21 @@ lkr_status lkr_sim_respond(lkr_sim *s, lkr_session *session, const lkr_action *a
                 confirmed_all = 0;
             }
         }
+        /* Nothing reads the codes (no code callbacks): the person notes every
+         * code and slot (S0) instead of a backup. */
+        if (st == LKR_OK && !confirmed_all && !(s->cfg.flags & LKR_SIM_F_CODES) &&
+            (a->unmet_guards & (LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) |
+                                LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))) &&
+            !(s->cfg.flags & LKR_SIM_F_PERSON_REFUSES)) {
+            lkr_session_info info;
+            memset(&info, 0, sizeof(info));
+            info.struct_size = (uint32_t)sizeof(info);
+            if (lkr_session_status(session, &info) == LKR_OK &&
+                !(info.guards_held & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED))) {
+                st = lkr_session_confirm(session, LKR_GUARD_CODES_NOTED, 1);
+                break;
+            }
+        }
         if (st == LKR_OK && !confirmed_all) {
             st = lkr_session_waive(session, LKR_WAIVE_STEP, a->step, "its guards cannot be met");
         }

@@ -247,6 +247,34 @@ static lkr_status verify_then_restore(lkr_session *s, uint32_t *missing)
     return st;
 }
 
+/* Codes the person noted (no reader attached): after the last step that may
+ * have erased codes, the person tested each at the keypad and re-entered any
+ * missing one from the notes (repair.verify_codes or the restore after a
+ * reset, done by the person). That is the read-back at this evidence level;
+ * the report names the level. */
+static int person_checked_codes(const lkr_session *s)
+{
+    uint32_t i, last = 0;
+    int erased = 0, checked = 0;
+    if (!lkr__codes_noted(s)) {
+        return 0;
+    }
+    for (i = 0; i < s->hist_count; i++) {
+        if (lkr__outcome_attempted(s->hist[i].outcome) && lkr__may_erase_codes(s, s->hist[i].step)) {
+            erased = 1;
+            last = i;
+        }
+    }
+    for (i = erased ? last + 1 : 0; i < s->hist_count; i++) {
+        uint32_t step = s->hist[i].step;
+        if ((step == LKR_STEP_REPAIR_VERIFY_CODES || step == LKR_STEP_RESET_RESTORE_AFTER_RESET) &&
+            lkr__outcome_performed(s->hist[i].outcome) && !s->hist[i].by_host) {
+            checked = 1;
+        }
+    }
+    return checked;
+}
+
 /* Verifies (and restores) the codes through the vault this session backed up. */
 static void check_codes_back(lkr_session *s)
 {
@@ -257,7 +285,11 @@ static void check_codes_back(lkr_session *s)
         return;
     }
     if (!lkr__backup_verified(s) || s->tr.read_codes == NULL) {
-        return; /* nothing can check them: they stay at risk */
+        if (person_checked_codes(s)) {
+            s->codes_at_risk = 0;
+            lkr__log(s, LKR_LOG_INFO, "the person tested every noted code at the keypad", 0, NULL);
+        }
+        return; /* otherwise nothing can check them: they stay at risk */
     }
     st = verify_then_restore(s, &missing);
     if (st == LKR_OK) {
@@ -446,6 +478,18 @@ static int reads_version(uint32_t step)
     return step == LKR_STEP_TRIAGE_CHECK_FIRMWARE || step == LKR_STEP_UNIVERSAL_CHECK_FIRMWARE;
 }
 
+uint32_t lkr__followup_of(const lkr_session *s, uint32_t step)
+{
+    uint32_t f = lkr__steps[step].followup;
+    /* Codes the person noted (no reader): after any step that may erase them
+     * the person tests each at the keypad, as after a re-pair (S0: "Verify
+     * stored access codes are still present"). */
+    if (f == 0 && step != LKR_STEP_REPAIR_VERIFY_CODES && lkr__may_erase_codes(s, step) && lkr__codes_noted(s)) {
+        f = LKR_STEP_REPAIR_VERIFY_CODES;
+    }
+    return f;
+}
+
 /* The follow-up of the step in hand is due: begun, or blocked on its guards
  * (a follow-up is a step like any other). */
 static void start_followup(lkr_session *s, uint32_t followup, uint64_t now)
@@ -470,7 +514,8 @@ static void after_settle(lkr_session *s, uint64_t now)
     /* A step that erased (or may have erased) codes: check them back now,
      * through the vault, rather than only when the lock is judged. A
      * follow-up that does it (verify / restore) comes next anyway. */
-    if (s->cur_step == s->verify_step && d->followup == 0 && lkr__may_erase_codes(s, s->cur_step)) {
+    uint32_t followup = lkr__followup_of(s, s->cur_step);
+    if (s->cur_step == s->verify_step && followup == 0 && lkr__may_erase_codes(s, s->cur_step)) {
         s->codes_at_risk = 1;
         check_codes_back(s);
     }
@@ -482,10 +527,9 @@ static void after_settle(lkr_session *s, uint64_t now)
     }
     if (s->cur_step != s->verify_step) {
         lkr__close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now); /* a follow-up finished */
-    } else if (d->followup != 0 && !(s->tried & STEP_BIT(d->followup)) &&
-               !(s->waived_steps & STEP_BIT(d->followup)) &&
-               lkr__step_applies(d->followup, &s->profile, &s->obs)) {
-        start_followup(s, d->followup, now);
+    } else if (followup != 0 && !(s->tried & STEP_BIT(followup)) && !(s->waived_steps & STEP_BIT(followup)) &&
+               lkr__step_applies(followup, &s->profile, &s->obs)) {
+        start_followup(s, followup, now);
         return;
     }
     /* A person read the version: ask for it before judging. */
@@ -658,7 +702,7 @@ void lkr__begin_step(lkr_session *s, uint32_t step, uint64_t now)
 {
     const lkr__step_def *d = &lkr__steps[step];
     int idx = lkr__open_entry(s, step, now);
-    int followup = s->verify_step != 0 && s->cur_step != 0 && step == lkr__steps[s->cur_step].followup;
+    int followup = s->verify_step != 0 && s->cur_step != 0 && step == lkr__followup_of(s, s->cur_step);
 
     if (idx < 0) {
         lkr__needs_support(s, LKR_SUPPORT_LADDER_EXHAUSTED, now); /* history full: cannot happen */

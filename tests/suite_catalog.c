@@ -85,7 +85,7 @@ START_TEST(other_tables_round_trip)
         ck_assert_int_eq(lkr_tier_find(t.sid, &id), LKR_OK);
         ck_assert_uint_eq(id, i);
     }
-    ck_assert_uint_eq(lkr_guard_count(), 9);
+    ck_assert_uint_eq(lkr_guard_count(), 10);
     for (i = 1; i <= lkr_guard_count(); i++) {
         lkr_guard_info g = LKR_GUARD_INFO_INIT;
         ck_assert_int_eq(lkr_guard_get(i, &g), LKR_OK);

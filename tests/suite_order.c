@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../bench/bench_order.h"
+#include "host_script.h"
 
 #define RUN_HIST 64
 
@@ -291,6 +292,107 @@ START_TEST(work_through_the_escalation_steps_in_order)
 }
 END_TEST
 
+
+/* ---- the person's notes: their own guard and evidence level ------------------------ */
+
+/* S0: "Before removing the lock from the app, note which user codes are
+ * stored and their slot numbers ... This is a precaution, not a requirement";
+ * exclude and re-include "is the correct fix". With nothing that reads codes
+ * (a person with the CLI), the notes stand for the backup: the re-pair runs,
+ * the person tests the codes at the keypad, and the report says the codes
+ * were noted by the person, not verified. */
+START_TEST(note_which_user_codes_are_stored_and_their_slot_numbers)
+{
+    lkr_sim_config cfg;
+    lkr_sim *sim = NULL;
+    lkr_session_config sc;
+    lkr_transport t;
+    lkr_profile p;
+    lkr_observations o;
+    lkr_session *s = NULL;
+    lkr_action a = LKR_ACTION_INIT;
+    char buf[16384];
+    size_t need = 0;
+    uint32_t i, noted_blocks = 0;
+    int ex = -1, vf = -1;
+
+    config(&cfg, LKR_PROTOCOL_ZWAVE, LKR_CAUSE_HUB_SESSION_MISMATCH, 3);
+    cfg.ecosystems = 0;
+    cfg.flags = LKR_SIM_F_PROBE; /* no code callbacks, no host steps: a person does it all */
+    cfg.repair_erases_codes = LKR_UNKNOWN;
+    ck_assert_int_eq(lkr_sim_new(&cfg, NULL, &sim), LKR_OK);
+    ck_assert_int_eq(lkr_sim_transport(sim, &t), LKR_OK);
+    ck_assert_int_eq(lkr_sim_profile(sim, &p), LKR_OK);
+    ck_assert_int_eq(lkr_sim_observations(sim, &o), LKR_OK);
+    lkr_session_config_init(&sc);
+    sc.profile = &p;
+    sc.observations = &o;
+    ck_assert_int_eq(lkr_session_new(&sc, &t, &s), LKR_OK);
+    for (i = 0; i < 2000; i++) {
+        ck_assert_int_eq(lkr_session_next(s, &a), LKR_OK);
+        if (lkr_action_is_final(&a)) break;
+        if (a.kind == LKR_ACTION_BLOCKED &&
+            (a.unmet_guards & (LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE) | LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP))))
+            noted_blocks++;
+        ck_assert_int_eq(lkr_sim_respond(sim, s, &a), LKR_OK);
+    }
+    ck_assert_uint_eq(a.kind, LKR_ACTION_RECOVERED);
+    ck_assert_uint_ge(noted_blocks, 1); /* the re-pair waited for the notes */
+    ck_assert(hs_status(s).guards_held & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED));
+    for (i = 0; i < s->hist_count; i++) {
+        if (s->hist[i].step == LKR_STEP_ZWAVE_EXCLUDE_REINCLUDE) ex = (int)i;
+        if (s->hist[i].step == LKR_STEP_REPAIR_VERIFY_CODES || s->hist[i].step == LKR_STEP_RESET_RESTORE_AFTER_RESET)
+            vf = (int)i;
+    }
+    ck_assert_int_ge(ex, 0);
+    ck_assert_int_eq(lkr_session_report_json(s, buf, sizeof(buf), &need), LKR_OK);
+    ck_assert_ptr_nonnull(strstr(buf, "\"evidence\":\"person_noted\""));
+    ck_assert_int_eq(lkr_session_report_text(s, buf, sizeof(buf), &need), LKR_OK);
+    ck_assert_ptr_nonnull(strstr(buf, "noted by the person"));
+    (void)vf;
+    lkr_session_free(s);
+    lkr_sim_free(sim);
+}
+END_TEST
+
+/* DESIGN.md section 6: "A host with a code reader can never fall back to a
+ * lower level." Notes confirmed on a session whose transport reads codes
+ * satisfy no code guard: the vault must verify a backup. */
+START_TEST(a_host_with_a_code_reader_never_falls_back_to_notes)
+{
+    lkr_sim_config cfg;
+    lkr_sim *sim = NULL;
+    lkr_session_config sc;
+    lkr_transport t;
+    lkr_profile p;
+    lkr_observations o;
+    lkr_session *s = NULL;
+    lkr_vault *v = NULL;
+    uint32_t held;
+
+    config(&cfg, LKR_PROTOCOL_ZWAVE, LKR_CAUSE_HUB_SESSION_MISMATCH, 1);
+    cfg.repair_erases_codes = LKR_UNKNOWN;
+    ck_assert_int_eq(lkr_sim_new(&cfg, NULL, &sim), LKR_OK);
+    ck_assert_int_eq(lkr_sim_transport(sim, &t), LKR_OK);
+    ck_assert_int_eq(lkr_sim_profile(sim, &p), LKR_OK);
+    ck_assert_int_eq(lkr_sim_observations(sim, &o), LKR_OK);
+    lkr_session_config_init(&sc);
+    sc.profile = &p;
+    sc.observations = &o;
+    ck_assert_int_eq(lkr_session_new(&sc, &t, &s), LKR_OK);
+    ck_assert_int_eq(lkr_vault_new(NULL, &v), LKR_OK);
+    ck_assert_int_eq(lkr_session_attach_vault(s, v), LKR_OK);
+    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_CODES_NOTED, 1), LKR_OK);
+    held = hs_status(s).guards_held;
+    ck_assert(!(held & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED)));
+    ck_assert(!(held & LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP)));
+    ck_assert(!(held & LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE)));
+    lkr_session_free(s);
+    lkr_vault_free(v);
+    lkr_sim_free(sim);
+}
+END_TEST
+
 static Suite *order_suite(void)
 {
     Suite *s = suite_create("order");
@@ -306,6 +408,8 @@ static Suite *order_suite(void)
     tcase_add_loop_test(cases, the_hub_itself_offline_is_fixed_at_the_hub, 0, 4);
     tcase_add_loop_test(cases, try_a_second_phone_on_every_protocol, 0, LKR_PROTOCOL_MAX);
     tcase_add_loop_test(cases, replace_batteries_with_fresh_alkaline_cells_before_the_pull, 0, LKR_PROTOCOL_MAX);
+    tcase_add_test(cases, note_which_user_codes_are_stored_and_their_slot_numbers);
+    tcase_add_test(cases, a_host_with_a_code_reader_never_falls_back_to_notes);
     suite_add_tcase(s, cases);
     return s;
 }
