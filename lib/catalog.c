@@ -431,9 +431,10 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     STEP(UNIVERSAL_BATTERY_PULL) = {
         .sid = "universal.battery_pull",
         .title = "30-second battery pull",
-        .instructions = "Remove all the batteries, wait a full 30 seconds, then put them back. "
-            "This clears the lock's memory and restarts its radio stack; it does not touch "
-            "stored codes. It is the single most effective first step.",
+        .instructions = "Remove all the batteries and keep them out for a full 30 seconds: the "
+            "time is counted for you, and you are told when to put them back. This clears the "
+            "lock's memory and restarts its radio stack; it does not touch stored codes. It is "
+            "the single most effective first step.",
         .sources = "S0,S1,S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .wait_s = 30, .wait_max_s = 30,
         .cost_min = 2, FIXES(fx_battery_pull)},
@@ -448,9 +449,9 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     STEP(UNIVERSAL_TOGGLE_PHONE_BLUETOOTH) = {
         .sid = "universal.toggle_phone_bluetooth",
         .title = "Turn the phone's Bluetooth off for 10 seconds, then on",
-        .instructions = "In the phone's Settings, turn Bluetooth off, wait 10 seconds, turn it "
-            "back on. On iOS use Settings > Bluetooth: the Control Center toggle does not "
-            "fully reset the stack.",
+        .instructions = "In the phone's Settings, turn Bluetooth off; after 10 seconds (counted "
+            "for you) you are told to turn it back on. On iOS use Settings > Bluetooth: the "
+            "Control Center toggle does not fully reset the stack.",
         .sources = "S0", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .wait_s = 10, .wait_max_s = 10, .cost_min = 1, FIXES(fx_toggle_bt)},
     STEP(UNIVERSAL_RESTART_PHONE) = {
@@ -596,7 +597,10 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     STEP(ZWAVE_EXCLUDE_REINCLUDE) = {
         .sid = "zwave.exclude_reinclude",
         .title = "Exclude the lock from the Z-Wave network and include it again",
-        .instructions = "In the hub's Z-Wave settings start exclusion, then put the lock in "
+        .instructions = "Before you start: on some models excluding the lock erases its user "
+            "codes, so they are backed up (or written down) first and checked afterwards; and "
+            "have the lock's S2 PIN (the 5-digit DSK PIN on its label, box or manual) ready for "
+            "S2 inclusion. In the hub's Z-Wave settings start exclusion, then put the lock in "
             "exclusion mode (usually a button sequence on the lock). Once it is excluded, "
             "start inclusion and add it back, with S2 security if the hub supports it. This "
             "clears ghost nodes and session mismatches without a factory reset.",
@@ -651,9 +655,11 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     STEP(MATTER_READD_QR) = {
         .sid = "matter.readd_qr",
         .title = "Remove the lock and add it again with its Matter QR code",
-        .instructions = "Remove the lock from the Home app (or your Matter controller), then add "
-            "it again with the Matter QR code on the lock or in the manufacturer app. Do this "
-            "before any factory reset.",
+        .instructions = "First find the lock's Matter QR code or 11-digit setup code (on the "
+            "lock, its box or in the manufacturer app): without it the lock cannot be added "
+            "back. Removing the lock may clear the codes its Matter fabric created, so they are "
+            "backed up first. Then remove the lock from the Home app (or your Matter "
+            "controller) and add it again with that code. Do this before any factory reset.",
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_MATTER,
         .guards = G(PHONE_IN_RANGE) | G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES,
@@ -703,7 +709,7 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sid = "ecosystem.alexa.toggle_skill",
         .title = "Alexa: disable the lock's skill for 30 seconds, then enable it",
         .instructions = "In the Alexa app, More > Skills & Games > Your Skills: disable the "
-            "lock's skill, wait 30 seconds, enable it again.",
+            "lock's skill; after 30 seconds (counted for you) you are told to enable it again.",
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_ALEXA,
         .wait_s = 30, .wait_max_s = 30, .cost_min = 3, FIXES(fx_eco_light)},
     STEP(ALEXA_DISCOVER) = {

@@ -393,6 +393,34 @@ START_TEST(a_host_with_a_code_reader_never_falls_back_to_notes)
 }
 END_TEST
 
+
+/* S3: "the deadbolt might jam, preventing the lock from engaging or
+ * disengaging properly, even with a correct code"; S1: weak batteries. The
+ * keypad beeps, the code does not move the bolt, the app has no response:
+ * the code path, with a bolt that binds and the batteries ranked above the
+ * app's stale state. */
+START_TEST(the_deadbolt_can_jam_even_with_a_correct_code)
+{
+    lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
+    lkr_observations o = hs_obs();
+    lkr_diagnosis d = LKR_DIAGNOSIS_INIT;
+    double jam = 0, bat = 0, stale = 0;
+    uint32_t i;
+    o.keypad_lights = LKR_YES;
+    o.keypad_accepts_codes = LKR_NO;
+    o.app_status = LKR_APP_NO_RESPONSE;
+    ck_assert_int_eq(lkr_classify(&p, &o, &d), LKR_OK);
+    ck_assert_uint_eq(d.symptom, LKR_SYMPTOM_ALL_CODES_REJECTED);
+    for (i = 0; i < d.cause_count; i++) {
+        if (d.causes[i].cause == LKR_CAUSE_DOOR_MISALIGNMENT) jam = d.causes[i].p;
+        if (d.causes[i].cause == LKR_CAUSE_BATTERIES_DEPLETED) bat = d.causes[i].p;
+        if (d.causes[i].cause == LKR_CAUSE_APP_STALE_STATE) stale = d.causes[i].p;
+    }
+    ck_assert_msg(jam > 0.05 && bat > 0.20, "misalignment %.3f, batteries %.3f", jam, bat);
+    ck_assert(jam > stale && bat > stale);
+}
+END_TEST
+
 static Suite *order_suite(void)
 {
     Suite *s = suite_create("order");
@@ -410,6 +438,7 @@ static Suite *order_suite(void)
     tcase_add_loop_test(cases, replace_batteries_with_fresh_alkaline_cells_before_the_pull, 0, LKR_PROTOCOL_MAX);
     tcase_add_test(cases, note_which_user_codes_are_stored_and_their_slot_numbers);
     tcase_add_test(cases, a_host_with_a_code_reader_never_falls_back_to_notes);
+    tcase_add_test(cases, the_deadbolt_can_jam_even_with_a_correct_code);
     suite_add_tcase(s, cases);
     return s;
 }
