@@ -460,10 +460,12 @@ void lkr__decide(lkr_session *s, uint64_t now)
     rank = lkr__lowest_rank(s);
     tier = current_tier(s, rank);
     s->tier = (uint8_t)tier;
-    /* Section 7: it fails from more than one phone. Once the lock's own
-     * protocol path is exhausted, re-pairs and resets (which need a working
-     * link from a phone) cannot help: hand over. */
+    /* Section 7: it fails from more than one phone. On a Bluetooth-only lock
+     * (the phone is its only link), once its protocol path is exhausted,
+     * re-pairs and resets (which need a working link from a phone) cannot
+     * help: hand over. A hubbed lock's link is the hub's, not the phone's. */
     if (s->ladder == LKR_LADDER_CONNECTION && s->obs.second_phone_connects == LKR_NO &&
+        s->profile.protocol == LKR_PROTOCOL_BLE &&
         ladder_index(s, tier) > ladder_index(s, LKR_TIER_PROTOCOL)) {
         lkr__needs_support(s, LKR_SUPPORT_SEVERAL_PHONES, now);
         return;
