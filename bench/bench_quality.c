@@ -214,6 +214,86 @@ int main(int argc, char **argv)
         }
         printf("quality.sweep.adaptive_over_fixed=%.4f\n", mean(sw[1].minutes, sw[1].n) / mean(sw[0].minutes, sw[0].n));
     }
+    /* The noisy world: what the person reports is the fixed vector of a fault
+     * drawn from the distribution, and the true fault is drawn from the
+     * engine's own starting posterior given that report: observations are as
+     * informative as the model says and no more. Later answers and probes
+     * come from the true fault. Per protocol and overall. */
+    for (d = BENCH_DIST_PRIOR; d <= BENCH_DIST_REVERSED; d++) {
+        acc nz[LKR_PROTOCOL_MAX + 1][NPOL];
+        bench_rng rng = {0x5EED0ull + (uint64_t)d};
+        uint32_t p;
+        memset(nz, 0, sizeof(nz));
+        for (i = 0; i < n; i++) {
+            lkr_sim_config cfg;
+            lkr_sim *sim = NULL;
+            lkr_profile prof;
+            lkr_observations seen;
+            lkr_diagnosis dg;
+            double post[LKR__CAUSE_COUNT + 1], x, total = 0.0;
+            uint32_t c, truth = 0;
+            bench_sample_fault(&rng, d, &cfg);
+            if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || lkr_sim_profile(sim, &prof) != LKR_OK ||
+                lkr_sim_observations(sim, &seen) != LKR_OK) {
+                errors++;
+                lkr_sim_free(sim);
+                continue;
+            }
+            lkr_sim_free(sim);
+            memset(&dg, 0, sizeof(dg));
+            dg.struct_size = (uint32_t)sizeof(dg);
+            lkr__diagnose(&prof, &seen, NULL, &dg, post);
+            for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+                if (!bench_cause_possible(cfg.protocol, c)) post[c] = 0.0;
+                total += post[c];
+            }
+            x = (double)(bench_u64(&rng) >> 11) * (1.0 / 9007199254740992.0) * total;
+            for (c = 1; c <= LKR__CAUSE_COUNT && truth == 0; c++) {
+                if (post[c] > 0.0 && x < post[c]) truth = c;
+                x -= post[c];
+            }
+            if (truth == 0) truth = cfg.causes[0];
+            cfg.causes[0] = truth;
+            for (k = 0; k < NPOL; k++) {
+                bench_drive_opts o;
+                lkr_sim_result r;
+                order_watch w;
+                memset(&o, 0, sizeof(o));
+                o.policy = policies[k];
+                o.oracle_cause = truth;
+                o.obs_override = &seen;
+                sim = NULL;
+                if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || order_watch_init(&w, sim, truth, &o) != LKR_OK ||
+                    bench_recover(sim, &cfg, &o, &r) != LKR_OK) {
+                    errors++;
+                    lkr_sim_free(sim);
+                    continue;
+                }
+                lkr_sim_free(sim);
+                unsafe += r.stats.unsafe_steps;
+                lost += r.stats.codes_lost;
+                add(&nz[0][k], &r, &w);
+                add(&nz[cfg.protocol][k], &r, &w);
+            }
+        }
+        for (p = 0; p <= LKR_PROTOCOL_MAX; p++) {
+            const char *pn = p == 0 ? "all" : lkr_protocol_name(p);
+            for (k = 0; k < NPOL; k++) {
+                printf("quality.noisy.%s.%s.%s.minutes=%.3f\n", bench_dist_name(d), pn, pol_names[k],
+                       mean(nz[p][k].minutes, nz[p][k].n));
+                printf("quality.noisy.%s.%s.%s.recovered=%.4f\n", bench_dist_name(d), pn, pol_names[k],
+                       mean(nz[p][k].recovered, nz[p][k].n));
+            }
+            printf("quality.noisy.%s.%s.adaptive.needless_destructive_runs=%.4f\n", bench_dist_name(d), pn,
+                   mean(nz[p][1].needless_runs, nz[p][1].n));
+            printf("quality.noisy.%s.%s.adaptive.order_violations=%.0f\n", bench_dist_name(d), pn,
+                   nz[p][1].violations);
+            printf("quality.noisy.%s.%s.adaptive_over_fixed=%.4f\n", bench_dist_name(d), pn,
+                   mean(nz[p][1].minutes, nz[p][1].n) / mean(nz[p][0].minutes, nz[p][0].n));
+            printf("quality.noisy.%s.%s.adaptive_over_oracle=%.4f\n", bench_dist_name(d), pn,
+                   mean(nz[p][1].minutes, nz[p][1].n) / mean(nz[p][2].minutes, nz[p][2].n));
+        }
+    }
     printf("quality.unsafe_steps=%llu\n", (unsigned long long)unsafe);
     printf("quality.codes_lost=%llu\n", (unsigned long long)lost);
     printf("quality.run_errors=%llu\n", (unsigned long long)errors);
