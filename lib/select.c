@@ -466,7 +466,7 @@ void lkr__decide(lkr_session *s, uint64_t now)
      * help: hand over. A hubbed lock's link is the hub's, not the phone's. */
     if (s->ladder == LKR_LADDER_CONNECTION && s->obs.second_phone_connects == LKR_NO &&
         s->profile.protocol == LKR_PROTOCOL_BLE &&
-        ladder_index(s, tier) > ladder_index(s, LKR_TIER_PROTOCOL)) {
+        ladder_index(s, tier) > ladder_index(s, LKR_TIER_PROTOCOL) && !lkr__tier_has_candidate(s, LKR_TIER_PROTOCOL)) {
         lkr__needs_support(s, LKR_SUPPORT_SEVERAL_PHONES, now);
         return;
     }
