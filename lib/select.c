@@ -262,12 +262,42 @@ uint32_t lkr__lowest_rank(const lkr_session *s)
 
 /* ---- the tier and the step ------------------------------------------------------ */
 
+/* The step the catalog puts first in a tier whatever the beliefs say. */
+static uint32_t pinned_step(const lkr_session *s, uint32_t tier, uint32_t rank)
+{
+    double score;
+    uint32_t pin = 0;
+    if (tier == LKR_TIER_TRIAGE && lkr__candidate(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN, &score)) {
+        pin = LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN;
+    } else if (tier == LKR_TIER_UNIVERSAL &&
+               (s->triage & (LKR_TRIAGE_NIMH_CELLS | LKR_TRIAGE_ZWAVE_LOW_BATTERY | LKR_TRIAGE_BATTERY_LOW)) &&
+               lkr__candidate(s, LKR_STEP_UNIVERSAL_FRESH_ALKALINE, &score)) {
+        /* S0: fresh alkaline cells first, then the 30-second pull: weak or
+         * rechargeable cells put back after a pull fail again. */
+        pin = LKR_STEP_UNIVERSAL_FRESH_ALKALINE;
+    } else if (tier == LKR_TIER_PROTOCOL && s->profile.protocol == LKR_PROTOCOL_ZWAVE &&
+               (s->obs.battery_pct == LKR_NUM_UNKNOWN || s->obs.battery_pct < LKR_LOW_BATTERY_PCT) &&
+               lkr__candidate(s, LKR_STEP_ZWAVE_CHECK_BATTERY, &score)) {
+        /* S0, Z-Wave: "Check battery level first" (deep sleep below ~50 %). */
+        pin = LKR_STEP_ZWAVE_CHECK_BATTERY;
+    }
+    if (s->hooks != NULL && s->hooks->pin != NULL) {
+        pin = s->hooks->pin(s, tier, pin);
+    }
+    if (pin != 0 && rank != 0 && lkr__step_rank(pin, s->profile.protocol) != rank) {
+        pin = 0; /* a pin never jumps the least-destructive-first order */
+    }
+    return pin;
+}
+
 /* The tier to work in now (catalog section 5, docs/ENGINE.md). Under the
  * least-destructive-first rule (`rank` != 0) only tiers with a candidate of
- * the lowest rank left count, and among them the seeds' tier order decides:
- * from the symptom's entry tier onwards, then the tiers before it (skipped by
- * the entry point); the reset tier once nothing of a lower rank is left,
- * after which the ladder never goes back; then support. With the tier order
+ * the lowest rank left count: a tier with a pinned step of that rank first
+ * (from the symptom's entry tier onwards, then the tiers before it), else the
+ * tier of the best-scoring candidate of the rank, P(fix)/cost across the
+ * tiers (ties: the earlier tier from the entry); the reset tier once nothing
+ * of a lower rank is left, after which the ladder never goes back; then
+ * support. With the tier order
  * alone (`rank` 0: the benchmarks' fixed order) the ladder goes forwards from
  * the furthest tier reached and revisits the tiers below the reset only when
  * nothing is left ahead. `reached` marks the furthest tier entered. */
@@ -283,6 +313,34 @@ static uint32_t current_tier(lkr_session *s, uint32_t rank)
         from = s->reached; /* the reset was reached: never back */
     } else if (rank == 0 && s->reached > from) {
         from = s->reached;
+    }
+    if (from < reset && rank != 0) {
+        /* Within the class, P(fix)/cost across the tiers: a pinned step
+         * first (in the seeds' tier order from the entry), then the tier of
+         * the best-scoring candidate of the rank (ties: the earlier tier
+         * from the entry). */
+        uint32_t best_i = n, k, m;
+        double best = -1.0, score;
+        for (m = 0; m < reset && best_i == n; m++) {
+            i = (from + m) % reset;
+            if (pinned_step(s, tiers[i], rank) != 0) best_i = i;
+        }
+        if (best_i == n) {
+            for (m = 0; m < reset; m++) {
+                i = (from + m) % reset;
+                if (s->waived_tiers & (1u << tiers[i])) continue;
+                for (k = 0; lkr__tier_steps[tiers[i]][k] != 0; k++) {
+                    if (candidate_of_rank(s, lkr__tier_steps[tiers[i]][k], rank, &score) && score > best + 1e-12) {
+                        best = score;
+                        best_i = i;
+                    }
+                }
+            }
+        }
+        if (best_i < reset) {
+            if (best_i > s->reached) s->reached = (uint8_t)best_i;
+            return tiers[best_i];
+        }
     }
     if (from < reset) {
         for (i = from; i < reset; i++) {
@@ -312,34 +370,6 @@ typedef struct choice {
 /* Guards a person settles on the spot (confirm, or back the codes up): a step
  * blocked only by these is worth asking for, not passing over. */
 #define PERSON_GUARDS (LKR__GUARDS_CONFIRMABLE | GB(CODES_BACKED_UP) | GB(REPAIR_CODES_SAFE))
-
-/* The step the catalog puts first in a tier whatever the beliefs say. */
-static uint32_t pinned_step(const lkr_session *s, uint32_t tier, uint32_t rank)
-{
-    double score;
-    uint32_t pin = 0;
-    if (tier == LKR_TIER_TRIAGE && lkr__candidate(s, LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN, &score)) {
-        pin = LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN;
-    } else if (tier == LKR_TIER_UNIVERSAL &&
-               (s->triage & (LKR_TRIAGE_NIMH_CELLS | LKR_TRIAGE_ZWAVE_LOW_BATTERY | LKR_TRIAGE_BATTERY_LOW)) &&
-               lkr__candidate(s, LKR_STEP_UNIVERSAL_FRESH_ALKALINE, &score)) {
-        /* S0: fresh alkaline cells first, then the 30-second pull: weak or
-         * rechargeable cells put back after a pull fail again. */
-        pin = LKR_STEP_UNIVERSAL_FRESH_ALKALINE;
-    } else if (tier == LKR_TIER_PROTOCOL && s->profile.protocol == LKR_PROTOCOL_ZWAVE &&
-               (s->obs.battery_pct == LKR_NUM_UNKNOWN || s->obs.battery_pct < LKR_LOW_BATTERY_PCT) &&
-               lkr__candidate(s, LKR_STEP_ZWAVE_CHECK_BATTERY, &score)) {
-        /* S0, Z-Wave: "Check battery level first" (deep sleep below ~50 %). */
-        pin = LKR_STEP_ZWAVE_CHECK_BATTERY;
-    }
-    if (s->hooks != NULL && s->hooks->pin != NULL) {
-        pin = s->hooks->pin(s, tier, pin);
-    }
-    if (pin != 0 && rank != 0 && lkr__step_rank(pin, s->profile.protocol) != rank) {
-        pin = 0; /* a pin never jumps the least-destructive-first order */
-    }
-    return pin;
-}
 
 /* The best candidate of the tier by score, among those whose guards hold and
  * among those blocked; a best step that waits only on a person is asked for. */
@@ -458,7 +488,8 @@ void lkr__decide(lkr_session *s, uint64_t now)
         return;
     }
     rank = lkr__lowest_rank(s);
-    tier = current_tier(s, rank);
+    /* While an update may still be transferring only the triage tier. */
+    tier = transfer_may_run(s) ? LKR_TIER_TRIAGE : current_tier(s, rank);
     s->tier = (uint8_t)tier;
     /* Section 7: it fails from more than one phone. On a Bluetooth-only lock
      * (the phone is its only link), once its protocol path is exhausted,

@@ -400,8 +400,10 @@ START_TEST(questions_stop_as_soon_as_the_symptom_is_known)
     ck_assert_uint_eq(asked[2], LKR_QUESTION_APP_STATUS);
     d = hs_beliefs(s);
     ck_assert_uint_eq(d.symptom, LKR_SYMPTOM_LOCAL_OK_APP_OFFLINE);
-    ck_assert_uint_eq(hs_status(s).tier, d.entry_tier);
-    ck_assert_uint_eq(hs_step(a.step).tier, LKR_TIER_PROTOCOL);
+    ck_assert_uint_eq(d.entry_tier, LKR_TIER_PROTOCOL);
+    /* the questions stopped: a step, harmless first (least destructive first) */
+    ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
+    ck_assert_uint_eq(lkr__step_class(a.step, p.protocol), LKR__CLASS_HARMLESS);
     hs_free(&h, s);
 
     /* App offline, keypad unknown, codes work: the local-control question
@@ -418,7 +420,8 @@ START_TEST(questions_stop_as_soon_as_the_symptom_is_known)
     ck_assert_uint_eq(asked[3], LKR_QUESTION_CODES_STATE);
     ck_assert_uint_eq(asked[4], LKR_QUESTION_LOCAL_CONTROL);
     ck_assert_uint_eq(hs_beliefs(s).symptom, LKR_SYMPTOM_APP_NO_RESPONSE);
-    ck_assert_uint_eq(hs_status(s).tier, LKR_TIER_ECOSYSTEM);
+    ck_assert_uint_eq(hs_beliefs(s).entry_tier, LKR_TIER_ECOSYSTEM);
+    ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
     hs_free(&h, s);
 
     /* Facts known up front are not asked. */
