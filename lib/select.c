@@ -218,7 +218,11 @@ static uint32_t reset_index(const lkr_session *s)
 /* Whether `step` is a candidate of rank `rank` (0: of any rank). */
 static int candidate_of_rank(const lkr_session *s, uint32_t step, uint32_t rank, double *score)
 {
-    return lkr__candidate(s, step, score) && (rank == 0 || lkr__step_rank(step, s->profile.protocol) == rank);
+    if (rank != 0 && lkr__step_rank(step, s->profile.protocol) != rank) {
+        *score = 0.0;
+        return 0; /* the cheap test first: a candidate sums its fixes */
+    }
+    return lkr__candidate(s, step, score);
 }
 
 static int tier_has_rank(const lkr_session *s, uint32_t tier, uint32_t rank)
