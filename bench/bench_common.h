@@ -184,6 +184,9 @@ typedef struct bench_drive_opts {
     void (*hook)(void *ctx, lkr_session *s, const lkr_action *a);
     void *hook_ctx;
     uint32_t max_actions;                /* 0: 2000, as lkr_sim_run */
+    /* What the person reports at the start, in place of the lock's own
+     * facts (the noisy world of bench_quality); NULL: the lock's. */
+    const lkr_observations *obs_override;
 } bench_drive_opts;
 
 /*
@@ -214,6 +217,7 @@ static inline lkr_status bench_recover(lkr_sim *sim, const lkr_sim_config *cfg, 
         (st = lkr_sim_observations(sim, &obs)) != LKR_OK) {
         return st;
     }
+    if (o->obs_override != NULL) obs = *o->obs_override;
     t = o->transport ? o->transport : &own;
     lkr_session_config_init(&sc);
     sc.profile = &p;

@@ -22,6 +22,7 @@
  *   bench_quality [faults per distribution, default 20000]
  */
 #include "bench_common.h"
+#include "bench_order.h"
 
 #define NPOL 3
 static const uint32_t policies[NPOL] = {LKR__POLICY_FIXED, LKR__POLICY_ADAPTIVE, LKR__POLICY_ORACLE};
@@ -29,14 +30,22 @@ static const char *const pol_names[NPOL] = {"fixed", "adaptive", "oracle"};
 
 typedef struct acc {
     double minutes, steps, recovered, n;
+    /* the least-destructive-first rule (bench_order.h) */
+    double destructive, needless_runs, violations, violation_runs, resets, useless_resets;
 } acc;
 
-static void add(acc *a, const lkr_sim_result *r)
+static void add(acc *a, const lkr_sim_result *r, const order_watch *w)
 {
     a->minutes += r->stats.person_minutes;
     a->steps += r->stats.steps_performed;
     a->recovered += r->final_kind == LKR_ACTION_RECOVERED;
     a->n += 1;
+    a->destructive += w->destructive;
+    a->needless_runs += w->needless > 0;
+    a->violations += w->violations;
+    a->violation_runs += w->violations > 0;
+    a->resets += w->resets;
+    a->useless_resets += w->useless_resets;
 }
 
 static double mean(double x, double n)
@@ -72,11 +81,13 @@ int main(int argc, char **argv)
             for (k = 0; k < NPOL; k++) {
                 bench_drive_opts o;
                 lkr_sim_result r;
+                order_watch w;
                 memset(&o, 0, sizeof(o));
                 o.policy = policies[k];
                 o.oracle_cause = cfg.causes[0];
                 sim = NULL;
-                if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || bench_recover(sim, &cfg, &o, &r) != LKR_OK) {
+                if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || order_watch_init(&w, sim, cfg.causes[0], &o) != LKR_OK ||
+                    bench_recover(sim, &cfg, &o, &r) != LKR_OK) {
                     errors++;
                     lkr_sim_free(sim);
                     continue;
@@ -90,9 +101,9 @@ int main(int argc, char **argv)
                      memcmp(&r.stats, &ref.stats, sizeof(r.stats)) != 0)) {
                     mismatches++;
                 }
-                add(&a[0][k], &r);
-                add(&by_cause[cfg.causes[0]][k], &r);
-                if (cfg.causes[0] != LKR_CAUSE_HARDWARE_FAILURE) add(&a[1][k], &r);
+                add(&a[0][k], &r, &w);
+                add(&by_cause[cfg.causes[0]][k], &r, &w);
+                if (cfg.causes[0] != LKR_CAUSE_HARDWARE_FAILURE) add(&a[1][k], &r, &w);
             }
         }
         for (k = 0; k < 2; k++) {
@@ -107,6 +118,18 @@ int main(int argc, char **argv)
                 printf("quality.%s.%s.%s.steps=%.3f\n", bench_dist_name(d), set, pol_names[j], s[j]);
                 printf("quality.%s.%s.%s.recovered=%.4f\n", bench_dist_name(d), set, pol_names[j],
                        mean(a[k][j].recovered, a[k][j].n));
+                printf("quality.%s.%s.%s.destructive_per_1000=%.1f\n", bench_dist_name(d), set, pol_names[j],
+                       1000.0 * mean(a[k][j].destructive, a[k][j].n));
+                printf("quality.%s.%s.%s.needless_destructive_runs=%.4f\n", bench_dist_name(d), set,
+                       pol_names[j], mean(a[k][j].needless_runs, a[k][j].n));
+                printf("quality.%s.%s.%s.order_violations=%.0f\n", bench_dist_name(d), set, pol_names[j],
+                       a[k][j].violations);
+                printf("quality.%s.%s.%s.order_violation_runs=%.4f\n", bench_dist_name(d), set, pol_names[j],
+                       mean(a[k][j].violation_runs, a[k][j].n));
+                printf("quality.%s.%s.%s.resets_per_1000=%.1f\n", bench_dist_name(d), set, pol_names[j],
+                       1000.0 * mean(a[k][j].resets, a[k][j].n));
+                printf("quality.%s.%s.%s.useless_resets=%.0f\n", bench_dist_name(d), set, pol_names[j],
+                       a[k][j].useless_resets);
             }
             /* j: 0 fixed, 1 adaptive, 2 oracle */
             printf("quality.%s.%s.adaptive_over_fixed=%.4f\n", bench_dist_name(d), set, m[1] / m[0]);
@@ -128,6 +151,147 @@ int main(int argc, char **argv)
                    mean(by_cause[k][0].recovered, by_cause[k][0].n),
                    mean(by_cause[k][1].recovered, by_cause[k][1].n),
                    mean(by_cause[k][2].recovered, by_cause[k][2].n));
+        }
+    }
+    /* The sweep: every protocol x possible cause x seeds 1..5 (every
+     * ecosystem linked, a bridge on Wi-Fi), the runs of issue-style reviews. */
+    {
+        acc sw[NPOL];
+        uint32_t p, c, seed;
+        memset(sw, 0, sizeof(sw));
+        for (p = 1; p <= LKR_PROTOCOL_MAX; p++) {
+            for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+                if (!bench_cause_possible(p, c)) continue;
+                for (seed = 1; seed <= 5; seed++) {
+                    lkr_sim_config cfg;
+                    lkr_sim_config_init(&cfg);
+                    cfg.protocol = p;
+                    cfg.ecosystems = LKR_ECOSYSTEMS_ALL;
+                    cfg.has_bridge = p == LKR_PROTOCOL_WIFI ? LKR_YES : LKR_NO;
+                    cfg.causes[0] = c;
+                    cfg.cause_count = 1;
+                    cfg.seed = seed;
+                    for (k = 0; k < NPOL; k++) {
+                        bench_drive_opts o;
+                        lkr_sim_result r;
+                        order_watch w;
+                        lkr_sim *sim = NULL;
+                        memset(&o, 0, sizeof(o));
+                        o.policy = policies[k];
+                        o.oracle_cause = c;
+                        if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || order_watch_init(&w, sim, c, &o) != LKR_OK ||
+                            bench_recover(sim, &cfg, &o, &r) != LKR_OK) {
+                            errors++;
+                            lkr_sim_free(sim);
+                            continue;
+                        }
+                        lkr_sim_free(sim);
+                        unsafe += r.stats.unsafe_steps;
+                        lost += r.stats.codes_lost;
+                        add(&sw[k], &r, &w);
+                        if (policies[k] == LKR__POLICY_ADAPTIVE && (w.violations || w.needless || w.useless_resets) &&
+                            getenv("BENCH_ORDER_DETAIL") != NULL) {
+                            printf("quality.sweep.detail=%s %s seed %u: violations %u (first %s), needless %u, "
+                                   "useless resets %u\n",
+                                   lkr_protocol_name(p), lkr__causes[c].sid, (unsigned)seed, w.violations,
+                                   w.first_violation ? lkr__steps[w.first_violation].sid : "-", w.needless,
+                                   w.useless_resets);
+                        }
+                    }
+                }
+            }
+        }
+        printf("quality.sweep.n=%.0f\n", sw[0].n);
+        for (k = 0; k < NPOL; k++) {
+            printf("quality.sweep.%s.minutes=%.3f\n", pol_names[k], mean(sw[k].minutes, sw[k].n));
+            printf("quality.sweep.%s.recovered=%.4f\n", pol_names[k], mean(sw[k].recovered, sw[k].n));
+            printf("quality.sweep.%s.destructive_per_1000=%.1f\n", pol_names[k],
+                   1000.0 * mean(sw[k].destructive, sw[k].n));
+            printf("quality.sweep.%s.needless_destructive_runs=%.4f\n", pol_names[k],
+                   mean(sw[k].needless_runs, sw[k].n));
+            printf("quality.sweep.%s.order_violations=%.0f\n", pol_names[k], sw[k].violations);
+            printf("quality.sweep.%s.useless_resets=%.0f\n", pol_names[k], sw[k].useless_resets);
+        }
+        printf("quality.sweep.adaptive_over_fixed=%.4f\n", mean(sw[1].minutes, sw[1].n) / mean(sw[0].minutes, sw[0].n));
+    }
+    /* The noisy world: what the person reports is the fixed vector of a fault
+     * drawn from the distribution, and the true fault is drawn from the
+     * engine's own starting posterior given that report: observations are as
+     * informative as the model says and no more. Later answers and probes
+     * come from the true fault. Per protocol and overall. */
+    for (d = BENCH_DIST_PRIOR; d <= BENCH_DIST_REVERSED; d++) {
+        acc nz[LKR_PROTOCOL_MAX + 1][NPOL];
+        bench_rng rng = {0x5EED0ull + (uint64_t)d};
+        uint32_t p;
+        memset(nz, 0, sizeof(nz));
+        for (i = 0; i < n; i++) {
+            lkr_sim_config cfg;
+            lkr_sim *sim = NULL;
+            lkr_profile prof;
+            lkr_observations seen;
+            lkr_diagnosis dg;
+            double post[LKR__CAUSE_COUNT + 1], x, total = 0.0;
+            uint32_t c, truth = 0;
+            bench_sample_fault(&rng, d, &cfg);
+            if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || lkr_sim_profile(sim, &prof) != LKR_OK ||
+                lkr_sim_observations(sim, &seen) != LKR_OK) {
+                errors++;
+                lkr_sim_free(sim);
+                continue;
+            }
+            lkr_sim_free(sim);
+            memset(&dg, 0, sizeof(dg));
+            dg.struct_size = (uint32_t)sizeof(dg);
+            lkr__diagnose(&prof, &seen, NULL, &dg, post);
+            for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+                if (!bench_cause_possible(cfg.protocol, c)) post[c] = 0.0;
+                total += post[c];
+            }
+            x = (double)(bench_u64(&rng) >> 11) * (1.0 / 9007199254740992.0) * total;
+            for (c = 1; c <= LKR__CAUSE_COUNT && truth == 0; c++) {
+                if (post[c] > 0.0 && x < post[c]) truth = c;
+                x -= post[c];
+            }
+            if (truth == 0) truth = cfg.causes[0];
+            cfg.causes[0] = truth;
+            for (k = 0; k < NPOL; k++) {
+                bench_drive_opts o;
+                lkr_sim_result r;
+                order_watch w;
+                memset(&o, 0, sizeof(o));
+                o.policy = policies[k];
+                o.oracle_cause = truth;
+                o.obs_override = &seen;
+                sim = NULL;
+                if (lkr_sim_new(&cfg, NULL, &sim) != LKR_OK || order_watch_init(&w, sim, truth, &o) != LKR_OK ||
+                    bench_recover(sim, &cfg, &o, &r) != LKR_OK) {
+                    errors++;
+                    lkr_sim_free(sim);
+                    continue;
+                }
+                lkr_sim_free(sim);
+                unsafe += r.stats.unsafe_steps;
+                lost += r.stats.codes_lost;
+                add(&nz[0][k], &r, &w);
+                add(&nz[cfg.protocol][k], &r, &w);
+            }
+        }
+        for (p = 0; p <= LKR_PROTOCOL_MAX; p++) {
+            const char *pn = p == 0 ? "all" : lkr_protocol_name(p);
+            for (k = 0; k < NPOL; k++) {
+                printf("quality.noisy.%s.%s.%s.minutes=%.3f\n", bench_dist_name(d), pn, pol_names[k],
+                       mean(nz[p][k].minutes, nz[p][k].n));
+                printf("quality.noisy.%s.%s.%s.recovered=%.4f\n", bench_dist_name(d), pn, pol_names[k],
+                       mean(nz[p][k].recovered, nz[p][k].n));
+            }
+            printf("quality.noisy.%s.%s.adaptive.needless_destructive_runs=%.4f\n", bench_dist_name(d), pn,
+                   mean(nz[p][1].needless_runs, nz[p][1].n));
+            printf("quality.noisy.%s.%s.adaptive.order_violations=%.0f\n", bench_dist_name(d), pn,
+                   nz[p][1].violations);
+            printf("quality.noisy.%s.%s.adaptive_over_fixed=%.4f\n", bench_dist_name(d), pn,
+                   mean(nz[p][1].minutes, nz[p][1].n) / mean(nz[p][0].minutes, nz[p][0].n));
+            printf("quality.noisy.%s.%s.adaptive_over_oracle=%.4f\n", bench_dist_name(d), pn,
+                   mean(nz[p][1].minutes, nz[p][1].n) / mean(nz[p][2].minutes, nz[p][2].n));
         }
     }
     printf("quality.unsafe_steps=%llu\n", (unsigned long long)unsafe);

@@ -607,7 +607,7 @@ static void round_trip(fz_harness *h)
     FZ_CHECK(need2 == need, "a loaded session saves a blob of another size");
     if (h->vault != NULL && h->vault_attached) {
         st = lkr_session_attach_vault(s2, h->vault);
-        /* refused only when the vault changed since the session backed it up */
+        /* refused only when the vault is bound to another lock */
         FZ_CHECK(st == LKR_OK || st == LKR_E_STATE, "attaching the vault after load");
         if (st != LKR_OK) h->vault_attached = 0;
     }

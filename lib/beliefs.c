@@ -161,7 +161,8 @@ const char *lkr__question_text(uint32_t q)
     switch (q) {
     case LKR_QUESTION_UPDATE_STATE:
         return "Was a firmware update involved? Is it still running, did the app say it "
-               "succeeded or failed, or was there no update?";
+               "succeeded or failed, or was there no update? Do not remove the batteries "
+               "while it may still be running.";
     case LKR_QUESTION_UPDATE_STALLED_MIN:
         return "How many minutes since the update's progress bar last moved?";
     case LKR_QUESTION_KEYPAD_LIGHTS:
@@ -173,7 +174,8 @@ const char *lkr__question_text(uint32_t q)
     case LKR_QUESTION_LOCAL_CONTROL:
         return "Standing next to the lock, can the phone app lock and unlock it?";
     case LKR_QUESTION_FIRMWARE_VERSION:
-        return "What firmware version does the app show for the lock now?";
+        return "What firmware version does the app show for the lock now, and which version "
+               "was being installed?";
     default:
         return "";
     }

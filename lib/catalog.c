@@ -41,7 +41,7 @@
 #define G(g) LKR_GUARD_BIT(LKR_GUARD_##g)
 #define G_FACTORY_RESET \
     (G(ADMIN_CODE_RECORDED) | G(CODES_BACKED_UP) | G(PHYSICAL_KEY) | G(DOOR_OPEN) | \
-     G(EARLIER_TIERS_DONE))
+     G(EARLIER_TIERS_DONE) | G(NO_ACTIVE_TRANSFER))
 
 /* Flags. */
 #define AUTO LKR_STEP_F_AUTOMATABLE
@@ -103,8 +103,10 @@ const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
         T("Every access code is backed up and the backup is verified"),
         T("Back up every stored access code: where the lock reads PINs back they are read "
         "twice and compared; where it cannot (Matter), every slot it lists must match a PIN "
-        "the app recorded as it set it. Only a verified backup, or the host's own records "
-        "for a lock that cannot be read at all, satisfies this guard.")},
+        "the app recorded as it set it. Only a verified backup, the host's own records for a "
+        "lock that cannot be read at all, or, where nothing can read the codes, every code "
+        "and its slot written down and codes_noted confirmed (a lower evidence level, named "
+        "in the report), satisfies this guard.")},
     [LKR_GUARD_PHYSICAL_KEY] = {"physical_key",
         T("A physical key is at hand"),
         T("Confirm you hold a working physical key for this lock, outside the door.")},
@@ -124,7 +126,15 @@ const lkr__named lkr__guards[LKR__GUARD_COUNT + 1] = {
     [LKR_GUARD_REPAIR_CODES_SAFE] = {"repair_codes_safe",
         T("Re-pairing cannot lose codes"),
         T("This model may erase codes when it is re-paired, or that is not known: back up "
-        "every access code first.")},
+        "every access code first (where nothing can read the codes, write every code and "
+        "its slot down and confirm codes_noted).")},
+    [LKR_GUARD_CODES_NOTED] = {"codes_noted",
+        T("Every access code and its slot is written down (noted by the person)"),
+        T("Write down every stored access code with its slot number, as the app shows them. This "
+        "is weaker than a verified backup: nothing reads the codes from the lock, so it is "
+        "accepted only when no code reader is attached, and after the step each code is tested "
+        "at the keypad and re-entered from the notes if it is missing. The report says the "
+        "codes were noted by the person.")},
     [LKR_GUARD_PREFLIGHT_OK] = {"preflight_ok",
         T("The pre-update checklist holds"),
         T("Before any firmware update: fresh alkaline cells and at least 50 % battery, a "
@@ -427,9 +437,10 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     STEP(UNIVERSAL_BATTERY_PULL) = {
         .sid = "universal.battery_pull",
         .title = T("30-second battery pull"),
-        .instructions = T("Remove all the batteries, wait a full 30 seconds, then put them back. "
-            "This clears the lock's memory and restarts its radio stack; it does not touch "
-            "stored codes. It is the single most effective first step."),
+        .instructions = T("Remove all the batteries and keep them out for a full 30 seconds: the "
+            "time is counted for you, and you are told when to put them back. This clears the "
+            "lock's memory and restarts its radio stack; it does not touch stored codes. It is "
+            "the single most effective first step."),
         .sources = "S0,S1,S2", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .flags = CUTS_POWER, .guards = G(NO_ACTIVE_TRANSFER), .wait_s = 30, .wait_max_s = 30,
         .cost_min = 2, FIXES(fx_battery_pull)},
@@ -444,9 +455,9 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     STEP(UNIVERSAL_TOGGLE_PHONE_BLUETOOTH) = {
         .sid = "universal.toggle_phone_bluetooth",
         .title = T("Turn the phone's Bluetooth off for 10 seconds, then on"),
-        .instructions = T("In the phone's Settings, turn Bluetooth off, wait 10 seconds, turn it "
-            "back on. On iOS use Settings > Bluetooth: the Control Center toggle does not "
-            "fully reset the stack."),
+        .instructions = T("In the phone's Settings, turn Bluetooth off; after 10 seconds (counted "
+            "for you) you are told to turn it back on. On iOS use Settings > Bluetooth: the "
+            "Control Center toggle does not fully reset the stack."),
         .sources = "S0", .tier = LKR_TIER_UNIVERSAL, .protocols = P_ALL,
         .wait_s = 10, .wait_max_s = 10, .cost_min = 1, FIXES(fx_toggle_bt)},
     STEP(UNIVERSAL_RESTART_PHONE) = {
@@ -522,7 +533,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sources = "S1,S2", .tier = LKR_TIER_PROTOCOL, .protocols = P_WIFI,
         .cost_min = 30, FIXES(fx_wifi_range)},
 
-    /* 3. Protocol path: Bluetooth only */
+    /* 3. Protocol path: Bluetooth only (the second phone on every protocol: a
+     * phone's Bluetooth bug blocks any lock set up or updated from it, S0) */
     STEP(BLE_FORCE_CLOSE_APP) = {
         .sid = "ble.force_close_app",
         .title = T("Force-close the manufacturer app and reopen it"),
@@ -553,7 +565,7 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .instructions = T("Sign in to your account in the app on another phone and connect to the "
             "lock. If it connects, the first phone's Bluetooth is at fault, not the lock; "
             "check the firmware version from the second phone."),
-        .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_BLE, .flags = DIAG,
+        .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_ALL, .flags = DIAG,
         .cost_min = 10, FIXES(fx_second_phone)},
     STEP(BLE_MOVE_CLOSER) = {
         .sid = "ble.move_closer",
@@ -591,7 +603,10 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     STEP(ZWAVE_EXCLUDE_REINCLUDE) = {
         .sid = "zwave.exclude_reinclude",
         .title = T("Exclude the lock from the Z-Wave network and include it again"),
-        .instructions = T("In the hub's Z-Wave settings start exclusion, then put the lock in "
+        .instructions = T("Before you start: on some models excluding the lock erases its user "
+            "codes, so they are backed up (or written down) first and checked afterwards; and "
+            "have the lock's S2 PIN (the 5-digit DSK PIN on its label, box or manual) ready for "
+            "S2 inclusion. In the hub's Z-Wave settings start exclusion, then put the lock in "
             "exclusion mode (usually a button sequence on the lock). Once it is excluded, "
             "start inclusion and add it back, with S2 security if the hub supports it. This "
             "clears ghost nodes and session mismatches without a factory reset."),
@@ -646,9 +661,11 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
     STEP(MATTER_READD_QR) = {
         .sid = "matter.readd_qr",
         .title = T("Remove the lock and add it again with its Matter QR code"),
-        .instructions = T("Remove the lock from the Home app (or your Matter controller), then add "
-            "it again with the Matter QR code on the lock or in the manufacturer app. Do this "
-            "before any factory reset."),
+        .instructions = T("First find the lock's Matter QR code or 11-digit setup code (on the "
+            "lock, its box or in the manufacturer app): without it the lock cannot be added "
+            "back. Removing the lock may clear the codes its Matter fabric created, so they are "
+            "backed up first. Then remove the lock from the Home app (or your Matter "
+            "controller) and add it again with that code. Do this before any factory reset."),
         .sources = "S0", .tier = LKR_TIER_PROTOCOL, .protocols = P_MATTER,
         .guards = G(PHONE_IN_RANGE) | G(REPAIR_CODES_SAFE),
         .destroys = LKR_DESTROYS_PAIRINGS | LKR_MAY_DESTROY_CODES,
@@ -698,7 +715,7 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sid = "ecosystem.alexa.toggle_skill",
         .title = T("Alexa: disable the lock's skill for 30 seconds, then enable it"),
         .instructions = T("In the Alexa app, More > Skills & Games > Your Skills: disable the "
-            "lock's skill, wait 30 seconds, enable it again."),
+            "lock's skill; after 30 seconds (counted for you) you are told to enable it again."),
         .sources = "S0", .tier = LKR_TIER_ECOSYSTEM, .protocols = P_ALL, .ecosystems = E_ALEXA,
         .wait_s = 30, .wait_max_s = 30, .cost_min = 3, FIXES(fx_eco_light)},
     STEP(ALEXA_DISCOVER) = {
@@ -780,7 +797,8 @@ const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1] = {
         .sid = "repair.verify_codes",
         .title = T("Verify the access codes are still there"),
         .instructions = T("Check the stored codes in the app; if the app does not list them, try "
-            "them at the keypad. Any missing code is restored from the backup."),
+            "them at the keypad. Any missing code is restored from the backup, or re-entered from "
+            "your notes if you noted them."),
         .sources = "S0", .tier = LKR_TIER_REPAIR, .protocols = P_ALL,
         .flags = AUTO | DIAG | FOLLOWUP, .cost_min = 3, NO_FIXES},
     STEP(REPAIR_WAIT_FOR_RECONNECT) = {
@@ -1208,3 +1226,76 @@ const lkr__likelihood_row lkr__likelihoods[] = {
 };
 
 const size_t lkr__likelihood_count = sizeof(lkr__likelihoods) / sizeof(lkr__likelihoods[0]);
+
+/* ======================================================================
+ * How destructive each step is (catalog section 8), the least-destructive-
+ * first order of docs/ENGINE.md: harmless (keeps codes and pairing) <
+ * re-link (keeps codes) < re-pair or exclusion (may erase codes) < factory
+ * reset. A step that costs wall-clock time but no risk is harmless and
+ * "slow": it comes after the quick harmless steps (catalog section 8: the
+ * 48-hour wait "costs only time"). Where a protocol differs, `erases_on` of
+ * the step raises it to a re-pair on that protocol (lkr__step_class): an
+ * ecosystem re-add removes a Matter fabric. A table of its own, beside the
+ * step rows, so that a step added to the catalog without a row here gets
+ * its class from what it destroys.
+ * ====================================================================== */
+#define HARMLESS {LKR__CLASS_HARMLESS, 0}
+#define SLOW {LKR__CLASS_HARMLESS, 1}
+#define RELINK {LKR__CLASS_RELINK, 0}
+#define REPAIR {LKR__CLASS_REPAIR, 0}
+#define RESET {LKR__CLASS_RESET, 0}
+
+const lkr__step_order lkr__step_orders[LKR__STEP_COUNT + 1] = {
+    /* Triage and the universal first steps: S0 "none of them erase stored access codes". */
+    STEP(TRIAGE_FORCE_CLOSE_REOPEN) = HARMLESS, STEP(TRIAGE_CHECK_FIRMWARE) = HARMLESS,
+    STEP(UNIVERSAL_FRESH_ALKALINE) = HARMLESS, STEP(UNIVERSAL_BATTERY_PULL) = HARMLESS,
+    STEP(UNIVERSAL_CHECK_FIRMWARE) = HARMLESS, STEP(UNIVERSAL_TOGGLE_PHONE_BLUETOOTH) = HARMLESS,
+    STEP(UNIVERSAL_RESTART_PHONE) = HARMLESS, STEP(UNIVERSAL_UPDATE_SOFTWARE) = HARMLESS,
+    STEP(UNIVERSAL_RECALIBRATE) = HARMLESS,
+    /* Wi-Fi: checks, power cycles and the DHCP reservation are harmless; the
+     * Wi-Fi setup re-links (S0: "without removing it from the app entirely"). */
+    STEP(WIFI_CHECK_BAND_SECURITY) = HARMLESS, STEP(WIFI_POWER_CYCLE_BRIDGE) = HARMLESS,
+    STEP(WIFI_POWER_CYCLE_ROUTER) = HARMLESS, STEP(WIFI_DHCP_RESERVATION) = HARMLESS,
+    STEP(WIFI_RERUN_SETUP) = RELINK, STEP(WIFI_IMPROVE_RANGE) = HARMLESS,
+    /* Bluetooth: the app's cache is server-side (S0); the bond only, not the
+     * account, is re-paired (S0: "it only resets the BLE pairing"). */
+    STEP(BLE_FORCE_CLOSE_APP) = HARMLESS, STEP(BLE_CLEAR_CACHE_REINSTALL) = HARMLESS,
+    STEP(BLE_REBOND) = RELINK, STEP(BLE_SECOND_PHONE) = HARMLESS, STEP(BLE_MOVE_CLOSER) = HARMLESS,
+    STEP(BLE_GRANT_PERMISSIONS) = HARMLESS,
+    /* Z-Wave, Zigbee, Matter: the exclusion, the hub re-pair and the QR re-add
+     * may erase codes (S2: "might erase custom settings or user codes"). */
+    STEP(ZWAVE_CHECK_BATTERY) = HARMLESS, STEP(ZWAVE_RESTART_HUB) = HARMLESS,
+    STEP(ZWAVE_EXCLUDE_REINCLUDE) = REPAIR,
+    STEP(ZIGBEE_CHECK_HUB) = HARMLESS, STEP(ZIGBEE_RESTART_HUB) = HARMLESS,
+    STEP(ZIGBEE_REPAIR_VIA_HUB) = REPAIR,
+    STEP(MATTER_POWER_OFF_5MIN) = HARMLESS, STEP(MATTER_RESTART_HOME_HUBS) = HARMLESS,
+    STEP(MATTER_READD_QR) = REPAIR,
+    /* Ecosystems: refreshes and relinks are harmless; HomeKit's and Google's
+     * re-adds keep the lock's codes (S0: "does not erase stored user codes")
+     * except on Matter (erases_on); the hub re-adds may erase them. */
+    STEP(HOMEKIT_BLUETOOTH_ON) = HARMLESS, STEP(HOMEKIT_RESTART_HUBS) = HARMLESS,
+    STEP(HOMEKIT_READD) = RELINK, STEP(GOOGLE_RELINK) = HARMLESS, STEP(GOOGLE_READD) = RELINK,
+    STEP(ALEXA_TOGGLE_SKILL) = HARMLESS, STEP(ALEXA_DISCOVER) = HARMLESS,
+    STEP(SMARTTHINGS_REFRESH) = HARMLESS, STEP(SMARTTHINGS_READD) = REPAIR,
+    STEP(HOMEASSISTANT_RELOAD) = HARMLESS, STEP(HOMEASSISTANT_READD) = REPAIR,
+    STEP(HUBITAT_REFRESH) = HARMLESS, STEP(HUBITAT_READD) = REPAIR,
+    /* Re-pair tier: the backup and the read-back are harmless; the wait for
+     * an update to reconnect costs only time (S2: "up to 48 hours"). */
+    STEP(REPAIR_BACKUP_CODES) = HARMLESS, STEP(REPAIR_REMOVE_AND_READD) = REPAIR,
+    STEP(REPAIR_VERIFY_CODES) = HARMLESS, STEP(REPAIR_WAIT_FOR_RECONNECT) = SLOW,
+    STEP(RESET_FACTORY_RESET) = RESET, STEP(RESET_RESTORE_AFTER_RESET) = RESET,
+    STEP(SUPPORT_CONTACT_MANUFACTURER) = HARMLESS, STEP(SUPPORT_LOCKSMITH) = HARMLESS,
+    /* The code path (S3): checks; re-adding one code erases that code only
+     * (S3: "doesn't affect other settings or codes"), still a code erased. */
+    STEP(CODE_REENTER_CAREFULLY) = HARMLESS, STEP(CODE_CLEAN_KEYPAD) = HARMLESS,
+    STEP(CODE_CHECK_BATTERIES) = HARMLESS, STEP(CODE_CHECK_LOCKOUT) = HARMLESS,
+    STEP(CODE_CHECK_ALIGNMENT) = HARMLESS, STEP(CODE_POWER_CYCLE) = HARMLESS,
+    STEP(CODE_CHECK_CONNECTIVITY) = HARMLESS, STEP(CODE_UPDATE_SOFTWARE) = HARMLESS,
+    STEP(CODE_RECALIBRATE) = HARMLESS, STEP(CODE_CHECK_PERMISSIONS) = HARMLESS,
+    STEP(CODE_READD_CODE) = REPAIR, STEP(CODE_COLD_WEATHER) = HARMLESS,
+};
+#undef HARMLESS
+#undef SLOW
+#undef RELINK
+#undef REPAIR
+#undef RESET

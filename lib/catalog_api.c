@@ -125,6 +125,32 @@ uint32_t lkr__step_guards(uint32_t step, uint32_t protocol)
     return guards;
 }
 
+uint32_t lkr__step_class(uint32_t step, uint32_t protocol)
+{
+    uint32_t cls = lkr__step_orders[step].cls, destroys;
+    if (cls != 0) {
+        /* The table's class; raised to a re-pair where the step may erase
+         * codes on this protocol only (a Matter fabric removed). The engine
+         * asks this for every step of every decision: two loads. */
+        if (cls < LKR__CLASS_REPAIR && (lkr__steps[step].erases_on & LKR_PROTOCOL_BIT(protocol))) {
+            cls = LKR__CLASS_REPAIR;
+        }
+        return cls;
+    }
+    /* A step without a row: what it destroys here (erases_on included) says
+     * how destructive it is. */
+    destroys = lkr__step_destroys(step, protocol);
+    return (destroys & LKR_DESTROYS_CODES)                                  ? LKR__CLASS_RESET
+           : (destroys & (LKR_MAY_DESTROY_CODES | LKR_DESTROYS_ONE_CODE)) ? LKR__CLASS_REPAIR
+           : (destroys & LKR_DESTROYS_PAIRINGS)                             ? LKR__CLASS_RELINK
+                                                                            : LKR__CLASS_HARMLESS;
+}
+
+uint32_t lkr__step_rank(uint32_t step, uint32_t protocol)
+{
+    return 2u * lkr__step_class(step, protocol) + (lkr__step_orders[step].slow ? 1u : 0u);
+}
+
 lkr_status lkr_step_applies(uint32_t step, const lkr_profile *profile, const lkr_observations *obs,
                             int *applies)
 {

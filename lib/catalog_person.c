@@ -329,6 +329,10 @@ static const person_pair guards[LKR__GUARD_COUNT + 1] = {
         "Before a software update: new alkaline batteries, a key with you, the phone next to "
         "the lock with its screen kept on.",
         "A software update without these can leave the lock dead."},
+    [LKR_GUARD_CODES_NOTED] = {"Have you written down every code and its slot number?",
+        "Write down every code the lock has with its slot number, as the app shows them. "
+        "After the step you try each code on the keypad and put back any that is gone.",
+        "Without your codes written down, a step that could erase them is left out."},
 };
 
 static const person_pair causes[LKR__CAUSE_COUNT + 1] = {

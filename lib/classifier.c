@@ -39,6 +39,15 @@ static cell_levels levels_for(uint32_t chemistry)
 
 /* ---- evidence ------------------------------------------------------------ */
 
+/* The keypad beeps but a code does not move the bolt: S3, "the deadbolt might
+ * jam, preventing the lock from engaging or disengaging properly, even with a
+ * correct code"; S1, weak batteries. The code path, not the app's. */
+static int bolt_stuck(const lkr_observations *o)
+{
+    return o->keypad_lights == LKR_YES && o->keypad_accepts_codes == LKR_NO &&
+           o->codes_state != LKR_CODES_ONE_REJECTED;
+}
+
 #define IF_YES(field, e) if (o->field == LKR_YES) ev |= EV(e)
 #define IF_NO(field, e) if (o->field == LKR_NO) ev |= EV(e)
 
@@ -138,7 +147,7 @@ static uint64_t evidence_codes(const lkr_observations *o)
 {
     uint64_t ev = 0;
     if (o->codes_state == LKR_CODES_ONE_REJECTED) ev |= EV(LKR_EVIDENCE_ONE_CODE_REJECTED);
-    if (o->codes_state == LKR_CODES_ALL_REJECTED) ev |= EV(LKR_EVIDENCE_ALL_CODES_REJECTED);
+    if (o->codes_state == LKR_CODES_ALL_REJECTED || bolt_stuck(o)) ev |= EV(LKR_EVIDENCE_ALL_CODES_REJECTED);
     IF_YES(code_expired, LKR_EVIDENCE_CODE_EXPIRED);
     IF_YES(lockout_active, LKR_EVIDENCE_LOCKOUT_ACTIVE);
     IF_YES(keypad_dirty, LKR_EVIDENCE_KEYPAD_DIRTY);
@@ -172,7 +181,7 @@ static uint32_t symptom_of(const lkr_profile *p, const lkr_observations *o, uint
     if (o->keypad_lights == LKR_NO)
         return LKR_SYMPTOM_COMPLETELY_SILENT;
     /* 3-4. The code symptoms (S3). */
-    if (o->codes_state == LKR_CODES_ALL_REJECTED || o->keypad_erratic == LKR_YES)
+    if (o->codes_state == LKR_CODES_ALL_REJECTED || o->keypad_erratic == LKR_YES || bolt_stuck(o))
         return LKR_SYMPTOM_ALL_CODES_REJECTED;
     if (o->codes_state == LKR_CODES_ONE_REJECTED)
         return LKR_SYMPTOM_ONE_CODE_REJECTED;

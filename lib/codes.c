@@ -76,7 +76,36 @@ static lkr_status verify_then_restore(lkr_session *s, uint32_t *missing)
     return st;
 }
 
-/* Verifies (and restores) the codes through the vault this session backed up. */
+/* Codes the person noted (no reader attached): after the last step that may
+ * have erased codes, the person tested each at the keypad and re-entered any
+ * missing one from the notes (repair.verify_codes or the restore after a
+ * reset, done by the person). That is the read-back at this evidence level;
+ * the report names the level. */
+static int person_checked_codes(const lkr_session *s)
+{
+    uint32_t i, last = 0;
+    int erased = 0, checked = 0;
+    if (!lkr__codes_noted(s)) {
+        return 0;
+    }
+    for (i = 0; i < s->hist_count; i++) {
+        if (lkr__outcome_attempted(s->hist[i].outcome) && lkr__may_erase_codes(s, s->hist[i].step)) {
+            erased = 1;
+            last = i;
+        }
+    }
+    for (i = erased ? last + 1 : 0; i < s->hist_count; i++) {
+        uint32_t step = s->hist[i].step;
+        if ((step == LKR_STEP_REPAIR_VERIFY_CODES || step == LKR_STEP_RESET_RESTORE_AFTER_RESET) &&
+            lkr__outcome_performed(s->hist[i].outcome) && !s->hist[i].by_host) {
+            checked = 1;
+        }
+    }
+    return checked;
+}
+
+/* Verifies (and restores) the codes through the vault this session backed up;
+ * codes the person noted are checked by the person at the keypad. */
 void lkr__check_codes_back(lkr_session *s)
 {
     lkr_status st;
@@ -86,7 +115,11 @@ void lkr__check_codes_back(lkr_session *s)
         return;
     }
     if (!lkr__backup_bound(s) || s->tr.read_codes == NULL) {
-        return; /* nothing can check them: they stay at risk */
+        if (person_checked_codes(s)) {
+            s->codes_at_risk = 0;
+            lkr__log(s, LKR_LOG_INFO, "the person tested every noted code at the keypad", 0, NULL);
+        }
+        return; /* otherwise nothing can check them: they stay at risk */
     }
     st = verify_then_restore(s, &missing);
     if (st == LKR_OK) {

@@ -18,6 +18,14 @@ uint32_t lkr__guards_eval(const lkr__guard_facts *f, uint32_t want)
     if (f->backup_verified) {
         held |= GB(CODES_BACKED_UP) | GB(REPAIR_CODES_SAFE);
     }
+    /* The person's own notes of every code and slot (S0: "note which user
+     * codes are stored and their slot numbers"): the lowest evidence level,
+     * taken only where nothing can read the codes (the engine's facts). */
+    if (f->codes_noted) {
+        held |= GB(CODES_BACKED_UP) | GB(REPAIR_CODES_SAFE);
+    } else {
+        held &= ~GB(CODES_NOTED); /* confirmed, but a code reader is attached */
+    }
     if (f->trust_repair_keeps_codes) {
         held |= GB(REPAIR_CODES_SAFE);
     }

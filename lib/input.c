@@ -88,6 +88,9 @@ static lkr_status set_answer(lkr_session *s, uint32_t q, int32_t v)
     switch (q) {
     case LKR_QUESTION_UPDATE_STATE:
         if (v < 0 || v > LKR_UPDATE_STATE_MAX) return LKR_E_INVAL;
+        if (v == LKR_UPDATE_UNKNOWN && o->update_state == LKR_UPDATE_IN_PROGRESS) {
+            break; /* "don't know" does not end a transfer that was running */
+        }
         o->update_state = (uint8_t)v;
         if (v != LKR_UPDATE_IN_PROGRESS) o->update_stalled_min = LKR_NUM_UNKNOWN;
         break;

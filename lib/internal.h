@@ -86,10 +86,21 @@ typedef struct lkr__likelihood_row {
 #define LKR__CAUSE_COUNT 25u
 #define LKR__SYMPTOM_COUNT 8u /* "unknown" included */
 #define LKR__TIER_COUNT 8u
-#define LKR__GUARD_COUNT 9u
+#define LKR__GUARD_COUNT 10u
 #define LKR__EVIDENCE_COUNT 49u
 
 extern const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1];
+
+/* How destructive a step is (catalog section 8), lowest first. */
+#define LKR__CLASS_HARMLESS 1u /* keeps codes and pairing */
+#define LKR__CLASS_RELINK 2u   /* keeps codes, renews a pairing or link */
+#define LKR__CLASS_REPAIR 3u   /* re-pair or exclusion: may erase codes */
+#define LKR__CLASS_RESET 4u    /* factory reset: erases every code */
+typedef struct lkr__step_order {
+    uint8_t cls;  /* LKR__CLASS_*, 0: derived from what the step destroys */
+    uint8_t slow; /* costs wall-clock time, no risk: after the quick steps of its class */
+} lkr__step_order;
+extern const lkr__step_order lkr__step_orders[LKR__STEP_COUNT + 1];
 extern const lkr__cause_def lkr__causes[LKR__CAUSE_COUNT + 1];
 extern const lkr__symptom_def lkr__symptoms[LKR__SYMPTOM_COUNT];
 extern const lkr__named lkr__tiers[LKR__TIER_COUNT + 1];
@@ -159,6 +170,12 @@ int lkr__step_applies(uint32_t step, const lkr_profile *p, const lkr_observation
  * protocol (the catalog's bits plus `erases_on`). */
 uint32_t lkr__step_destroys(uint32_t step, uint32_t protocol);
 uint32_t lkr__step_guards(uint32_t step, uint32_t protocol);
+/* The step's destructiveness class on a lock of this protocol (LKR__CLASS_*),
+ * and its rank in the least-destructive-first order: 2 x class, plus one for
+ * a slow step (harmless quick 2 < harmless slow 3 < re-link 4 < re-pair 6 <
+ * reset 8). */
+uint32_t lkr__step_class(uint32_t step, uint32_t protocol);
+uint32_t lkr__step_rank(uint32_t step, uint32_t protocol);
 /* Whether the observations say a firmware update was involved. */
 int lkr__update_involved(const lkr_observations *obs);
 
@@ -221,6 +238,7 @@ typedef struct lkr__guard_facts {
     uint32_t confirmed;        /* guard bits a person confirmed */
     uint8_t no_key_cylinder;   /* the profile says the lock has no key */
     uint8_t backup_verified;   /* a verified code backup of this lock */
+    uint8_t codes_noted;       /* the person noted every code and no code reader is attached */
     uint8_t trust_repair_keeps_codes; /* the profile's "re-pairs keep codes" may be believed */
     uint8_t phone_in_range;
     uint8_t transfer_settled;  /* no firmware transfer still running */
@@ -234,10 +252,12 @@ uint32_t lkr__guards_eval(const lkr__guard_facts *f, uint32_t want);
 #define LKR__GUARDS_CONFIRMABLE                                                                    \
     (LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) | LKR_GUARD_BIT(LKR_GUARD_PHYSICAL_KEY) |        \
      LKR_GUARD_BIT(LKR_GUARD_DOOR_OPEN) | LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE) |               \
-     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK))
+     LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK) | LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED))
 
-/* The least P(fix) under the current beliefs for which a step is offered. */
+/* The least P(fix) under the current beliefs for which a step is offered,
+ * and for the factory reset: more likely than not to fix the lock. */
 #define LKR__MIN_FIX 0.02
+#define LKR__RESET_MIN_FIX 0.5
 
 /* ---- vault facts (vault.c): what the engine and the persistence need (no codes) ---- */
 

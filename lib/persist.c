@@ -101,7 +101,7 @@ static const field FIELDS[] = {
     FLAG(error_reobserved) STEP(terminal_step) INT(reached, W_U8, LKR__TIER_COUNT)
     INT(has_vault_digest, W_U8, LKR__DIGEST_KEYED)
     {M(vault_digest), W_RAW, ANY, ANY},
-    MASK(blocked_unmet, W_U32, GUARD_MASK) MASK(asked, W_U32, QUESTION_MASK)
+    MASK(blocked_unmet, W_U32, GUARD_MASK) MASK(asked, W_U32, QUESTION_MASK | LKR__ASKED_TRANSFER_OVER)
     MASK(confirmed, W_U32, LKR__GUARDS_CONFIRMABLE) INT(support_reasons, W_U32, ANY)
     INT(detail, W_U32, ANY) INT(person_minutes, W_U32, ANY) MASK(guards_blocked, W_U32, GUARD_MASK)
     INT(codes_missing, W_U32, LKR_VAULT_MAX_CODES)

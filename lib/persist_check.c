@@ -123,7 +123,7 @@ static int valid_in_hand(const lkr_session *s)
     /* A step in hand is verified itself, or is the follow-up of the one that is. */
     if (s->cur_step != 0 &&
         (s->verify_step == 0 || (s->cur_step != s->verify_step &&
-                                 (lkr__steps[s->verify_step].followup != s->cur_step ||
+                                 (lkr__followup_of(s, s->verify_step) != s->cur_step ||
                                   s->cur_hist <= s->verify_hist)))) {
         return 0;
     }
@@ -177,7 +177,7 @@ static int valid_blocked(const lkr_session *s)
     }
     if (s->blocked_followup != 0) {
         return s->cur_step != 0 && s->cur_step == s->verify_step && s->blocked_step == s->blocked_followup &&
-               lkr__steps[s->cur_step].followup == s->blocked_followup &&
+               lkr__followup_of(s, s->cur_step) == s->blocked_followup &&
                !(s->tried & SBIT(s->blocked_followup));
     }
     return s->cur_step == 0 && s->verify_step == 0 &&
@@ -201,15 +201,16 @@ static int valid_fit(const lkr_session *s)
  * history, not merely waived): the engine begins a step guarded by the code
  * backup only with a backup bound to the session (codes.c: the backup the
  * vault made, a verified backup the host made that read the same as the
- * lock, or the host's records when the lock could not be read); binding one
- * sets the session's digest, which nothing clears. A step guarded by
- * "re-pair keeps codes" needs it too unless the profile says so. And
- * "recovered" after a step that erased (or may have erased) codes needs the
- * bound backup that checked them back. The guards and what a step erases are
- * the catalog's for the lock's protocol. */
+ * lock, or the host's records when the lock could not be read; binding one
+ * sets the session's digest, which nothing clears) or with the codes the
+ * person noted (codes_noted confirmed, where no code reader is attached). A
+ * step guarded by "re-pair keeps codes" needs one too unless the profile
+ * says so. And "recovered" after a step that erased (or may have erased)
+ * codes needs the backup, or the notes, that checked them back. The guards
+ * and what a step erases are the catalog's for the lock's protocol. */
 static int valid_code_evidence(const lkr_session *s)
 {
-    int backed = s->has_vault_digest != LKR__DIGEST_NONE;
+    int backed = s->has_vault_digest != LKR__DIGEST_NONE || (s->confirmed & GB(CODES_NOTED));
     uint32_t i;
     for (i = 0; i < s->hist_count && !backed; i++) {
         uint32_t step = s->hist[i].step;

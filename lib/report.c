@@ -321,6 +321,16 @@ static void json_lock_codes(out *o, const lkr_session *s)
     if (read) num(o, unknown); else lit(o, "null");
 }
 
+/* Which evidence level the codes stood on (docs/VAULT.md): verified by the
+ * vault > the host's records > noted by the person; "none" when neither. */
+static const char *evidence_level(const lkr_session *s)
+{
+    return lkr__backup_verified(s) ? "\"verified\""
+           : lkr__backup_bound(s)  ? "\"host_records\""
+           : lkr__codes_noted(s)   ? "\"person_noted\""
+                                   : "\"none\"";
+}
+
 /* The guards that blocked, the codes (a count, never a code) and the time
  * spent: ...],"guards_blocked":[...],"codes":{...},"person_minutes":N} */
 static void json_codes(out *o, const lkr_session *s)
@@ -343,6 +353,8 @@ static void json_codes(out *o, const lkr_session *s)
     lit(o, lkr__backup_verified(s) ? "true" : "false");
     lit(o, ",\"host_records\":");
     lit(o, lkr__backup_bound(s) && !lkr__backup_verified(s) ? "true" : "false");
+    lit(o, ",\"evidence\":");
+    lit(o, evidence_level(s));
     lit(o, ",\"missing\":");
     num(o, s->codes_missing);
     json_lock_codes(o, s);
@@ -445,16 +457,25 @@ static void text(out *o, const lkr_session *s)
             line(o, s, ": ", w->reason);
         }
     }
-    if (s->guards_blocked) {
+    /* A guard the person confirmed did not block the step in the end: it is
+     * listed as confirmed, not as blocking. */
+    if (s->guards_blocked & ~s->confirmed) {
         lit(o, "\nGuards that blocked a step:\n");
         for (k = 1; k <= LKR__GUARD_COUNT; k++) {
-            if (s->guards_blocked & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
+            if ((s->guards_blocked & ~s->confirmed) & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
+        }
+    }
+    if (s->confirmed & LKR__GUARDS_CONFIRMABLE) {
+        lit(o, "\nGuards the person confirmed:\n");
+        for (k = 1; k <= LKR__GUARD_COUNT; k++) {
+            if (s->confirmed & LKR__GUARDS_CONFIRMABLE & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
         }
     }
     (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
                    (unsigned)lkr__vault_count(s->vault),
-                   lkr__backup_verified(s) ? "verified"
+                   lkr__backup_verified(s) ? "verified by the vault"
                    : lkr__backup_bound(s)  ? "the host's records (not read from the lock)"
+                   : lkr__codes_noted(s)   ? "noted by the person (not read from the lock)"
                                            : "not verified",
                    (unsigned)s->codes_missing);
     lit(o, b);

@@ -201,6 +201,12 @@ static const char *resume_text(uint32_t step)
     if (step == LKR_STEP_RESET_FACTORY_RESET) {
         return "You can let go of the reset button once the lights confirm the reset.";
     }
+    if (step == LKR_STEP_UNIVERSAL_TOGGLE_PHONE_BLUETOOTH) {
+        return "Time is up: turn the phone's Bluetooth back on now.";
+    }
+    if (step == LKR_STEP_ALEXA_TOGGLE_SKILL) {
+        return "Time is up: enable the lock's skill in the Alexa app again now.";
+    }
     return "Time is up: plug it back in, or turn it back on, now.";
 }
 

@@ -176,6 +176,9 @@ struct lkr_session {
         (s)->busy = 0;                                                                             \
         return lkr__st_;                                                                           \
     } while (0)
+/* A bit of `asked` beside the question bits: the update question was put
+ * again, after the triage steps, to learn whether the transfer is over. */
+#define LKR__ASKED_TRANSFER_OVER 0x80000000u
 
 /* The bit of a step id in a 64-bit mask; 0 for "no step". */
 #define LKR__STEP_BIT(id) ((id) != 0 ? (uint64_t)1u << ((id) - 1u) : (uint64_t)0)
@@ -203,13 +206,16 @@ int lkr__step_performed(const lkr_session *s, uint32_t step);
 typedef struct lkr__hooks {
     /* A verified code backup without a vault (tests of the guards). */
     int (*backup_stand_in)(const lkr_session *s);
-    /* Whether a step whose P(fix) under the beliefs is `sum` is indicated
-     * (the library's rule: sum >= LKR__MIN_FIX). */
-    int (*indicated)(const lkr_session *s, double sum);
+    /* Whether a step whose P(fix) under the beliefs is `sum` is indicated;
+     * `library` is the library's answer (LKR__MIN_FIX, LKR__RESET_MIN_FIX). */
+    int (*indicated)(const lkr_session *s, double sum, int library);
     /* The step pinned for `tier` before the adaptive choice; 0: none. */
     uint32_t (*pin)(const lkr_session *s, uint32_t tier, uint32_t library_pin);
     /* Decides in place of the ladder; 1 when it did. */
     int (*decide)(lkr_session *s, uint64_t now);
+    /* 1 when the tier order alone orders the steps (the least-destructive-
+     * first rank is not applied: the benchmarks' fixed order). */
+    int (*tier_order)(const lkr_session *s);
 } lkr__hooks;
 
 /* ---- phases (step.c) -------------------------------------------------------- */
@@ -235,12 +241,18 @@ uint32_t lkr__ladder_tiers(const lkr_session *s, const uint8_t **tiers);
 int lkr__candidate(const lkr_session *s, uint32_t step, double *score);
 /* Whether tier `tier` still has a step to offer. */
 int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier);
+/* The person noted every code and slot, and no code reader is attached: the
+ * lowest evidence level (docs/VAULT.md), enough for the code guards. */
+int lkr__codes_noted(const lkr_session *s);
 /* The guards of `step` that do not hold now. */
 uint32_t lkr__unmet_guards(const lkr_session *s, uint32_t step);
 /* The mask of guards that hold for a step of tier `tier` (every guard, or
  * only those in `want`: the costly "earlier tiers done" only when asked). */
 uint32_t lkr__guards_held(const lkr_session *s, uint32_t tier);
 uint32_t lkr__guards_held_of(const lkr_session *s, uint32_t tier, uint32_t want);
+/* The lowest least-destructive-first rank (lkr__step_rank) among the
+ * candidates of the tiers the ladder may still visit; 0 when none. */
+uint32_t lkr__lowest_rank(const lkr_session *s);
 /* Chooses the next step (or question, or blocked step, or hand-over). */
 void lkr__decide(lkr_session *s, uint64_t now);
 /* The steps that fit the profile (protocol, ecosystems, bridge, keypad). */
@@ -295,6 +307,9 @@ int lkr__in_hand(const lkr_session *s);
 /* Whether `step` may erase this lock's codes (the catalog's data for its
  * protocol; a profile's "re-pairs keep codes" only when nothing can check). */
 int lkr__may_erase_codes(const lkr_session *s, uint32_t step);
+/* The follow-up of `step`: the catalog's, or the code check after a step
+ * that may erase codes the person noted. */
+uint32_t lkr__followup_of(const lkr_session *s, uint32_t step);
 /* Tries of the backup step (each two reads) before it is refused. */
 #define LKR__BACKUP_ATTEMPTS 3u
 /* A verified backup the host made on the attached vault becomes this

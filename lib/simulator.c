@@ -39,6 +39,7 @@ struct lkr_sim {
     uint64_t rng;
     uint64_t clock_ms;
     uint32_t active; /* bit c: cause c still at work */
+    uint8_t transfer_ended; /* the app was force-closed on a stalled transfer */
     lkr_observations truth; /* what is true now (the person answers from it) */
     lkr_observations seen;  /* what the person reports at the start */
     lkr_code codes[LKR_VAULT_MAX_CODES];
@@ -102,6 +103,13 @@ static void refresh_truth(lkr_sim *s)
     lkr__set_str(o->fw_target, sizeof(o->fw_target), FW_TARGET);
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         if (s->active & CB(c)) cause_facts(s, c, o);
+    }
+    if (s->transfer_ended && o->update_state == LKR_UPDATE_IN_PROGRESS) {
+        /* The app, force-closed and reopened, no longer transfers: it reports
+         * the update failed (the lock kept its old firmware). */
+        o->update_state = LKR_UPDATE_REPORTED_FAILED;
+        o->update_progress_pct = LKR_NUM_UNKNOWN;
+        o->update_stalled_min = LKR_NUM_UNKNOWN;
     }
     if (s->active == 0) {
         /* Healthy: the update (if any) went through. */
@@ -307,6 +315,9 @@ static void perform(lkr_sim *s, uint32_t step)
     destroys = lkr__step_destroys(step, s->cfg.protocol);
     if (destroys) {
         s->destructive_acts++;
+    }
+    if (step == LKR_STEP_TRIAGE_FORCE_CLOSE_REOPEN && (s->active & CB(LKR_CAUSE_TRANSFER_STALL))) {
+        s->transfer_ended = 1;
     }
     if (destroys & LKR_DESTROYS_CODES) {
         erase_codes(s);
@@ -676,6 +687,21 @@ lkr_status lkr_sim_respond(lkr_sim *s, lkr_session *session, const lkr_action *a
                 if ((st = lkr_session_confirm(session, g, 1)) != LKR_OK) break;
             } else {
                 confirmed_all = 0;
+            }
+        }
+        /* Nothing reads the codes (no code callbacks): the person notes every
+         * code and slot (S0) instead of a backup. */
+        if (st == LKR_OK && !confirmed_all && !(s->cfg.flags & LKR_SIM_F_CODES) &&
+            (a->unmet_guards & (LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) |
+                                LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))) &&
+            !(s->cfg.flags & LKR_SIM_F_PERSON_REFUSES)) {
+            lkr_session_info info;
+            memset(&info, 0, sizeof(info));
+            info.struct_size = (uint32_t)sizeof(info);
+            if (lkr_session_status(session, &info) == LKR_OK &&
+                !(info.guards_held & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED))) {
+                st = lkr_session_confirm(session, LKR_GUARD_CODES_NOTED, 1);
+                break;
             }
         }
         if (st == LKR_OK && !confirmed_all) {

@@ -222,6 +222,16 @@ static int reset_attempted(const lkr_session *s)
     return 0;
 }
 
+/* The factory reset was declined: waived (the step or its tier), disabled by
+ * the vendor, or offered and not done. A reset the beliefs never indicated
+ * (no cause it fixes was likely enough) was not refused. */
+static int reset_declined(const lkr_session *s)
+{
+    const uint64_t bit = STEP_BIT(LKR_STEP_RESET_FACTORY_RESET);
+    return ((s->waived_steps | s->disabled | s->tried) & bit) != 0 ||
+           (s->waived_tiers & (1u << LKR_TIER_RESET)) != 0;
+}
+
 /* Catalog section 7: the hand-over step that fits best (a locksmith for the
  * code path's mechanical faults, the manufacturer otherwise). */
 static uint32_t hand_over_step(const lkr_session *s)
@@ -264,7 +274,7 @@ void lkr__needs_support(lkr_session *s, uint32_t reasons, uint64_t now)
     } else if (s->codes_at_risk) {
         reasons |= LKR_SUPPORT_CODES_UNVERIFIED;
     }
-    if ((reasons & LKR_SUPPORT_LADDER_EXHAUSTED) && !reset_attempted(s)) {
+    if ((reasons & LKR_SUPPORT_LADDER_EXHAUSTED) && !reset_attempted(s) && reset_declined(s)) {
         reasons |= LKR_SUPPORT_RESET_REFUSED;
     }
     s->support_reasons |= reasons;
@@ -349,6 +359,18 @@ static int reads_version(uint32_t step)
     return step == LKR_STEP_TRIAGE_CHECK_FIRMWARE || step == LKR_STEP_UNIVERSAL_CHECK_FIRMWARE;
 }
 
+uint32_t lkr__followup_of(const lkr_session *s, uint32_t step)
+{
+    uint32_t f = lkr__steps[step].followup;
+    /* Codes the person noted (no reader): after any step that may erase them
+     * the person tests each at the keypad, as after a re-pair (S0: "Verify
+     * stored access codes are still present"). */
+    if (f == 0 && step != LKR_STEP_REPAIR_VERIFY_CODES && lkr__may_erase_codes(s, step) && lkr__codes_noted(s)) {
+        f = LKR_STEP_REPAIR_VERIFY_CODES;
+    }
+    return f;
+}
+
 /* The follow-up of the step in hand is due: begun, or blocked on its guards
  * (a follow-up is a step like any other). */
 static void start_followup(lkr_session *s, uint32_t followup, uint64_t now)
@@ -373,7 +395,8 @@ static void after_settle(lkr_session *s, uint64_t now)
     /* A step that erased (or may have erased) codes: check them back now,
      * through the vault, rather than only when the lock is judged. A
      * follow-up that does it (verify / restore) comes next anyway. */
-    if (s->cur_step == s->verify_step && d->followup == 0 && lkr__may_erase_codes(s, s->cur_step)) {
+    uint32_t followup = lkr__followup_of(s, s->cur_step);
+    if (s->cur_step == s->verify_step && followup == 0 && lkr__may_erase_codes(s, s->cur_step)) {
         s->codes_at_risk = 1;
         lkr__check_codes_back(s);
     }
@@ -388,10 +411,9 @@ static void after_settle(lkr_session *s, uint64_t now)
         lkr__restore_codes(s, now); /* the lock re-joined: the codes go back */
     } else if (s->cur_step != s->verify_step) {
         lkr__close_entry(s, s->cur_hist, LKR_OUTCOME_DONE, now); /* a follow-up finished */
-    } else if (d->followup != 0 && !(s->tried & STEP_BIT(d->followup)) &&
-               !(s->waived_steps & STEP_BIT(d->followup)) &&
-               lkr__step_applies(d->followup, &s->profile, &s->obs)) {
-        start_followup(s, d->followup, now);
+    } else if (followup != 0 && !(s->tried & STEP_BIT(followup)) && !(s->waived_steps & STEP_BIT(followup)) &&
+               lkr__step_applies(followup, &s->profile, &s->obs)) {
+        start_followup(s, followup, now);
         return;
     }
     /* A person read the version: ask for it before judging. */
@@ -455,7 +477,7 @@ void lkr__begin_step(lkr_session *s, uint32_t step, uint64_t now)
 {
     const lkr__step_def *d = &lkr__steps[step];
     int idx = lkr__open_entry(s, step, now);
-    int followup = s->verify_step != 0 && s->cur_step != 0 && step == lkr__steps[s->cur_step].followup;
+    int followup = s->verify_step != 0 && s->cur_step != 0 && step == lkr__followup_of(s, s->cur_step);
 
     if (idx < 0) {
         lkr__needs_support(s, LKR_SUPPORT_LADDER_EXHAUSTED, now); /* history full: cannot happen */

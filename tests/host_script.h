@@ -312,6 +312,36 @@ static inline lkr_observations hs_obs(void)
     return o;
 }
 
+/* The factory reset is offered only when the beliefs make a cause it fixes
+ * more likely than not. The tests that walk a lock nothing fixes up to the
+ * reset use a vendor whose faults on record are only those the reset fixes
+ * at least half the time (every other cause's prior is zero): the beliefs
+ * then stay on them. */
+typedef struct hs_reset_vendor {
+    lkr_weight priors[64];
+    lkr_overrides ov;
+} hs_reset_vendor;
+
+static inline const lkr_overrides *hs_reset_reachable(hs_reset_vendor *v)
+{
+    lkr_step_info reset = hs_step(LKR_STEP_RESET_FACTORY_RESET);
+    uint32_t c, k, n = 0;
+    for (c = 1; c <= lkr_cause_count(); c++) {
+        int fixed = 0;
+        for (k = 0; k < reset.fix_count; k++) fixed |= reset.fixes[k].cause == c && reset.fixes[k].permille >= 500;
+        if (!fixed) {
+            v->priors[n].id = c;
+            v->priors[n].value = 0;
+            n++;
+        }
+    }
+    memset(&v->ov, 0, sizeof(v->ov));
+    v->ov.struct_size = (uint32_t)sizeof(v->ov);
+    v->ov.prior_count = n;
+    v->ov.priors = v->priors;
+    return &v->ov;
+}
+
 /* Creates a session through the counting allocator of @p h. */
 static inline lkr_session *hs_new(hs_host *h, const lkr_profile *p, const lkr_observations *o,
                                   const lkr_overrides *ov, unsigned features)
@@ -412,6 +442,8 @@ typedef struct hs_policy {
     int stop_on_run;                  /* stop after the first next() that called run_step */
     uint32_t host_outcome;            /* what a pending HOST_STEP reports (0: DONE) */
     uint32_t outcome_for[HS_STEPS];   /* scripted person outcome for a step (0: the default) */
+    uint32_t update_over;             /* the update question asked again after the triage steps:
+                                         the answer (0: as `answers`, "don't know" without) */
 } hs_policy;
 
 typedef struct hs_rec {
@@ -766,13 +798,16 @@ static inline uint32_t hs_drive(lkr_session *s, hs_host *h, const hs_policy *p, 
                               "question %u asked after %u", a.question, t->asked[t->n_asks - 2]);
             if (t->n_steps > 0)
                 ck_assert_msg(a.question == LKR_QUESTION_KEYPAD_LIGHTS ||
-                                  a.question == LKR_QUESTION_FIRMWARE_VERSION,
+                                  a.question == LKR_QUESTION_FIRMWARE_VERSION ||
+                                  a.question == LKR_QUESTION_UPDATE_STATE,
                               "question %u asked mid-ladder", a.question);
             if (a.question == LKR_QUESTION_FIRMWARE_VERSION && p->answers != NULL &&
                 p->answers->fw_now[0] != '\0') {
                 lkr_observations o = hs_obs();
                 memcpy(o.fw_now, p->answers->fw_now, sizeof(o.fw_now));
                 st = lkr_session_observe(s, &o);
+            } else if (a.question == LKR_QUESTION_UPDATE_STATE && t->n_steps > 0 && p->update_over != 0) {
+                st = lkr_session_answer(s, a.question, (int32_t)p->update_over);
             } else {
                 st = lkr_session_answer(s, a.question, hs_answer_for(p, a.question));
             }

@@ -371,7 +371,7 @@ START_TEST(catalog_queries_refuse_bad_input)
     ck_assert_int_eq(lkr_tier_find("tier", &id), LKR_E_NOTFOUND);
 
     ck_assert_int_eq(lkr_guard_get(0, &g), LKR_E_RANGE);
-    ck_assert_int_eq(lkr_guard_get(10, &g), LKR_E_RANGE);
+    ck_assert_int_eq(lkr_guard_get(11, &g), LKR_E_RANGE);
     ck_assert_int_eq(lkr_guard_get(1, NULL), LKR_E_INVAL);
     ck_assert_int_eq(lkr_guard_find("key", &id), LKR_E_NOTFOUND);
 

@@ -529,7 +529,7 @@ static void bad_lkr_tier_find(void)
 
 static void bad_lkr_guard_count(void)
 {
-    ck_assert_uint_eq(lkr_guard_count(), LKR_GUARD_PREFLIGHT_OK);
+    ck_assert_uint_eq(lkr_guard_count(), LKR_GUARD_CODES_NOTED);
 }
 
 static lkr_status oc_guard_get(void *o)
@@ -542,7 +542,7 @@ static void bad_lkr_guard_get(void)
     lkr_guard_info i = LKR_GUARD_INFO_INIT;
     ck_assert_int_eq(lkr_guard_get(1, NULL), LKR_E_INVAL);
     ck_assert_int_eq(lkr_guard_get(0, &i), LKR_E_RANGE);
-    ck_assert_int_eq(lkr_guard_get(10, &i), LKR_E_RANGE);
+    ck_assert_int_eq(lkr_guard_get(11, &i), LKR_E_RANGE);
     ck_assert_int_eq(lkr_guard_get(0xFFFFFFFFu, &i), LKR_E_RANGE);
     sweep_out(sizeof(lkr_guard_info), END_OF(lkr_guard_info, instructions), oc_guard_get);
 }
@@ -1119,7 +1119,7 @@ static void bad_lkr_session_confirm(void)
     lkr_session *s = new_session(NULL, NULL);
     static const uint32_t bad_guards[] = {0, LKR_GUARD_CODES_BACKED_UP, LKR_GUARD_EARLIER_TIERS_DONE,
                                           LKR_GUARD_NO_ACTIVE_TRANSFER, LKR_GUARD_REPAIR_CODES_SAFE,
-                                          10, 31, 32, 0xFFFFFFFFu};
+                                          11, 31, 32, 0xFFFFFFFFu};
     size_t i;
     ck_assert_int_eq(lkr_session_confirm(NULL, LKR_GUARD_DOOR_OPEN, 1), LKR_E_INVAL);
     for (i = 0; i < sizeof(bad_guards) / sizeof(bad_guards[0]); i++) {

@@ -400,8 +400,10 @@ START_TEST(questions_stop_as_soon_as_the_symptom_is_known)
     ck_assert_uint_eq(asked[2], LKR_QUESTION_APP_STATUS);
     d = hs_beliefs(s);
     ck_assert_uint_eq(d.symptom, LKR_SYMPTOM_LOCAL_OK_APP_OFFLINE);
-    ck_assert_uint_eq(hs_status(s).tier, d.entry_tier);
-    ck_assert_uint_eq(hs_step(a.step).tier, LKR_TIER_PROTOCOL);
+    ck_assert_uint_eq(d.entry_tier, LKR_TIER_PROTOCOL);
+    /* the questions stopped: a step, harmless first (least destructive first) */
+    ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
+    ck_assert_uint_eq(lkr__step_class(a.step, p.protocol), LKR__CLASS_HARMLESS);
     hs_free(&h, s);
 
     /* App offline, keypad unknown, codes work: the local-control question
@@ -418,7 +420,8 @@ START_TEST(questions_stop_as_soon_as_the_symptom_is_known)
     ck_assert_uint_eq(asked[3], LKR_QUESTION_CODES_STATE);
     ck_assert_uint_eq(asked[4], LKR_QUESTION_LOCAL_CONTROL);
     ck_assert_uint_eq(hs_beliefs(s).symptom, LKR_SYMPTOM_APP_NO_RESPONSE);
-    ck_assert_uint_eq(hs_status(s).tier, LKR_TIER_ECOSYSTEM);
+    ck_assert_uint_eq(hs_beliefs(s).entry_tier, LKR_TIER_ECOSYSTEM);
+    ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
     hs_free(&h, s);
 
     /* Facts known up front are not asked. */
@@ -476,7 +479,8 @@ static int in_history(const lkr_session *s, uint32_t step)
 }
 
 /* After next() offered a.step in PERFORM: it is the best-scoring candidate of
- * its tier whose guards hold, ties to the lower id. */
+ * its tier and of its least-destructive-first rank whose guards hold, ties to
+ * the lower id (steps of a lower rank are checked by the ordering tests). */
 static void check_choice(const lkr_session *s, const lkr_profile *p, const lkr_observations *o,
                          const lkr_action *a)
 {
@@ -490,6 +494,7 @@ static void check_choice(const lkr_session *s, const lkr_profile *p, const lkr_o
         lkr_step_info si = hs_step(id);
         double sc;
         if (id == a->step || si.tier != chosen.tier) continue;
+        if (lkr__step_rank(id, p->protocol) != lkr__step_rank(a->step, p->protocol)) continue;
         if (si.flags & (LKR_STEP_F_FOLLOWUP_ONLY | LKR_STEP_F_TERMINAL)) continue;
         if (!hs_step_applies(p, o, id) || in_history(s, id)) continue;
         if ((si.guards & info.guards_held) != si.guards) continue;
@@ -531,6 +536,7 @@ START_TEST(choice_is_best_score_per_cost)
         if (a.kind == LKR_ACTION_PERSON_STEP && a.phase == LKR_PHASE_PERFORM &&
             !(hs_step(a.step).flags & LKR_STEP_F_FOLLOWUP_ONLY) &&
             a.step != LKR_STEP_REPAIR_BACKUP_CODES && a.step != LKR_STEP_TRIAGE_CHECK_FIRMWARE &&
+            a.step != LKR_STEP_ZWAVE_CHECK_BATTERY /* pinned first: S0 "Check battery level first" */ &&
             (prev_step == 0 || hs_step(prev_step).followup != a.step)) {
             check_choice(s, &p, &o, &a);
             checked++;
@@ -644,6 +650,7 @@ END_TEST
  * once each holds: confirmed one by one, then the vault's backup. */
 START_TEST(factory_reset_refused_until_every_guard_holds)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
     lkr_observations o = local_ok_obs();
     const uint32_t person = LKR_GUARD_BIT(LKR_GUARD_ADMIN_CODE_RECORDED) |
@@ -665,7 +672,7 @@ START_TEST(factory_reset_refused_until_every_guard_holds)
     o.phone_in_range = LKR_YES;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     memset(&t, 0, sizeof(t));
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     hs_policy_init(&pol, &p);
     pol.obs = &o;
     pol.confirm_mask = LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK);
@@ -742,7 +749,8 @@ static const guard_row guard_rows[] = {
     {LKR_GUARD_PHONE_IN_RANGE, LKR_PROTOCOL_MATTER, LKR_STEP_MATTER_READD_QR, 0},
     {LKR_GUARD_REPAIR_CODES_SAFE, LKR_PROTOCOL_ZWAVE, LKR_STEP_ZWAVE_EXCLUDE_REINCLUDE, 2},
     {LKR_GUARD_PREFLIGHT_OK, LKR_PROTOCOL_BLE, LKR_STEP_UNIVERSAL_UPDATE_SOFTWARE, 0},
-    {LKR_GUARD_NO_ACTIVE_TRANSFER, LKR_PROTOCOL_WIFI, LKR_STEP_UNIVERSAL_BATTERY_PULL, 3},
+    /* no_active_transfer: a running update is never met with a power step at
+     * all (the update question is put again, then support): the triage tests. */
 };
 
 START_TEST(guard_refuses_then_allows)
@@ -869,61 +877,16 @@ START_TEST(person_guard_blocks_the_best_step)
     s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
     for (n = 0; n < 200; n++) {
         a = hs_next(s);
-        if (a.kind == LKR_ACTION_BLOCKED) break;
-        if (a.kind == LKR_ACTION_WAIT) {
-            h.now = a.wait_until_ms;
-        } else if (a.kind == LKR_ACTION_PERSON_STEP) {
-            ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
-        } else if (a.kind == LKR_ACTION_VERIFY) {
-            ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_NOT_FIXED), LKR_OK);
-        } else {
-            ck_abort_msg("unexpected action %u", a.kind);
+        if (a.kind == LKR_ACTION_BLOCKED && a.step != LKR_STEP_BLE_REBOND &&
+            a.unmet_guards == LKR_GUARD_BIT(LKR_GUARD_PREFLIGHT_OK)) {
+            /* a harmless step first (the app update), its checklist confirmed */
+            ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_PREFLIGHT_OK, 1), LKR_OK);
+            continue;
         }
-    }
-    ck_assert_uint_eq(a.kind, LKR_ACTION_BLOCKED);
-    ck_assert_uint_eq(a.step, LKR_STEP_BLE_REBOND);
-    ck_assert_uint_eq(a.unmet_guards, LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE));
-    ck_assert_uint_eq(a.state, LKR_STATE_BLOCKED);
-    /* Other Bluetooth steps whose guards hold were still untried: not passed over to them. */
-    for (id = LKR_STEP_BLE_FORCE_CLOSE_APP; id <= LKR_STEP_BLE_GRANT_PERMISSIONS; id++)
-        if (id != LKR_STEP_BLE_REBOND && hs_history_find(s, id) < 0) other_left = 1;
-    ck_assert(other_left);
-    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_PHONE_IN_RANGE, 1), LKR_OK);
-    a = hs_next(s);
-    ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
-    ck_assert_uint_eq(a.step, LKR_STEP_BLE_REBOND);
-    hs_free(&h, s);
-}
-END_TEST
-
-/* A step blocked by the engine's own guard (an update may still be
- * transferring) is passed over for the steps whose guards hold; only when
- * nothing else is left does the session block on it. */
-START_TEST(engine_guard_is_passed_over_then_blocks)
-{
-    lkr_profile p = hs_profile(LKR_PROTOCOL_BLE, 0, LKR_NO);
-    lkr_observations o = hs_obs();
-    hs_host h;
-    lkr_session *s;
-    lkr_action a;
-    int n, offered = 0;
-
-    o.update_state = LKR_UPDATE_IN_PROGRESS;
-    o.update_stalled_min = 3;
-    o.keypad_lights = LKR_YES; /* the app side is at fault too: safe steps are worth trying */
-    o.app_status = LKR_APP_OFFLINE;
-    hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
-    ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_TRIAGE, "testing the guard"), LKR_OK);
-    for (n = 0; n < 200; n++) {
-        a = hs_next(s);
         if (a.kind == LKR_ACTION_BLOCKED) break;
-        /* Nothing that cuts power is ever offered while the transfer may run. */
-        if (a.step != 0) ck_assert(!(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER));
         if (a.kind == LKR_ACTION_WAIT) {
             h.now = a.wait_until_ms;
         } else if (a.kind == LKR_ACTION_PERSON_STEP) {
-            if (a.phase == LKR_PHASE_PERFORM) offered++;
             ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
         } else if (a.kind == LKR_ACTION_VERIFY) {
             ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_NOT_FIXED), LKR_OK);
@@ -934,23 +897,78 @@ START_TEST(engine_guard_is_passed_over_then_blocks)
         }
     }
     ck_assert_uint_eq(a.kind, LKR_ACTION_BLOCKED);
-    ck_assert(offered > 0);
-    ck_assert(a.unmet_guards & LKR_GUARD_BIT(LKR_GUARD_NO_ACTIVE_TRANSFER));
-    ck_assert(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER);
-    /* The person cannot confirm it away. */
-    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_NO_ACTIVE_TRANSFER, 1), LKR_E_INVAL);
-    /* The version now reads as the target: the transfer is over, the step is offered. */
-    {
-        lkr_observations more;
-        lkr_observations_init(&more);
-        strcpy(more.fw_target, "4.2");
-        strcpy(more.fw_now, "4.2");
-        ck_assert_int_eq(lkr_session_observe(s, &more), LKR_OK);
-    }
+    ck_assert_uint_eq(a.step, LKR_STEP_BLE_REBOND);
+    ck_assert_uint_eq(a.unmet_guards, LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE));
+    ck_assert_uint_eq(a.state, LKR_STATE_BLOCKED);
+    /* Steps of a higher class whose guards may hold were still untried: not
+     * passed over to them (the re-pair, the reset). */
+    for (id = 1; id <= lkr_step_count(); id++)
+        if (lkr__step_rank(id, p.protocol) > lkr__step_rank(LKR_STEP_BLE_REBOND, p.protocol) &&
+            hs_history_find(s, id) < 0 && lkr__step_applies(id, &p, &o))
+            other_left = 1;
+    ck_assert(other_left);
+    ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_PHONE_IN_RANGE, 1), LKR_OK);
     a = hs_next(s);
     ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
-    ck_assert(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER);
+    ck_assert_uint_eq(a.step, LKR_STEP_BLE_REBOND);
     hs_free(&h, s);
+}
+END_TEST
+
+/* S0: "Do not pull batteries yet." With the triage waived and an update
+ * that may still be transferring, nothing is offered: the person is asked
+ * again whether it is still running; "don't know" hands over, power untouched
+ * (the no_active_transfer guard cannot be confirmed away). An answer that it
+ * failed settles it: the power steps come back. */
+START_TEST(engine_guard_is_passed_over_then_blocks)
+{
+    lkr_profile p = hs_profile(LKR_PROTOCOL_BLE, 0, LKR_NO);
+    lkr_observations o = hs_obs();
+    hs_host h;
+    lkr_session *s;
+    lkr_action a;
+    int n, variant;
+
+    for (variant = 0; variant < 2; variant++) {
+        o.update_state = LKR_UPDATE_IN_PROGRESS;
+        o.update_stalled_min = 3;
+        o.keypad_lights = LKR_YES;
+        o.app_status = LKR_APP_OFFLINE;
+        hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
+        s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+        ck_assert_int_eq(lkr_session_waive(s, LKR_WAIVE_TIER, LKR_TIER_TRIAGE, "testing the guard"), LKR_OK);
+        ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_NO_ACTIVE_TRANSFER, 1), LKR_E_INVAL);
+        a = hs_next(s);
+        ck_assert_uint_eq(a.kind, LKR_ACTION_ASK);
+        ck_assert_uint_eq(a.question, LKR_QUESTION_UPDATE_STATE);
+        if (variant == 0) {
+            ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UNKNOWN), LKR_OK);
+            a = hs_next(s);
+            ck_assert_uint_eq(a.kind, LKR_ACTION_NEEDS_SUPPORT);
+            ck_assert(a.detail & LKR_SUPPORT_AFTER_UPDATE);
+            ck_assert_uint_eq(hs_status(s).history_count, 1); /* the hand-over alone */
+        } else {
+            ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UPDATE_REPORTED_FAILED), LKR_OK);
+            for (n = 0; n < 50; n++) {
+                a = hs_next(s);
+                if (a.kind == LKR_ACTION_PERSON_STEP && (hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER)) break;
+                if (a.kind == LKR_ACTION_PERSON_STEP) {
+                    ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
+                } else if (a.kind == LKR_ACTION_VERIFY) {
+                    ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_NOT_FIXED), LKR_OK);
+                } else if (a.kind == LKR_ACTION_WAIT) {
+                    h.now = a.wait_until_ms;
+                } else if (a.kind == LKR_ACTION_ASK) {
+                    ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UNKNOWN), LKR_OK);
+                } else {
+                    ck_abort_msg("unexpected action %u", a.kind);
+                }
+            }
+            ck_assert(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER);
+            ck_assert(hs_status(s).guards_held & LKR_GUARD_BIT(LKR_GUARD_NO_ACTIVE_TRANSFER));
+        }
+        hs_free(&h, s);
+    }
 }
 END_TEST
 
@@ -958,6 +976,7 @@ END_TEST
  * needs the phone in range, so it is blocked (never offered) until then. */
 START_TEST(followup_needs_its_guards)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_BLE, 0, LKR_NO);
     lkr_observations o = hs_obs();
     hs_host h;
@@ -973,7 +992,7 @@ START_TEST(followup_needs_its_guards)
     o.codes_state = LKR_CODES_ONE_REJECTED;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     memset(&t, 0, sizeof(t));
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     hs_policy_init(&pol, &p);
     pol.obs = &o;
     pol.confirm_mask &= ~LKR_GUARD_BIT(LKR_GUARD_PHONE_IN_RANGE);
@@ -1731,6 +1750,7 @@ static int at_factory_reset(const lkr_action *a)
 /* F1: a guard withdrawn after the step was offered blocks it again. */
 START_TEST(withdrawn_guard_blocks_an_offered_step)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
     lkr_observations o = local_ok_obs();
     hs_host h;
@@ -1738,7 +1758,7 @@ START_TEST(withdrawn_guard_blocks_an_offered_step)
     lkr_action a;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     p.has_key_cylinder = LKR_YES;
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     a = drive_until(s, &h, at_factory_reset);
     ck_assert(at_factory_reset(&a));
     ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_DOOR_OPEN, 0), LKR_OK);
@@ -1785,6 +1805,7 @@ static void reloads(const lkr_session *s, hs_host *h)
  * closes it as waived. Either way the saved blob loads. */
 START_TEST(waiving_another_tier_keeps_the_blocked_step_in_hand)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
     lkr_observations o = local_ok_obs();
     hs_host h;
@@ -1794,7 +1815,7 @@ START_TEST(waiving_another_tier_keeps_the_blocked_step_in_hand)
     int at;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     p.has_key_cylinder = LKR_YES;
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     a = drive_until(s, &h, at_factory_reset);
     ck_assert(at_factory_reset(&a));
     ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_DOOR_OPEN, 0), LKR_OK);
@@ -1839,6 +1860,7 @@ static int at_restore(const lkr_action *a)
  * reset itself is still judged and closed (it was left open). */
 START_TEST(waiving_the_tier_of_a_blocked_followup_still_judges_its_step)
 {
+    static hs_reset_vendor vendor;
     lkr_profile p = hs_profile(LKR_PROTOCOL_WIFI, 0, LKR_NO);
     lkr_observations o = local_ok_obs();
     hs_host h;
@@ -1848,7 +1870,7 @@ START_TEST(waiving_the_tier_of_a_blocked_followup_still_judges_its_step)
     int reset, restore;
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     p.has_key_cylinder = LKR_YES;
-    s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
+    s = hs_new(&h, &p, &o, hs_reset_reachable(&vendor), HS_F_PERSON);
     a = drive_until(s, &h, at_factory_reset);
     ck_assert(at_factory_reset(&a));
     ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_DONE), LKR_OK);
@@ -1914,7 +1936,8 @@ START_TEST(wait_saturates_at_the_top_of_the_clock)
 END_TEST
 
 /* F3: a pinned step blocked by the engine's own guard does not stall the
- * session: the safe steps go on. */
+ * session: the update question is put again, and once the update is over the
+ * pinned step comes. */
 START_TEST(pinned_step_blocked_by_engine_guard_does_not_stall)
 {
     lkr_profile p = hs_profile(LKR_PROTOCOL_BLE, 0, LKR_NO);
@@ -1924,7 +1947,7 @@ START_TEST(pinned_step_blocked_by_engine_guard_does_not_stall)
     lkr_action a;
     p.battery_chemistry = LKR_CHEMISTRY_NIMH;
     o.update_state = LKR_UPDATE_IN_PROGRESS;
-    o.update_stalled_min = 2;
+    o.update_stalled_min = 25; /* a stall (S0: more than 10 minutes) */
     hs_host_init(&h, LKR_CAUSE_HARDWARE_FAILURE);
     s = hs_new(&h, &p, &o, NULL, HS_F_PERSON);
     for (a = hs_next(s); a.kind == LKR_ACTION_ASK; a = hs_next(s))
@@ -1936,8 +1959,13 @@ START_TEST(pinned_step_blocked_by_engine_guard_does_not_stall)
         ck_assert_int_eq(lkr_session_report(s, a.step, LKR_OUTCOME_SKIPPED), LKR_OK);
         a = hs_next(s);
     }
+    /* Not stalled: the update question again; the app says it failed. */
+    ck_assert_uint_eq(a.kind, LKR_ACTION_ASK);
+    ck_assert_uint_eq(a.question, LKR_QUESTION_UPDATE_STATE);
+    ck_assert_int_eq(lkr_session_answer(s, a.question, LKR_UPDATE_REPORTED_FAILED), LKR_OK);
+    a = hs_next(s);
     ck_assert_uint_eq(a.kind, LKR_ACTION_PERSON_STEP);
-    ck_assert(!(hs_step(a.step).flags & LKR_STEP_F_CUTS_POWER));
+    ck_assert_uint_eq(a.step, LKR_STEP_UNIVERSAL_FRESH_ALKALINE); /* NiMH: fresh cells first */
     hs_free(&h, s);
 }
 END_TEST

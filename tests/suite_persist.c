@@ -259,6 +259,12 @@ static setup make_setup(const path_row *row, int variant)
         su.ov.likelihoods = ov_likelihoods;
         su.ov.disabled_count = 1;
         su.ov.disabled_steps = ov_disabled;
+    } else if (row->scenario == SC_RESET) {
+        /* A vendor whose faults on record are those a reset fixes: the
+         * beliefs keep the reset indicated when nothing else helps. */
+        static hs_reset_vendor vendor;
+        su.ov = *hs_reset_reachable(&vendor);
+        su.use_ov = 1;
     }
     return su;
 }

@@ -198,7 +198,7 @@ START_TEST(bad_calls)
     ck_assert_int_eq(lkr_person_text_get(7, 1, &t), LKR_E_INVAL);
     ck_assert_int_eq(lkr_person_text_get(LKR_TEXT_STEP, 0, &t), LKR_E_RANGE);
     ck_assert_int_eq(lkr_person_text_get(LKR_TEXT_STEP, lkr_step_count() + 1, &t), LKR_E_RANGE);
-    ck_assert_int_eq(lkr_person_text_get(LKR_TEXT_GUARD, 10, &t), LKR_E_RANGE);
+    ck_assert_int_eq(lkr_person_text_get(LKR_TEXT_GUARD, lkr_guard_count() + 1, &t), LKR_E_RANGE);
     ck_assert_int_eq(lkr_person_text_get(LKR_TEXT_QUESTION, LKR_QUESTION_MAX + 1, &t), LKR_E_RANGE);
     ck_assert_int_eq(lkr_person_text_get(LKR_TEXT_SYMPTOM, lkr_symptom_count(), &t), LKR_E_RANGE);
     small.struct_size = 8;

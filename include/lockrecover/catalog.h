@@ -93,7 +93,10 @@ typedef enum lkr_guard {
     LKR_GUARD_PHONE_IN_RANGE = 6,      /**< "phone_in_range": phone within Bluetooth range. */
     LKR_GUARD_NO_ACTIVE_TRANSFER = 7,  /**< "no_active_transfer": no update is still transferring. */
     LKR_GUARD_REPAIR_CODES_SAFE = 8,   /**< "repair_codes_safe": re-pair keeps codes, or they are backed up. */
-    LKR_GUARD_PREFLIGHT_OK = 9         /**< "preflight_ok": the pre-update checklist (catalog section 6) holds. */
+    LKR_GUARD_PREFLIGHT_OK = 9,        /**< "preflight_ok": the pre-update checklist (catalog section 6) holds. */
+    LKR_GUARD_CODES_NOTED = 10         /**< "codes_noted": the person wrote down every code and its slot (a
+                                            lower evidence level than a verified backup; counts only when no
+                                            code reader is attached). Since 1.1. */
 } lkr_guard;
 /** The mask bit of guard @p g (as in step `guards` and blocked-guard masks). */
 #define LKR_GUARD_BIT(g) (1u << (unsigned)(g))

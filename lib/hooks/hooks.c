@@ -22,9 +22,9 @@ static int backup_stand_in(const lkr_session *s)
 }
 
 /* The fixed order tries every step that can fix anything. */
-static int indicated(const lkr_session *s, double sum)
+static int indicated(const lkr_session *s, double sum, int library)
 {
-    return s->policy == LKR__POLICY_FIXED ? sum > 0.0 : sum >= LKR__MIN_FIX;
+    return s->policy == LKR__POLICY_FIXED ? sum > 0.0 : library;
 }
 
 /* The seeds' order: the first candidate of the tier in catalog order. */
@@ -87,7 +87,13 @@ static int oracle_decide(lkr_session *s, uint64_t now)
     return 1;
 }
 
-static const lkr__hooks hooks = {backup_stand_in, indicated, pin, oracle_decide};
+/* The fixed order is the seeds' tier order alone. */
+static int tier_order(const lkr_session *s)
+{
+    return s->policy == LKR__POLICY_FIXED;
+}
+
+static const lkr__hooks hooks = {backup_stand_in, indicated, pin, oracle_decide, tier_order};
 
 void lkr__session_set_policy(lkr_session *s, uint32_t policy, uint32_t cause)
 {

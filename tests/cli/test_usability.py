@@ -221,12 +221,23 @@ class WifiRouter(Person):
     cannot = ("Make your Wi-Fi one the lock can join",)
     other_way = ("Make your Wi-Fi one the lock can join",)
     fixes = ("Make your Wi-Fi one the lock can join",)
-    # the pre-update checklist item by item, and the next best route for the router
-    must_see = ("Which of these are true?", "I have the lock's key with me",
-                "internet provider's helpline")
+    # the next best route for the router
+    must_see = ("internet provider's helpline",)
     budget = 24
     ending = ("What did it: Make your Wi-Fi one the lock can join", "Keep an eye on:",
               "Your time: about")
+
+
+class WifiOldApp(WifiRouter):
+    name = "Wi-Fi lock after a new router nobody can change, its app out of date"
+    cannot = ("Make your Wi-Fi one the lock can join",)
+    other_way = ()
+    fixes = ("Update the lock's app",)
+    # the pre-update checklist item by item, after the router's other route
+    must_see = ("Which of these are true?", "I have the lock's key with me",
+                "internet provider's helpline")
+    budget = 20
+    ending = ("What did it: Update the lock's app", "Keep an eye on:", "Your time: about")
 
 
 class ZwaveNimh(Person):
@@ -295,7 +306,7 @@ class MatterThread(Person):
     update = "the app said it worked"
     version_now = "1.4.0"
     fixes = ("Take the batteries out for 5 minutes",)
-    budget = 20
+    budget = 21
     ending = ("What did it: Take the batteries out for 5 minutes", "Software version now: 1.4.0")
 
 
@@ -340,7 +351,7 @@ class StuckUpdate(Person):
               "Your time: about")
 
 
-PEOPLE = [WifiRouter, ZwaveNimh, BleAndroid, ZigbeeHub, MatterThread, BleDead, StuckUpdate]
+PEOPLE = [WifiRouter, WifiOldApp, ZwaveNimh, BleAndroid, ZigbeeHub, MatterThread, BleDead, StuckUpdate]
 
 
 # ---- driving the CLI -------------------------------------------------------------

@@ -227,6 +227,7 @@ class Guard(_CatalogEntry):
     NO_ACTIVE_TRANSFER = 7
     REPAIR_CODES_SAFE = 8
     PREFLIGHT_OK = 9
+    CODES_NOTED = 10
 
     @property
     def bit(self) -> int:
