@@ -382,6 +382,25 @@ static void line(out *o, const lkr_session *s, const char *label, const char *va
     lit(o, "\n");
 }
 
+/* The access codes: counts and states, never a code. */
+static void text_codes(out *o, const lkr_session *s)
+{
+    char b[160];
+    uint32_t on_lock = 0, unknown = 0;
+    (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
+                   (unsigned)lkr__vault_count(s->vault),
+                   lkr__backup_verified(s) ? "verified"
+                   : lkr__backup_bound(s)  ? "the host's records (not read from the lock)"
+                                           : "not verified",
+                   (unsigned)s->codes_missing);
+    lit(o, b);
+    if (s->vault != NULL && lkr__vault_lock_facts(s->vault, &on_lock, &unknown) && unknown > 0) {
+        (void)snprintf(b, sizeof(b), "The lock holds %u codes; %u of them are in no record here: "
+                       "nobody here knows their PINs\n", (unsigned)on_lock, (unsigned)unknown);
+        lit(o, b);
+    }
+}
+
 static void text(out *o, const lkr_session *s)
 {
     const lkr_profile *p = &s->profile;
@@ -451,21 +470,7 @@ static void text(out *o, const lkr_session *s)
             if (s->guards_blocked & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
         }
     }
-    (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
-                   (unsigned)lkr__vault_count(s->vault),
-                   lkr__backup_verified(s) ? "verified"
-                   : lkr__backup_bound(s)  ? "the host's records (not read from the lock)"
-                                           : "not verified",
-                   (unsigned)s->codes_missing);
-    lit(o, b);
-    {
-        uint32_t on_lock = 0, unknown = 0;
-        if (s->vault != NULL && lkr__vault_lock_facts(s->vault, &on_lock, &unknown) && unknown > 0) {
-            (void)snprintf(b, sizeof(b), "The lock holds %u codes; %u of them are in no record here: "
-                           "nobody here knows their PINs\n", (unsigned)on_lock, (unsigned)unknown);
-            lit(o, b);
-        }
-    }
+    text_codes(o, s);
     (void)snprintf(b, sizeof(b), "Person-minutes spent: %u\n", (unsigned)s->person_minutes);
     lit(o, b);
 }
