@@ -310,3 +310,31 @@ void lkr__restore_codes(lkr_session *s, uint64_t now)
     codes_checked(s, s->cur_step, s->cur_hist, st, missing, now);
 }
 
+
+void lkr__check_vault_codes(lkr_session *s)
+{
+    uint32_t missing = 0;
+    lkr_status st;
+    if (s->vault == NULL || s->tr.read_codes == NULL || lkr__vault_count(s->vault) == 0) {
+        return; /* nothing that could tell */
+    }
+    if (lkr__backup_bound(s)) {
+        s->codes_at_risk = 1; /* read back (and restored) through the bound backup */
+        lkr__check_codes_back(s);
+        return;
+    }
+    /* A vault not bound to this session (a backup whose blob was never saved,
+     * say, the app killed after the vault was written): the lock must still
+     * hold every code in it. If not, codes may have been erased by a step this
+     * session no longer knows of, and the vault cannot vouch it is this
+     * lock's: support, never "recovered". */
+    st = lkr_vault_verify(s->vault, &s->tr, &missing);
+    if (st == LKR_OK || st == LKR_E_STATE) {
+        return;
+    }
+    s->codes_at_risk = 1;
+    if (missing > 0) {
+        s->codes_missing = missing;
+    }
+    lkr__log(s, LKR_LOG_WARN, "codes in the vault are not on the lock", 0, lkr_strerror(st));
+}

@@ -153,12 +153,12 @@ lkr_status lkr__ingest(void *dst, size_t dst_size, const void *src, size_t min_s
 
 /* The sizes the structs had in 1.0: a caller's struct_size may not be smaller. */
 #define LKR__END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
-#define LKR__CONFIG_MIN_SIZE LKR__END_OF(lkr_session_config, allocator)
+#define LKR__CONFIG_MIN_SIZE (offsetof(lkr_session_config, allocator) + sizeof(const lkr_allocator *))
 #define LKR__TRANSPORT_MIN_SIZE LKR__END_OF(lkr_transport, unseal)
 #define LKR__ALLOCATOR_MIN_SIZE LKR__END_OF(lkr_allocator, free)
 #define LKR__PROFILE_MIN_SIZE LKR__END_OF(lkr_profile, purchase_date)
 #define LKR__OBSERVATIONS_MIN_SIZE LKR__END_OF(lkr_observations, error_code)
-#define LKR__OVERRIDES_MIN_SIZE LKR__END_OF(lkr_overrides, disabled_steps)
+#define LKR__OVERRIDES_MIN_SIZE (offsetof(lkr_overrides, disabled_steps) + sizeof(const uint32_t *))
 #define LKR__PROBE_RESULT_MIN_SIZE LKR__END_OF(lkr_probe_result, error_code)
 #define LKR__PREFLIGHT_MIN_SIZE LKR__END_OF(lkr_preflight_input, reserved_)
 

@@ -394,6 +394,45 @@ static void line(out *o, const lkr_session *s, const char *label, const char *va
     lit(o, "\n");
 }
 
+/* The access codes: counts and states, never a code. */
+/* A guard the person confirmed did not block the step in the end: it is
+ * listed as confirmed, not as blocking. */
+static void text_guards(out *o, const lkr_session *s)
+{
+    uint32_t k;
+    if (s->guards_blocked & ~s->confirmed) {
+        lit(o, "\nGuards that blocked a step:\n");
+        for (k = 1; k <= LKR__GUARD_COUNT; k++) {
+            if ((s->guards_blocked & ~s->confirmed) & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
+        }
+    }
+    if (s->confirmed & LKR__GUARDS_CONFIRMABLE) {
+        lit(o, "\nGuards the person confirmed:\n");
+        for (k = 1; k <= LKR__GUARD_COUNT; k++) {
+            if (s->confirmed & LKR__GUARDS_CONFIRMABLE & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
+        }
+    }
+}
+
+static void text_codes(out *o, const lkr_session *s)
+{
+    char b[160];
+    uint32_t on_lock = 0, unknown = 0;
+    (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
+                   (unsigned)lkr__vault_count(s->vault),
+                   lkr__backup_verified(s) ? "verified by the vault"
+                   : lkr__backup_bound(s)  ? "the host's records (not read from the lock)"
+                   : lkr__codes_noted(s)   ? "noted by the person (not read from the lock)"
+                                           : "not verified",
+                   (unsigned)s->codes_missing);
+    lit(o, b);
+    if (s->vault != NULL && lkr__vault_lock_facts(s->vault, &on_lock, &unknown) && unknown > 0) {
+        (void)snprintf(b, sizeof(b), "The lock holds %u codes; %u of them are in no record here: "
+                       "nobody here knows their PINs\n", (unsigned)on_lock, (unsigned)unknown);
+        lit(o, b);
+    }
+}
+
 static void text(out *o, const lkr_session *s)
 {
     const lkr_profile *p = &s->profile;
@@ -457,36 +496,8 @@ static void text(out *o, const lkr_session *s)
             line(o, s, ": ", w->reason);
         }
     }
-    /* A guard the person confirmed did not block the step in the end: it is
-     * listed as confirmed, not as blocking. */
-    if (s->guards_blocked & ~s->confirmed) {
-        lit(o, "\nGuards that blocked a step:\n");
-        for (k = 1; k <= LKR__GUARD_COUNT; k++) {
-            if ((s->guards_blocked & ~s->confirmed) & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
-        }
-    }
-    if (s->confirmed & LKR__GUARDS_CONFIRMABLE) {
-        lit(o, "\nGuards the person confirmed:\n");
-        for (k = 1; k <= LKR__GUARD_COUNT; k++) {
-            if (s->confirmed & LKR__GUARDS_CONFIRMABLE & LKR_GUARD_BIT(k)) line(o, s, "  ", lkr__guards[k].title);
-        }
-    }
-    (void)snprintf(b, sizeof(b), "\nAccess codes: %u in the vault, backup %s, %u missing\n",
-                   (unsigned)lkr__vault_count(s->vault),
-                   lkr__backup_verified(s) ? "verified by the vault"
-                   : lkr__backup_bound(s)  ? "the host's records (not read from the lock)"
-                   : lkr__codes_noted(s)   ? "noted by the person (not read from the lock)"
-                                           : "not verified",
-                   (unsigned)s->codes_missing);
-    lit(o, b);
-    {
-        uint32_t on_lock = 0, unknown = 0;
-        if (s->vault != NULL && lkr__vault_lock_facts(s->vault, &on_lock, &unknown) && unknown > 0) {
-            (void)snprintf(b, sizeof(b), "The lock holds %u codes; %u of them are in no record here: "
-                           "nobody here knows their PINs\n", (unsigned)on_lock, (unsigned)unknown);
-            lit(o, b);
-        }
-    }
+    text_guards(o, s);
+    text_codes(o, s);
     (void)snprintf(b, sizeof(b), "Person-minutes spent: %u\n", (unsigned)s->person_minutes);
     lit(o, b);
 }

@@ -278,6 +278,10 @@ void lkr__step_closed(lkr_session *s, int followup);
 /* Verifies (and restores) the codes through the bound backup; clears the
  * risk only when every code is read back. */
 void lkr__check_codes_back(lkr_session *s);
+/* Before "recovered": every code the attached vault holds must be on the
+ * lock, whatever the history says (a step run by the host in a call whose
+ * blob was never saved leaves no trace but the lock and the vault). */
+void lkr__check_vault_codes(lkr_session *s);
 /* The code steps the vault does at their start (backup; verify after a
  * re-pair); 1 when it handled the step. */
 int lkr__vault_step(lkr_session *s, uint32_t step, int idx, int followup, uint64_t now);

@@ -195,6 +195,8 @@ void lkr__recovered(lkr_session *s, uint64_t now)
      * vault reads the lock, restores what is missing, and reads it again. */
     if (s->codes_at_risk) {
         lkr__check_codes_back(s);
+    } else {
+        lkr__check_vault_codes(s);
     }
     /* Back, but with codes lost, or possibly erased and never read back:
      * never "recovered" (the invariant, codes_safe). */

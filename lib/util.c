@@ -141,4 +141,5 @@ void lkr__set_str(char *dst, size_t cap, const char *src)
     }
     memset(dst, 0, cap);
     memcpy(dst, src, n);
+    dst[n] = '\0';
 }

@@ -770,8 +770,7 @@ lkr_status lkr_vault_restore_slot(lkr_vault *v, const lkr_transport *t, uint32_t
     v->state[i] = code_cb_status_ok(st) ? LKR_SLOT_RESTORED : LKR_SLOT_FAILED;
     /* Read back: only a code the lock shows again, equal, is restored. */
     if (v->state[i] == LKR_SLOT_RESTORED) {
-        if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK ||
-            (k = find_slot(v->read_a, info.count, slot)) < 0 ||
+        if (read_lock(v, t, READ_A, &info) != LKR_OK || (k = find_slot(v->read_a, info.count, slot)) < 0 ||
             !same_code(&v->codes[i], &v->read_a[k], (v->pins_readable || !v->verified) && info.pins_readable)) {
             v->state[i] = LKR_SLOT_FAILED;
         }
