@@ -239,11 +239,13 @@ static int valid_code_evidence(const lkr_session *s)
 static int valid_final(const lkr_session *s)
 {
     uint32_t i, fixed = 0;
-    if (s->phase != LKR__P_FINAL) {
-        return s->final_state == 0 && s->terminal_step == 0;
-    }
     for (i = 0; i < s->hist_count; i++) {
         fixed += s->hist[i].outcome == LKR_OUTCOME_FIXED;
+    }
+    /* A verification that said "fixed" ends the session (recovered, or
+     * support when the codes are not safe): a live one has none. */
+    if (s->phase != LKR__P_FINAL) {
+        return s->final_state == 0 && s->terminal_step == 0 && fixed == 0;
     }
     switch (s->final_state) {
     case LKR_STATE_RECOVERED:

@@ -603,6 +603,34 @@ static int32_t truth_answer(const lkr_sim *s, uint32_t q)
     }
 }
 
+/* The person noted every code and slot (codes_noted held): checking them at
+ * the keypad after a step that may have erased them (repair.verify_codes, or
+ * setting the lock up again after a reset), they re-enter each missing or
+ * changed one from the notes, as the step's text asks. */
+static void reenter_noted_codes(lkr_sim *s, lkr_session *session, uint32_t step)
+{
+    lkr_session_info info;
+    uint32_t i, j;
+    if (step != LKR_STEP_REPAIR_VERIFY_CODES && step != LKR_STEP_RESET_RESTORE_AFTER_RESET) {
+        return;
+    }
+    memset(&info, 0, sizeof(info));
+    info.struct_size = (uint32_t)sizeof(info);
+    if (lkr_session_status(session, &info) != LKR_OK ||
+        !(info.guards_held & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED))) {
+        return;
+    }
+    for (i = 0; i < s->original_count; i++) {
+        for (j = 0; j < s->code_count && s->codes[j].slot != s->original[i].slot; j++) {
+        }
+        if (j < s->code_count) {
+            s->codes[j] = s->original[i];
+        } else if (s->code_count < LKR_VAULT_MAX_CODES) {
+            s->codes[s->code_count++] = s->original[i];
+        }
+    }
+}
+
 /* What a diagnostic step shows the person. */
 static lkr_status learn(lkr_sim *s, lkr_session *session, uint32_t step)
 {
@@ -667,6 +695,7 @@ lkr_status lkr_sim_respond(lkr_sim *s, lkr_session *session, const lkr_action *a
     case LKR_ACTION_PERSON_STEP:
         if (a->phase == LKR_PHASE_PERFORM) {
             perform(s, a->step);
+            reenter_noted_codes(s, session, a->step);
             if ((st = learn(s, session, a->step)) != LKR_OK) break;
         }
         st = lkr_session_report(session, a->step, LKR_OUTCOME_DONE);

@@ -298,7 +298,7 @@ static int fill_random(uint8_t *p, size_t n)
         FILE *f = fopen("/dev/urandom", "rb");
         if (f == NULL) return 0;
         got += fread(p + got, 1, n - got, f);
-        fclose(f);
+        (void)fclose(f); /* read only: nothing to flush */
     }
     return got == n;
 #endif

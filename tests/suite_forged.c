@@ -258,7 +258,8 @@ END_TEST
 
 /* States that used to load and not save: a step in hand verified by nothing,
  * a hand-over in the history of a live session, waived masks without their
- * records, a tier other than the step's. */
+ * records, a tier other than the step's, a "fixed" verification in a live
+ * session. */
 START_TEST(forged_inconsistencies_are_refused)
 {
     rig r;
@@ -279,6 +280,11 @@ START_TEST(forged_inconsistencies_are_refused)
     ck_assert_int_eq(reload(&r, &f), LKR_E_CORRUPT);
     f = *r.s;
     f.tier = LKR_TIER_SUPPORT;
+    ck_assert_int_eq(reload(&r, &f), LKR_E_CORRUPT);
+    /* A live session with a verification that said "fixed" (it would have
+     * ended the session): aborted, it would save what no load takes. */
+    f = *r.s;
+    f.hist[0].outcome = LKR_OUTCOME_FIXED;
     ck_assert_int_eq(reload(&r, &f), LKR_E_CORRUPT);
     rig_free(&r);
 }
