@@ -33,6 +33,25 @@ int lkr__backup_verified(const lkr_session *s)
     return lkr__backup_bound(s) && (s->vault == NULL || lkr__vault_verified(s->vault));
 }
 
+int lkr__notes_relied_on(const lkr_session *s)
+{
+    uint32_t i;
+    if (s->has_vault_digest != LKR__DIGEST_NONE || !(s->confirmed & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED))) {
+        return 0;
+    }
+    for (i = 0; i < s->hist_count; i++) {
+        uint32_t guards = lkr__step_guards(s->hist[i].step, s->profile.protocol);
+        if (s->hist[i].outcome == LKR_OUTCOME_WAIVED) {
+            continue; /* never begun, or closed unperformed */
+        }
+        if ((guards & LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP)) ||
+            ((guards & LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE)) && s->profile.repair_erases_codes != LKR_NO)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The backup step can still be offered: not tried, waived or disabled. */
 int lkr__backup_offerable(const lkr_session *s)
 {

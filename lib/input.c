@@ -310,6 +310,12 @@ static lkr_status confirm_run(lkr_session *s, uint32_t guard, int holds)
     if (guard == LKR_GUARD_PHYSICAL_KEY && holds && s->profile.has_key_cylinder == LKR_NO) {
         return LKR_E_UNSUPPORTED;
     }
+    /* Notes a step that may erase codes began on cannot be taken back: the
+     * codes may be gone already, and the notes are what they come back from
+     * (the saved session keeps that evidence). */
+    if (guard == LKR_GUARD_CODES_NOTED && !holds && lkr__notes_relied_on(s)) {
+        return LKR_E_STATE;
+    }
     if (holds) {
         s->confirmed |= LKR_GUARD_BIT(guard);
     } else {

@@ -304,6 +304,10 @@ uint32_t lkr__offset(const lkr_session *s, uint64_t now);
  * not be read; and whether that is a verified backup (read twice). */
 int lkr__backup_bound(const lkr_session *s);
 int lkr__backup_verified(const lkr_session *s);
+/* A step guarded by the code backup began on the strength of the person's
+ * notes alone (codes_noted, no backup bound): the notes are then what the
+ * codes come back from, and the confirmation is kept. */
+int lkr__notes_relied_on(const lkr_session *s);
 /* Whether the backup step can still be offered. */
 int lkr__backup_offerable(const lkr_session *s);
 /* A step is in hand: offered to its person, or blocked again since. */

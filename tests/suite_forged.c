@@ -770,6 +770,67 @@ START_TEST(every_reached_state_round_trips)
 }
 END_TEST
 
+/* The person's notes stood in for the code backup (no reader, codes_noted)
+ * and a re-pair that may erase codes began on them: the notes cannot be
+ * withdrawn (they are what the codes come back from), and the session saves
+ * and loads as it is. */
+START_TEST(notes_a_step_began_on_are_kept)
+{
+    unsigned seed;
+    int reached = 0;
+    for (seed = 1; seed <= 40; seed++) {
+        lkr_sim_config sc;
+        lkr_sim *sim;
+        lkr_transport t;
+        lkr_profile p;
+        lkr_observations o;
+        lkr_session_config cfg;
+        lkr_session *s;
+        lkr_action a = LKR_ACTION_INIT;
+        int n;
+        lkr_sim_config_init(&sc);
+        sc.protocol = 1 + seed % 5;
+        sc.cause_count = 1;
+        sc.causes[0] = seed % 2 ? LKR_CAUSE_HUB_SESSION_MISMATCH : LKR_CAUSE_HARDWARE_FAILURE;
+        sc.repair_erases_codes = LKR_YES;
+        sc.flags = LKR_SIM_F_PROBE;
+        sc.seed = seed;
+        ck_assert_int_eq(lkr_sim_new(&sc, NULL, &sim), LKR_OK);
+        ck_assert_int_eq(lkr_sim_transport(sim, &t), LKR_OK);
+        ck_assert_int_eq(lkr_sim_profile(sim, &p), LKR_OK);
+        ck_assert_int_eq(lkr_sim_observations(sim, &o), LKR_OK);
+        lkr_session_config_init(&cfg);
+        cfg.profile = &p;
+        cfg.observations = &o;
+        ck_assert_int_eq(lkr_session_new(&cfg, &t, &s), LKR_OK);
+        for (n = 0; n < 400; n++) {
+            ck_assert_int_eq(lkr_session_next(s, &a), LKR_OK);
+            if (lkr_action_is_final(&a)) break;
+            if ((s->confirmed & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED)) && s->cur_step != 0 &&
+                s->phase != LKR__P_BLOCKED &&
+                (lkr__step_guards(s->cur_step, p.protocol) & LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))) {
+                static uint8_t blob[LKR_SESSION_BLOB_MAX];
+                lkr_session_config lc;
+                lkr_session *x = NULL;
+                size_t need = 0;
+                ck_assert_int_eq(lkr_session_confirm(s, LKR_GUARD_CODES_NOTED, 0), LKR_E_STATE);
+                ck_assert(s->confirmed & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED));
+                ck_assert_int_eq(lkr_session_save(s, blob, sizeof(blob), &need), LKR_OK);
+                lkr_session_config_init(&lc);
+                ck_assert_int_eq(lkr_session_load(&lc, &t, blob, need, &x), LKR_OK);
+                lkr_session_free(x);
+                reached++;
+                break;
+            }
+            if (lkr_sim_respond(sim, s, &a) != LKR_OK) break;
+        }
+        lkr_session_free(s);
+        lkr_sim_free(sim);
+    }
+    ck_assert_int_gt(reached, 5);
+}
+END_TEST
+
 static Suite *forged_suite(void)
 {
     Suite *s = suite_create("forged");
@@ -779,6 +840,7 @@ static Suite *forged_suite(void)
     tcase_add_test(f, forged_reset_without_backup_is_refused);
     tcase_add_test(f, forged_recoveries_are_refused);
     tcase_add_test(f, forged_inconsistencies_are_refused);
+    tcase_add_test(f, notes_a_step_began_on_are_kept);
     tcase_add_test(f, another_locks_vault_is_refused);
     tcase_add_test(f, blob_digest_is_keyed);
     tcase_add_test(f, sealed_blobs);

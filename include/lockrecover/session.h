@@ -342,14 +342,18 @@ LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_probe_done(lkr_session *se
  * @brief The person confirms (or withdraws) a guard only a person can know:
  *        ::LKR_GUARD_ADMIN_CODE_RECORDED, ::LKR_GUARD_PHYSICAL_KEY,
  *        ::LKR_GUARD_DOOR_OPEN, ::LKR_GUARD_PHONE_IN_RANGE,
- *        ::LKR_GUARD_PREFLIGHT_OK (after lkr_preflight() passed).
+ *        ::LKR_GUARD_PREFLIGHT_OK (after lkr_preflight() passed),
+ *        ::LKR_GUARD_CODES_NOTED (every code and slot written down; counts
+ *        only where no code reader is attached).
  * @param session the session.
  * @param guard the guard.
  * @param holds 1 to confirm, 0 to withdraw.
  * @return ::LKR_OK; ::LKR_E_INVAL for a guard the host cannot confirm (the
  *         code backup is the vault's alone; tier order and transfers are the
  *         engine's); ::LKR_E_UNSUPPORTED for a physical key on a lock with no
- *         key cylinder; ::LKR_E_STATE when final.
+ *         key cylinder; ::LKR_E_STATE when final, or when withdrawing
+ *         ::LKR_GUARD_CODES_NOTED after a step that may erase codes began on
+ *         the strength of the notes (they are what the codes come back from).
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_session_confirm(lkr_session *session, uint32_t guard,
                                                               int holds);
