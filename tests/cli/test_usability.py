@@ -121,6 +121,7 @@ class Person:
     running = "no, nothing"
     stalled_min = ""
     version_now = ""
+    codes_noted = False       # every code and its slot is written down
     cannot = ()               # step titles they cannot do
     other_way = ()            # ... but can by the other route offered
     fixes = ()                # step titles that bring the lock back
@@ -188,6 +189,14 @@ class Person:
                   "%s: an unsafe step is shown: %s" % (self.name, title))
             if any(c in title for c in self.cannot):
                 return pick(p, "I can't")
+            if "Write down every code and its slot" in title:
+                if not self.codes_noted:
+                    return pick(p, "I can't")
+                self.step_done(title)
+                return pick(p, "I wrote every code")
+            if "Check that your codes are still there" in title:
+                self.step_done(title)
+                return pick(p, "every code opens the lock")
             self.step_done(title)
             return pick(p, "done")
         if "Time is up." in p:
@@ -196,6 +205,8 @@ class Person:
             return pick(p, "yes" if self.fixed else "no")
         if "try one of your codes at the keypad" in p:
             return pick(p, "yes, my codes")
+        if "written down every code and its slot" in p:
+            return pick(p, "yes, I wrote" if self.codes_noted else "no")
         if "Which of these are true?" in p:
             return " ".join(str(n) for n, l in options(p).items() if "none of these" not in l)
         if "safety check" in p:
@@ -351,7 +362,53 @@ class StuckUpdate(Person):
               "Your time: about")
 
 
-PEOPLE = [WifiRouter, WifiOldApp, ZwaveNimh, BleAndroid, ZigbeeHub, MatterThread, BleDead, StuckUpdate]
+class ZwaveNotedCodes(Person):
+    """The dead end of a code-safe CLI with no code reader: the hub lost the lock's
+    session after an update the app called a success; re-including it is the fix
+    (seed 000), and the person wrote every code and its slot down."""
+    name = "Z-Wave lock on Home Assistant after an update, codes written down, no code reader"
+    hub = "yes"
+    protocol = "Z-Wave"
+    changes = ("the lock itself got a software update",)
+    keypad = "it lights up, and a code"
+    app_shows = "Unavailable"
+    apps = ("Home Assistant",)
+    batteries = "alkaline"
+    keypad_lights = "yes"
+    update = "the app said it worked"
+    version_now = "3.2.0"
+    codes_noted = True
+    fixes = ("Remove the lock from Home Assistant and add it back",
+             "Remove the lock from your hub and add it back")
+    must_see = ("Write down every code and its slot number first",
+                "Check that your codes are still there",
+                "every code opens the lock")
+    # Eleven harmless steps first (least destructive first: seeds 000/002), then
+    # the code list and the re-include.
+    budget = 48
+    ending = ("Good news: your lock works again.",
+              "What did it: Remove the lock from Home Assistant and add it back",
+              "Your codes: written down by you", "Your time: about")
+    report_has = ("noted by the person (not read from the lock)",)
+
+
+class ZwaveCodesUnknown(ZwaveNotedCodes):
+    """The same lock, codes not written down: nothing that may erase them is done."""
+    name = "The same Z-Wave lock, codes not written down: nothing that may erase them"
+    codes_noted = False
+    unsafe = Person.unsafe + ("Remove the lock from Home Assistant and add it back",
+                              "Remove the lock from your hub and add it back",
+                              "Remove the lock from your apps and add it back")
+    must_see = ("Write down every code and its slot number first",
+                "Your codes are not copied or written down")
+    budget = 54
+    expect_rc = 1
+    ending = ("needs the lock maker's help", "they could not be copied first")
+    report_has = ()
+
+
+PEOPLE = [WifiRouter, WifiOldApp, ZwaveNimh, BleAndroid, ZigbeeHub, MatterThread, BleDead, StuckUpdate,
+          ZwaveNotedCodes, ZwaveCodesUnknown]
 
 
 # ---- driving the CLI -------------------------------------------------------------
@@ -431,11 +488,17 @@ def play(person_cls, tmp, ids):
                        capture_output=True, text=True, env=env(), timeout=120)
     check(p.returncode == rc, "%s: all answers at once end the same (%d, %d): %r" % (
         person.name, p.returncode, rc, p.stderr[-300:]))
+    text = subprocess.run([CLI, "report", "--state", state], capture_output=True, text=True).stdout
+    for part in getattr(person, "report_has", ()):
+        check(part in text, "%s: the report says %r: %r" % (person.name, part, text[-600:]))
     r1 = subprocess.run([CLI, "report", "--state", state, "--json"], capture_output=True, text=True)
     r2 = subprocess.run([CLI, "report", "--state", state2, "--json"], capture_output=True, text=True)
     try:
         h1 = [(s["id"], s["outcome"]) for s in json.loads(r1.stdout)["steps"]]
         h2 = [(s["id"], s["outcome"]) for s in json.loads(r2.stdout)["steps"]]
+        evidence = json.loads(r1.stdout)["codes"]["evidence"]
+        check((evidence == "person_noted") == person.codes_noted,
+              "%s: the report's code evidence is %r" % (person.name, evidence))
         check(h1 == h2 and h1, "%s: the same history both ways" % person.name)
     except (ValueError, KeyError) as err:
         check(False, "%s: report JSON (%s): %r" % (person.name, err, r1.stdout[:200]))
