@@ -148,7 +148,12 @@ def test_catalog():
         check(isinstance(s.get("id"), str) and isinstance(s.get("title"), str) and s["title"],
               "step has id and title: %r" % s)
         check(isinstance(s.get("tier"), str) and isinstance(s.get("wait_s"), int) and
-              isinstance(s.get("cost_min"), int), "step has tier, wait_s, cost_min: %r" % s.get("id"))
+              isinstance(s.get("settle_s"), int) and isinstance(s.get("cost_min"), int),
+              "step has tier, wait_s, settle_s, cost_min: %r" % s.get("id"))
+    settles = {s["id"]: s["settle_s"] for s in steps or []}
+    check(settles.get("repair.wait_for_reconnect", 0) > 0 and
+          any(v > 0 for k, v in settles.items() if k != "repair.wait_for_reconnect"),
+          "steps --json shows settle waits: %r" % settles.get("repair.wait_for_reconnect"))
     p = run("steps", "--protocol", "zwave", "--json")
     zw = json_of(p, "steps --protocol zwave") or []
     ids = {s["id"] for s in zw}
@@ -164,6 +169,10 @@ def test_catalog():
               isinstance(c.get("protocols"), list), "cause has id, title, protocols: %r" % c)
     p = run("steps")
     check(p.returncode == 0 and "zwave.restart_hub" in p.stdout, "steps text")
+    head = p.stdout.splitlines()[0] if p.stdout else ""
+    row = [l for l in p.stdout.splitlines() if l.startswith("repair.wait_for_reconnect ")]
+    check("settle" in head and row and " 48h " in row[0],
+          "steps text has a settle column (48h for the two-day wait): %r" % (row[:1],))
     p = run("causes")
     check(p.returncode == 0 and "thread_mesh_lost" in p.stdout, "causes text")
     return causes or []
