@@ -274,6 +274,43 @@ static int ask_update_followup(dx *x, int32_t *v)
     return 0;
 }
 
+/* The session asks again, after the steps that keep the power on, whether
+ * an update that was running has ended: in those words, since the person
+ * already said it was running. "Don't know" leaves it running (the session
+ * then hands over with the power untouched). */
+static int ask_update_again(dx *x, int32_t *v)
+{
+    static const char *const labels[] = {
+        "yes, it is still running (a progress bar, or \"updating\")",
+        "it has ended, and the app says it worked",
+        "it has ended, but the app says it failed",
+        "it is no longer running, but I can't tell how it ended",
+        "don't know",
+    };
+    static const int32_t values[] = { LKR_UPDATE_IN_PROGRESS, LKR_UPDATE_REPORTED_OK,
+                                      LKR_UPDATE_REPORTED_FAILED, LKR_UPDATE_FINISHED,
+                                      LKR_UPDATE_UNKNOWN };
+    size_t k = 0;
+    int rc = dx_choose(x, "Look at the lock's app again: is the update still running?",
+                       "The batteries stayed in so far, as they must while an update runs.",
+                       labels, 5, &k);
+    if (rc == 0) *v = values[k];
+    return rc;
+}
+
+/* The tool's own record of where the update stands, as the session keeps
+ * it: "don't know" does not end an update that was running. */
+static void note_update(dx *x, int32_t v)
+{
+    if (v == LKR_UPDATE_UNKNOWN && DX_V(x, UPDATE) == 1u + LKR_UPDATE_IN_PROGRESS) return;
+    DX_V(x, UPDATE) = 1u + (uint32_t)v;
+}
+
+static int update_running(const dx *x)
+{
+    return DX_V(x, UPDATE) == 1u + LKR_UPDATE_IN_PROGRESS;
+}
+
 static int ask_choice(dx *x, const lkr_person_text *q, int32_t *v, size_t *picked)
 {
     const char *labels[16];
@@ -296,7 +333,9 @@ static int answer_ask(dx *x)
     lkr_status st;
 
     if (q == LKR_QUESTION_FIRMWARE_VERSION) return ask_version(x, &t);
-    if (q == LKR_QUESTION_UPDATE_STATE && DX_V(x, STAGE) == 1) {
+    if (q == LKR_QUESTION_UPDATE_STATE && DX_V(x, STAGE) == 0 && update_running(x)) {
+        rc = ask_update_again(x, &v);
+    } else if (q == LKR_QUESTION_UPDATE_STATE && DX_V(x, STAGE) == 1) {
         rc = ask_update_followup(x, &v);
     } else if (q == LKR_QUESTION_UPDATE_STALLED_MIN) {
         rc = ask_number(x, &t, &v);
@@ -313,6 +352,7 @@ static int answer_ask(dx *x)
     if ((st = lkr_session_answer(x->s, q, v)) != LKR_OK) {
         return cli_error("diagnose", "the answer was refused", lkr_strerror(st));
     }
+    if (q == LKR_QUESTION_UPDATE_STATE) note_update(x, v);
     dx_set_prompt(x, DX_P_NONE, 0, 0);
     return 0;
 }
@@ -768,6 +808,10 @@ static int finish(dx *x, const lkr_action *a)
     if (a->kind != LKR_ACTION_NEEDS_SUPPORT) return CLI_EXIT_SUPPORT;
     puts("What is still wrong:");
     print_reasons(a->detail);
+    if (update_running(x)) {
+        puts("  - the update may still be running: leave the batteries in and the lock alone "
+             "until it ends, or until the lock maker's support says otherwise");
+    }
     printf("What to do: %s. %s\n", ptext(LKR_TEXT_STEP, a->step).title,
            ptext(LKR_TEXT_STEP, a->step).text);
     printf("Your time so far: about %u minutes.\n", (unsigned)info.person_minutes);

@@ -387,16 +387,20 @@ def test_resume_guards(tmp):
     And nothing that takes the power away is shown while an update may run."""
     fast = {"LOCKRECOVER_FAST": "1"}
     # A stuck update the person does not know about at first: nothing that
-    # cuts power is offered while it may run; asked again, "don't know"
-    # hands the lock over rather than risk it.
+    # cuts power is offered while it may run; asked again whether it is still
+    # running, "don't know" (5) hands the lock over rather than risk it. A
+    # number past the last choice (6) is not an answer.
     state = os.path.join(tmp, "update.state")
-    answers = ["3", "4", "6", "1", "", "4", "6", "4", "1", "1", "", "", "", "", "", "6", "3"]
+    answers = ["3", "4", "6", "1", "", "4", "6", "4", "1", "1", "", "", "", "", "", "6", "5"]
     out = ""
     for a in answers:
         p = run("diagnose", "--state", state, stdin=a + "\n", env=fast)
         out += p.stdout
-    check(p.returncode == 1 and "needs the lock maker's help" in p.stdout,
+    check(p.returncode == 1 and "needs the lock maker's help" in p.stdout and
+          "the update may still be running: leave the batteries in" in p.stdout,
           "an update that may still run is handed over: %d %r" % (p.returncode, p.stdout[-300:]))
+    check("is the update still running?" in out and "Please type one number from 1 to 5" in out,
+          "the update is asked again in its own words, 6 refused: %r" % out[-600:])
     r = json_of(run("report", "--state", state, "--json"), "report")
     if r:
         check(all(x["outcome"] != "done" or not x["id"].startswith("universal.battery")

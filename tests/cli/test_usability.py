@@ -119,6 +119,7 @@ class Person:
     phone_near = "don't know"
     update = "no update"
     running = "no, nothing"
+    running_later = "don't know"  # asked again, after the steps that keep the power on
     stalled_min = ""
     version_now = ""
     codes_noted = False       # every code and its slot is written down
@@ -170,6 +171,8 @@ class Person:
             return pick(p, self.update)
         if "is a software update running right now" in p:
             return pick(p, self.running)
+        if "is the update still running?" in p:
+            return pick(p, self.running_later)
         if "keypad: does it light up" in p:
             return pick(p, "yes" if self.fixed else self.keypad_lights)
         if "can your phone lock and unlock it" in p:
@@ -362,6 +365,33 @@ class StuckUpdate(Person):
               "Your time: about")
 
 
+class StuckUpdateEnds(StuckUpdate):
+    """Stuck, and reopening the app does not help; asked again mid-way, the
+    update has ended (the app says it failed): only then may power be cut."""
+    name = "Z-Wave lock whose stuck update ends in a failure while the steps go on"
+    keypad = "it lights up, and a code"
+    keypad_lights = "yes"
+    running_later = "it has ended, but the app says it failed"
+    fixes = ("Take the batteries out for 30 seconds",)
+    unsafe = Person.unsafe
+    must_see = ("is the update still running?",)
+    budget = 34
+    ending = ("What did it: Take the batteries out for 30 seconds", "Your time: about")
+
+    def answer(self, prompt):
+        # Nothing may take the power away before the update is said to be over.
+        if "Next step:" in prompt and not any("still running?" in a for a in self.seen):
+            title = re.search(r"Next step: (.*)", prompt).group(1)
+            check(not any(u in title for u in StuckUpdate.unsafe),
+                  "%s: power cut while the update may run: %s" % (self.name, title))
+        self.seen.append(prompt)
+        return Person.answer(self, prompt)
+
+    def __init__(self):
+        Person.__init__(self)
+        self.seen = []
+
+
 class ZwaveNotedCodes(Person):
     """The dead end of a code-safe CLI with no code reader: the hub lost the lock's
     session after an update the app called a success; re-including it is the fix
@@ -408,7 +438,7 @@ class ZwaveCodesUnknown(ZwaveNotedCodes):
 
 
 PEOPLE = [WifiRouter, WifiOldApp, ZwaveNimh, BleAndroid, ZigbeeHub, MatterThread, BleDead, StuckUpdate,
-          ZwaveNotedCodes, ZwaveCodesUnknown]
+          StuckUpdateEnds, ZwaveNotedCodes, ZwaveCodesUnknown]
 
 
 # ---- driving the CLI -------------------------------------------------------------
