@@ -246,6 +246,7 @@ static int ask_version(dx *x, const lkr_person_text *q)
     char line[LKR_VERSION_TEXT_MAX];
     int rc = dx_text(x, q->title, q->text, line, sizeof line);
     if (rc != 0) return rc;
+    DX_V(x, AFTER) |= DX_ASKED_FW_NOW;
     if (line[0] == '\0') {
         lkr_status st = lkr_session_answer(x->s, LKR_QUESTION_FIRMWARE_VERSION, LKR_UNKNOWN);
         if (st != LKR_OK) return cli_error("diagnose", "the answer was refused", lkr_strerror(st));
@@ -820,5 +821,5 @@ static int finish(dx *x, const lkr_action *a)
      * lock maker's technical language); unsaved, it is shown now or lost. */
     if (x->state_path != NULL && !x->verbose) return CLI_EXIT_SUPPORT;
     puts("\nThe report to send to the lock maker (no access code is in it):\n");
-    return cli_print_report("diagnose", x->s, 0) != 0 ? CLI_EXIT_ERROR : CLI_EXIT_SUPPORT;
+    return cli_print_report("diagnose", x->s, 0, &x->st) != 0 ? CLI_EXIT_ERROR : CLI_EXIT_SUPPORT;
 }

@@ -519,6 +519,17 @@ def play(person_cls, tmp, ids):
     check(p.returncode == rc, "%s: all answers at once end the same (%d, %d): %r" % (
         person.name, p.returncode, rc, p.stderr[-300:]))
     text = subprocess.run([CLI, "report", "--state", state], capture_output=True, text=True).stdout
+    # Nothing the wizard asked is "unknown" in the report: the person's
+    # answer, or that they did not know.
+    asked = ["Manufacturer:", "Model:", "Serial number:", "Batteries:", "Error code first:",
+             "Error code now:"]
+    if any("software update" in c for c in person.changes):
+        asked += ["Firmware before:", "Firmware target:", "Update:"]
+    if person.version_now and rc == 0:
+        asked.append("Firmware now:")
+    left = [l for l in text.splitlines()
+            if any(l.startswith(a) for a in asked) and l.rstrip().endswith("unknown")]
+    check(not left, "%s: the report says unknown for what was asked: %r" % (person.name, left))
     for part in getattr(person, "report_has", ()):
         check(part in text, "%s: the report says %r: %r" % (person.name, part, text[-600:]))
     r1 = subprocess.run([CLI, "report", "--state", state, "--json"], capture_output=True, text=True)
