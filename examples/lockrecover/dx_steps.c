@@ -809,6 +809,10 @@ static int finish(dx *x, const lkr_action *a)
     if (a->kind != LKR_ACTION_NEEDS_SUPPORT) return CLI_EXIT_SUPPORT;
     puts("What is still wrong:");
     print_reasons(a->detail);
+    if ((a->detail & LKR_SUPPORT_CODES_UNVERIFIED) && codes_noted(x)) {
+        puts("  - a step that could erase codes came after your last code check: try each code "
+             "from your written list at the keypad now, and put back any that is gone");
+    }
     if (update_running(x)) {
         puts("  - the update may still be running: leave the batteries in and the lock alone "
              "until it ends, or until the lock maker's support says otherwise");

@@ -422,6 +422,19 @@ class ZwaveNotedCodes(Person):
     report_has = ("noted by the person (not read from the lock)",)
 
 
+class ZwaveNotedTwice(ZwaveNotedCodes):
+    """The same lock, where only the second step that may erase codes brings it
+    back. The person checked the codes after the first; the session checks
+    them only once, so it may not say recovered with codes unchecked after
+    the second: a hand-over that tells the person to try each code now."""
+    name = "The same Z-Wave lock, back only after a second step that may erase codes"
+    fixes = ("Remove the lock from your hub and add it back",)
+    budget = 52
+    expect_rc = 1
+    ending = ("needs the lock maker's help", "codes may have been erased and could not be checked",
+              "came after your last code check: try each code from your written list")
+
+
 class ZwaveCodesUnknown(ZwaveNotedCodes):
     """The same lock, codes not written down: nothing that may erase them is done."""
     name = "The same Z-Wave lock, codes not written down: nothing that may erase them"
@@ -438,7 +451,7 @@ class ZwaveCodesUnknown(ZwaveNotedCodes):
 
 
 PEOPLE = [WifiRouter, WifiOldApp, ZwaveNimh, BleAndroid, ZigbeeHub, MatterThread, BleDead, StuckUpdate,
-          StuckUpdateEnds, ZwaveNotedCodes, ZwaveCodesUnknown]
+          StuckUpdateEnds, ZwaveNotedCodes, ZwaveNotedTwice, ZwaveCodesUnknown]
 
 
 # ---- driving the CLI -------------------------------------------------------------
