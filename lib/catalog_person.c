@@ -148,7 +148,9 @@ static const person_step steps[LKR__STEP_COUNT + 1] = {
         HUB_BACK, NULL, NULL, NULL},
     S(ZWAVE_EXCLUDE_REINCLUDE) = {"Remove the lock from your hub and add it back",
         "In the hub's app, start removing a device, then press the lock's connect button (the "
-        "manual says which). When it is removed, choose add device and press it again.",
+        "manual says which). When it is removed, choose add device and press it again. The "
+        "hub may ask for a 5-digit PIN: it is on a sticker on the lock or its box, beside a "
+        "square code. Removing the lock may erase its codes: keep your list of codes ready.",
         NULL, "Ask whoever set up your hub, or the hub maker's helpline.", NULL, NULL},
     S(ZIGBEE_CHECK_HUB) = {"Check that your smart-home hub is working",
         "Open the hub's app: is the hub shown online, and do your other devices respond? If "
@@ -219,18 +221,23 @@ static const person_step steps[LKR__STEP_COUNT + 1] = {
     S(HUBITAT_READD) = {"Remove the lock from Hubitat and add it back",
         "Remove the lock in Hubitat and add it again with device discovery.",
         NULL, NULL, NULL, NULL},
-    S(REPAIR_BACKUP_CODES) = {"Make a copy of every code first",
-        "Before anything is removed, every code and which person it belongs to must be copied "
-        "and checked.",
-        NULL, "Write every code down on paper, with whose it is, and keep the paper safe.",
+    S(REPAIR_BACKUP_CODES) = {"Write down every code and its slot number first",
+        "The next step may erase the lock's codes. Before it, write down every code with its "
+        "slot number (the number the app shows beside it) and whose it is, and keep the paper "
+        "safe. Afterwards you try each code at the keypad and put back any that is gone.",
+        NULL, "Ask each person who has a code to tell you theirs, and find its slot number in "
+        "the app's list of users or codes.",
         NULL, NULL},
     S(REPAIR_REMOVE_AND_READD) = {"Remove the lock from your apps and add it back",
         "In the lock's app remove the lock from your account, and from any other app that "
         "shows it. Then add it back with the lock's app, standing next to the lock.",
         NULL, NULL, NULL, NULL},
     S(REPAIR_VERIFY_CODES) = {"Check that your codes are still there",
-        "Look at the list of codes in the app, or try each code at the keypad.",
-        NULL, NULL, NULL, NULL},
+        "Take your written list and try each code at the keypad, one at a time. If one does "
+        "not open the lock, put it back in the same slot (in the app, or as the lock's manual "
+        "says), then try it again.",
+        NULL, "Ask whoever set up the lock, or the lock maker's helpline, to help you put the "
+        "missing codes back.", NULL, NULL},
     S(REPAIR_WAIT_FOR_RECONNECT) = {"Wait up to two days for the lock to come back",
         "Some updates leave a lock offline for a while and it comes back by itself. Leave the "
         "batteries in and check again within two days.",
@@ -303,8 +310,8 @@ static const person_pair guards[LKR__GUARD_COUNT + 1] = {
         "Without the master code you could be shut out of the lock's settings."},
     [LKR_GUARD_CODES_BACKED_UP] = {"Is every code copied and checked?",
         "Every code must be copied and checked before anything that could erase them.",
-        "This tool cannot copy codes out of the lock, so this step is left out: it would "
-        "erase your codes."},
+        "Your codes are not copied or written down, so this step is left out: it would "
+        "erase them."},
     [LKR_GUARD_PHYSICAL_KEY] = {"Do you have a working key for this lock with you?",
         "Find the lock's metal key and keep it with you, outside the door.",
         "Without a key you could be locked out if something goes wrong."},
@@ -322,8 +329,8 @@ static const person_pair guards[LKR__GUARD_COUNT + 1] = {
         "An update may still be running: taking the power away now could break the lock."},
     [LKR_GUARD_REPAIR_CODES_SAFE] = {"Are your codes safe if the lock is removed and added back?",
         "Some locks lose their codes when removed from the app; the codes are copied first.",
-        "This lock may lose its codes when removed, and this tool cannot copy them, so the "
-        "step is left out."},
+        "This lock may lose its codes when removed, and they are not copied or written down, "
+        "so the step is left out."},
     [LKR_GUARD_PREFLIGHT_OK] = {"Are you ready for a software update: new batteries, a key "
         "with you, and the phone next to the lock and kept awake?",
         "Before a software update: new alkaline batteries, a key with you, the phone next to "
@@ -331,7 +338,9 @@ static const person_pair guards[LKR__GUARD_COUNT + 1] = {
         "A software update without these can leave the lock dead."},
     [LKR_GUARD_CODES_NOTED] = {"Have you written down every code and its slot number?",
         "Write down every code the lock has with its slot number, as the app shows them. "
-        "After the step you try each code on the keypad and put back any that is gone.",
+        "Nothing can read the codes back from this lock, so your list is the only copy: the "
+        "next step may erase them (a factory reset erases every one), and afterwards you try "
+        "each code on the keypad and put back any that is gone.",
         "Without your codes written down, a step that could erase them is left out."},
 };
 

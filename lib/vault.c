@@ -276,15 +276,16 @@ static void unkeyed_digest(const lkr_vault *v, uint8_t out[32])
     lkr__wipe(&h, sizeof(h));
 }
 
-/* A fresh digest key from the system's random source; 0 when there is none. */
-static int fill_random(uint8_t *p, size_t n)
+/* A fresh digest key from the system's random source; 0 when there is none
+ * (a bare-metal build: such a host passes its own through lkr_vault_new_ex). */
+static int system_random(uint8_t *p, size_t n)
 {
 #if defined(LKR_HAVE_ARC4RANDOM)
     arc4random_buf(p, n);
     return 1;
 #elif defined(_WIN32)
     return BCryptGenRandom(NULL, p, (ULONG)n, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0;
-#else
+#elif defined(__linux__) || defined(__unix__) || defined(__APPLE__)
     size_t got = 0;
 #if defined(__linux__)
     while (got < n) {
@@ -301,18 +302,50 @@ static int fill_random(uint8_t *p, size_t n)
         (void)fclose(f); /* read only: nothing to flush */
     }
     return got == n;
+#else
+    (void)p;
+    (void)n;
+    return 0;
 #endif
+}
+
+/* The key from the host's source when it gave one, else the system's. A
+ * host source that fails is a failed callback; no source at all is a
+ * platform without one. */
+static lkr_status draw_key(const lkr_vault_config *c, uint8_t *key)
+{
+    if (c != NULL && c->random != NULL) {
+        lkr_status st = c->random(c->random_ctx, key, KEY_SIZE);
+        return st == LKR_OK ? LKR_OK : LKR_E_TRANSPORT;
+    }
+    return system_random(key, KEY_SIZE) ? LKR_OK : LKR_E_UNSUPPORTED;
 }
 
 /* ---- lifecycle ----------------------------------------------------------------- */
 
-lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
+void lkr_vault_config_init(lkr_vault_config *config)
 {
+    if (config != NULL) {
+        lkr_vault_config c = LKR_VAULT_CONFIG_INIT;
+        *config = c;
+    }
+}
+
+#define VAULT_CONFIG_MIN (offsetof(lkr_vault_config, random_ctx) + sizeof(void *))
+
+lkr_status lkr_vault_new_ex(const lkr_vault_config *config, lkr_vault **out)
+{
+    lkr_vault_config c = LKR_VAULT_CONFIG_INIT;
+    const lkr_allocator *al;
     lkr_vault *v;
     lkr_status st;
     if (out == NULL) {
         return LKR_E_INVAL;
     }
+    if (config != NULL && (st = lkr__ingest(&c, sizeof c, config, VAULT_CONFIG_MIN)) != LKR_OK) {
+        return st;
+    }
+    al = c.allocator;
     if ((st = lkr__check_allocator(al)) != LKR_OK) {
         return st;
     }
@@ -321,10 +354,11 @@ lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
         return LKR_E_NOMEM;
     }
     memset(v, 0, sizeof(*v));
-    if (!fill_random(v->key, sizeof(v->key))) {
+    if ((st = draw_key(&c, v->key)) != LKR_OK) {
+        lkr__wipe(v->key, sizeof(v->key));
         if (al != NULL) al->free(al->ctx, v, sizeof(*v));
         else free(v);
-        return LKR_E_UNSUPPORTED;
+        return st;
     }
     v->magic = VAULT_MAGIC;
     v->scratch = v->clear;
@@ -337,6 +371,13 @@ lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
     v->digest_stale = 1;
     *out = v;
     return LKR_OK;
+}
+
+lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
+{
+    lkr_vault_config c = LKR_VAULT_CONFIG_INIT;
+    c.allocator = al;
+    return lkr_vault_new_ex(&c, out);
 }
 
 static int vault_ok(const lkr_vault *v)
@@ -908,10 +949,8 @@ static lkr_status parse_header(lkr__reader *r, export_meta *m)
             (!m->id.bound && (m->id.manufacturer[0] || m->id.model[0] || m->id.serial[0]))) {
             return LKR_E_CORRUPT;
         }
-    } else if (!fill_random(m->key, KEY_SIZE)) {
-        return LKR_E_UNSUPPORTED; /* format 1 had no key: the vault gets a new one */
     }
-    return LKR_OK;
+    return LKR_OK; /* format 1 had no key: the vault keeps its own */
 }
 
 /* Parses a clear export into `codes`; LKR_OK or why not. */
@@ -1003,8 +1042,10 @@ lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const v
     v->pins_readable = (m.flags & 2u) != 0;
     v->has_checksum = (m.flags & 4u) != 0;
     v->checksum = m.checksum;
-    memcpy(v->key, m.key, KEY_SIZE);
-    key_changed(v);
+    if (m.version >= 2) {
+        memcpy(v->key, m.key, KEY_SIZE);
+        key_changed(v);
+    }
     v->id = m.id;
     lkr__wipe(&m, sizeof(m));
     v->missing = 0;

@@ -164,8 +164,11 @@ int cli_state_write(const char *cmd, const char *path, const cli_state *st);
 int cli_load_state(const char *cmd, const char *path, const lkr_transport *t,
                    lkr_session **out, int *missing, cli_state *st);
 
-/* Prints the session's support report (text or JSON) to stdout; 0 or CLI_EXIT_ERROR. */
-int cli_print_report(const char *cmd, const lkr_session *s, int json);
+/* Prints the session's support report (text or JSON) to stdout; 0 or
+ * CLI_EXIT_ERROR. With the diagnose state st (or NULL), a text line the
+ * library leaves "unknown" for something the wizard asked says what the
+ * person answered instead. */
+int cli_print_report(const char *cmd, const lkr_session *s, int json, const cli_state *st);
 
 /* Prints the diagnosis of d in text (classify, simulate). */
 void cli_print_diagnosis(FILE *f, const lkr_diagnosis *d, uint32_t max_causes);

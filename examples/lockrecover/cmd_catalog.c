@@ -6,14 +6,15 @@
 const char cli_help_steps[] =
     "Usage: lockrecover steps [--protocol P] [--json]\n"
     "\n"
-    "Lists the catalog's recovery steps: string id, tier, timed phase, cost in\n"
-    "person-minutes and title. With --protocol, only the steps that apply to a\n"
-    "lock of that protocol (linked to any ecosystem, with or without a bridge or\n"
-    "a keypad, after an update).\n"
+    "Lists the catalog's recovery steps: string id, tier, timed phase (wait),\n"
+    "the time the lock is given after the step before it is checked (settle),\n"
+    "cost in person-minutes and title. With --protocol, only the steps that\n"
+    "apply to a lock of that protocol (linked to any ecosystem, with or without\n"
+    "a bridge or a keypad, after an update).\n"
     "\n"
     "  --protocol P   wifi, ble, zwave, zigbee, matter\n"
-    "  --json         an array of {id, title, tier, wait_s, cost_min, protocols,\n"
-    "                 guards, destructive}\n";
+    "  --json         an array of {id, title, tier, wait_s, settle_s, cost_min,\n"
+    "                 protocols, guards, destructive}\n";
 
 const char cli_help_causes[] =
     "Usage: lockrecover causes [--json]\n"
@@ -52,6 +53,15 @@ static void text_protocols(uint32_t mask, char *buf, size_t cap)
     }
 }
 
+/* A wait in the largest whole unit: 30s, 5m, 48h; "-" for none. */
+static void duration(uint32_t sec, char *buf, size_t cap)
+{
+    if (sec == 0) snprintf(buf, cap, "-");
+    else if (sec % 3600u == 0) snprintf(buf, cap, "%uh", (unsigned)(sec / 3600u));
+    else if (sec % 60u == 0) snprintf(buf, cap, "%um", (unsigned)(sec / 60u));
+    else snprintf(buf, cap, "%us", (unsigned)sec);
+}
+
 static int list_steps(uint32_t protocol, int json)
 {
     lkr_profile profile;
@@ -83,8 +93,8 @@ static int list_steps(uint32_t protocol, int json)
             cli_json_str(stdout, s.title);
             fputs(", \"tier\": ", stdout);
             cli_json_str(stdout, cli_tier_sid(s.tier));
-            printf(", \"wait_s\": %u, \"cost_min\": %u, \"protocols\": ", (unsigned)s.wait_s,
-                   (unsigned)s.cost_min);
+            printf(", \"wait_s\": %u, \"settle_s\": %u, \"cost_min\": %u, \"protocols\": ",
+                   (unsigned)s.wait_s, (unsigned)s.settle_s, (unsigned)s.cost_min);
             json_protocols(s.protocols);
             fputs(", \"guards\": [", stdout);
             for (g = 1; g < 32; g++) {
@@ -95,16 +105,17 @@ static int list_steps(uint32_t protocol, int json)
             }
             printf("], \"destructive\": %s}", s.destroys ? "true" : "false");
         } else {
-            char wait[16];
-            if (s.wait_s) snprintf(wait, sizeof wait, "%us", (unsigned)s.wait_s);
-            else snprintf(wait, sizeof wait, "-");
+            char wait[16], settle[16];
+            duration(s.wait_s, wait, sizeof wait);
+            duration(s.settle_s, settle, sizeof settle);
             if (first) {
                 cli_sgr(stdout, CLI_BOLD);
-                printf("%-34s %-9s %6s %4s  %s", "step", "tier", "wait", "min", "title");
+                printf("%-34s %-9s %6s %6s %4s  %s", "step", "tier", "wait", "settle", "min",
+                       "title");
                 cli_sgr_reset(stdout);
                 fputc('\n', stdout);
             }
-            printf("%-34s %-9s %6s %4u  %s\n", s.sid, cli_tier_sid(s.tier), wait,
+            printf("%-34s %-9s %6s %6s %4u  %s\n", s.sid, cli_tier_sid(s.tier), wait, settle,
                    (unsigned)s.cost_min, s.title);
         }
         first = 0;

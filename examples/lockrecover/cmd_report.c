@@ -2,7 +2,7 @@
  * lockrecover report: the support report of a session `diagnose --state`
  * saved, as text or JSON. Also the loader diagnose uses to resume.
  */
-#include "cli.h"
+#include "dx.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +49,56 @@ int cli_load_state(const char *cmd, const char *path, const lkr_transport *t,
     return rc;
 }
 
-int cli_print_report(const char *cmd, const lkr_session *s, int json)
+/* Whether the wizard asked for what the report's line `label` shows. */
+static int wizard_asked(const cli_state *st, const char *label)
+{
+    uint32_t opened = st->v[CLI_SV_OPENED], after = st->v[CLI_SV_AFTER];
+#define OPENED(p) ((opened >> (p)) & 1u)
+    if (strncmp(label, "Manufacturer:", 13) == 0 || strncmp(label, "Model:", 6) == 0) {
+        return OPENED(DX_P_MODEL);
+    }
+    if (strncmp(label, "Serial number:", 14) == 0) return OPENED(DX_P_SERIAL);
+    if (strncmp(label, "Error code", 10) == 0) return OPENED(DX_P_ERROR);
+    if (strncmp(label, "Firmware before:", 16) == 0) return OPENED(DX_P_FW_BEFORE);
+    if (strncmp(label, "Firmware target:", 16) == 0) return OPENED(DX_P_FW_TARGET);
+    if (strncmp(label, "Firmware now:", 13) == 0) {
+        return (after & (DX_AFTER_VERSION | DX_ASKED_FW_NOW)) != 0;
+    }
+    if (strncmp(label, "Update:", 7) == 0) return OPENED(DX_P_UPDATE) || st->v[CLI_SV_UPDATE] != 0;
+    if (strncmp(label, "Batteries:", 10) == 0) return OPENED(DX_P_BATTERY);
+#undef OPENED
+    return 0;
+}
+
+/* Prints the text report line by line; "unknown" after a label the wizard
+ * asked becomes what the person said: that they did not know (or, for the
+ * maker, that it was given with the model). */
+static void print_text(const char *text, const cli_state *st)
+{
+    const char *line = text;
+    while (*line != '\0') {
+        const char *end = strchr(line, '\n'), *colon;
+        size_t len = end ? (size_t)(end - line) : strlen(line), lab;
+        colon = memchr(line, ':', len);
+        lab = colon ? (size_t)(colon - line) + 1 : 0;
+        while (lab > 0 && lab < len && line[lab] == ' ') lab++;
+        if (st != NULL && lab > 0 && len - lab == 7 && memcmp(line + lab, "unknown", 7) == 0 &&
+            line[0] != ' ' && wizard_asked(st, line)) {
+            fwrite(line, 1, lab, stdout);
+            if (strncmp(line, "Manufacturer:", 13) == 0 && st->text[CLI_ST_MODEL][0] != '\0') {
+                fputs("given with the model (asked together)", stdout);
+            } else {
+                fputs("asked; the person did not know", stdout);
+            }
+        } else {
+            fwrite(line, 1, len, stdout);
+        }
+        fputc('\n', stdout);
+        line += len + (end != NULL);
+    }
+}
+
+int cli_print_report(const char *cmd, const lkr_session *s, int json, const cli_state *cst)
 {
     char *text;
     size_t need = 0;
@@ -64,9 +113,13 @@ int cli_print_report(const char *cmd, const lkr_session *s, int json)
         free(text);
         return cli_error(cmd, "cannot build the report", lkr_strerror(st));
     }
-    fputs(text, stdout);
-    need = strlen(text);
-    if (need == 0 || text[need - 1] != '\n') fputc('\n', stdout);
+    if (json || cst == NULL) {
+        fputs(text, stdout);
+        need = strlen(text);
+        if (need == 0 || text[need - 1] != '\n') fputc('\n', stdout);
+    } else {
+        print_text(text, cst);
+    }
     free(text);
     return CLI_EXIT_OK;
 }
@@ -84,6 +137,7 @@ int cmd_report(int argc, char **argv)
     cli_parser p;
     lkr_transport t;
     lkr_session *s = NULL;
+    cli_state *st;
     int k, json = 0, rc;
 
     cli_parser_init(&p, argc, argv, opts, sizeof(opts) / sizeof(opts[0]));
@@ -100,8 +154,11 @@ int cmd_report(int argc, char **argv)
 
     lkr_transport_init(&t);
     t.now_ms = report_clock;
-    if ((rc = cli_load_state(cmd, path, &t, &s, NULL, NULL)) != 0) return rc;
-    rc = cli_print_report(cmd, s, json);
+    if ((st = malloc(sizeof *st)) == NULL) return cli_error(cmd, "out of memory", NULL);
+    if ((rc = cli_load_state(cmd, path, &t, &s, NULL, st)) == 0) {
+        rc = cli_print_report(cmd, s, json, st->legacy ? NULL : st);
+    }
     lkr_session_free(s);
+    free(st);
     return rc;
 }

@@ -323,7 +323,7 @@ static int simulate_and_print(sim_run *r, int json)
             print_summary(r, &stats);
             if (r->final_kind == LKR_ACTION_NEEDS_SUPPORT) {
                 puts("\nSupport report:");
-                rc = cli_print_report(cmd, r->s, 0);
+                rc = cli_print_report(cmd, r->s, 0, NULL);
             }
         }
         if (rc == 0) rc = r->final_kind == LKR_ACTION_RECOVERED ? CLI_EXIT_OK : CLI_EXIT_SUPPORT;

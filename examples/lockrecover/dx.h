@@ -60,6 +60,7 @@ enum {
 /* CLI_SV_AFTER bits: the checks after an update that came back. */
 #define DX_AFTER_VERSION 0x01u
 #define DX_AFTER_CODES 0x02u
+#define DX_ASKED_FW_NOW 0x04u /* the session asked the version it runs now */
 
 typedef struct dx {
     int tty_in, tty_out;

@@ -119,7 +119,21 @@ static int do_wait(dx *x, const lkr_action *a)
 static int confirmable(uint32_t g)
 {
     return g == LKR_GUARD_ADMIN_CODE_RECORDED || g == LKR_GUARD_PHYSICAL_KEY ||
-           g == LKR_GUARD_DOOR_OPEN || g == LKR_GUARD_PHONE_IN_RANGE || g == LKR_GUARD_PREFLIGHT_OK;
+           g == LKR_GUARD_DOOR_OPEN || g == LKR_GUARD_PHONE_IN_RANGE ||
+           g == LKR_GUARD_PREFLIGHT_OK || g == LKR_GUARD_CODES_NOTED;
+}
+
+#define CODE_COPY_GUARDS                                                                           \
+    (LKR_GUARD_BIT(LKR_GUARD_CODES_BACKED_UP) | LKR_GUARD_BIT(LKR_GUARD_REPAIR_CODES_SAFE))
+
+/* The guards a person can settle for a step blocked on unmet: this tool has
+ * no code reader, so a step blocked on the code copy can go ahead on the
+ * person's own list of every code and its slot (the person-noted evidence
+ * level, docs/ENGINE.md). */
+static uint32_t askable(uint32_t unmet)
+{
+    if (unmet & CODE_COPY_GUARDS) unmet = (unmet & ~CODE_COPY_GUARDS) | LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED);
+    return unmet;
 }
 
 /* The first guard of mask to ask the person about, after guard 'after'; 0 if
@@ -127,6 +141,7 @@ static int confirmable(uint32_t g)
 static uint32_t guard_to_ask(uint32_t unmet, uint32_t after)
 {
     uint32_t g;
+    unmet = askable(unmet);
     for (g = 1; g < 32; g++) {
         if ((unmet & LKR_GUARD_BIT(g)) && !confirmable(g)) return 0;
     }
@@ -190,7 +205,7 @@ int dx_prompt_fits(dx *x)
     case DX_P_VERIFY: return a.kind == LKR_ACTION_VERIFY && a.step == arg && DX_V(x, STAGE) <= 2;
     case DX_P_GUARD:
         return a.kind == LKR_ACTION_BLOCKED && a.step == arg && DX_V(x, STAGE) < 32 &&
-               confirmable(DX_V(x, STAGE)) && (a.unmet_guards & LKR_GUARD_BIT(DX_V(x, STAGE)));
+               confirmable(DX_V(x, STAGE)) && (askable(a.unmet_guards) & LKR_GUARD_BIT(DX_V(x, STAGE)));
     case DX_P_BLOCKED: return a.kind == LKR_ACTION_BLOCKED && a.step == arg;
     default: return 0;
     }
@@ -231,6 +246,7 @@ static int ask_version(dx *x, const lkr_person_text *q)
     char line[LKR_VERSION_TEXT_MAX];
     int rc = dx_text(x, q->title, q->text, line, sizeof line);
     if (rc != 0) return rc;
+    DX_V(x, AFTER) |= DX_ASKED_FW_NOW;
     if (line[0] == '\0') {
         lkr_status st = lkr_session_answer(x->s, LKR_QUESTION_FIRMWARE_VERSION, LKR_UNKNOWN);
         if (st != LKR_OK) return cli_error("diagnose", "the answer was refused", lkr_strerror(st));
@@ -259,6 +275,43 @@ static int ask_update_followup(dx *x, int32_t *v)
     return 0;
 }
 
+/* The session asks again, after the steps that keep the power on, whether
+ * an update that was running has ended: in those words, since the person
+ * already said it was running. "Don't know" leaves it running (the session
+ * then hands over with the power untouched). */
+static int ask_update_again(dx *x, int32_t *v)
+{
+    static const char *const labels[] = {
+        "yes, it is still running (a progress bar, or \"updating\")",
+        "it has ended, and the app says it worked",
+        "it has ended, but the app says it failed",
+        "it is no longer running, but I can't tell how it ended",
+        "don't know",
+    };
+    static const int32_t values[] = { LKR_UPDATE_IN_PROGRESS, LKR_UPDATE_REPORTED_OK,
+                                      LKR_UPDATE_REPORTED_FAILED, LKR_UPDATE_FINISHED,
+                                      LKR_UPDATE_UNKNOWN };
+    size_t k = 0;
+    int rc = dx_choose(x, "Look at the lock's app again: is the update still running?",
+                       "The batteries stayed in so far, as they must while an update runs.",
+                       labels, 5, &k);
+    if (rc == 0) *v = values[k];
+    return rc;
+}
+
+/* The tool's own record of where the update stands, as the session keeps
+ * it: "don't know" does not end an update that was running. */
+static void note_update(dx *x, int32_t v)
+{
+    if (v == LKR_UPDATE_UNKNOWN && DX_V(x, UPDATE) == 1u + LKR_UPDATE_IN_PROGRESS) return;
+    DX_V(x, UPDATE) = 1u + (uint32_t)v;
+}
+
+static int update_running(const dx *x)
+{
+    return DX_V(x, UPDATE) == 1u + LKR_UPDATE_IN_PROGRESS;
+}
+
 static int ask_choice(dx *x, const lkr_person_text *q, int32_t *v, size_t *picked)
 {
     const char *labels[16];
@@ -281,7 +334,9 @@ static int answer_ask(dx *x)
     lkr_status st;
 
     if (q == LKR_QUESTION_FIRMWARE_VERSION) return ask_version(x, &t);
-    if (q == LKR_QUESTION_UPDATE_STATE && DX_V(x, STAGE) == 1) {
+    if (q == LKR_QUESTION_UPDATE_STATE && DX_V(x, STAGE) == 0 && update_running(x)) {
+        rc = ask_update_again(x, &v);
+    } else if (q == LKR_QUESTION_UPDATE_STATE && DX_V(x, STAGE) == 1) {
         rc = ask_update_followup(x, &v);
     } else if (q == LKR_QUESTION_UPDATE_STALLED_MIN) {
         rc = ask_number(x, &t, &v);
@@ -298,6 +353,7 @@ static int answer_ask(dx *x)
     if ((st = lkr_session_answer(x->s, q, v)) != LKR_OK) {
         return cli_error("diagnose", "the answer was refused", lkr_strerror(st));
     }
+    if (q == LKR_QUESTION_UPDATE_STATE) note_update(x, v);
     dx_set_prompt(x, DX_P_NONE, 0, 0);
     return 0;
 }
@@ -321,6 +377,63 @@ static int timed(uint32_t step)
     return lkr_step_get(step, &si) == LKR_OK && si.wait_s > 0;
 }
 
+/* Whether step erases every code for sure (a factory reset), rather than
+ * perhaps (a re-pair on some models). */
+static int erases_all_codes(uint32_t step)
+{
+    lkr_step_info si = LKR_STEP_INFO_INIT;
+    return lkr_step_get(step, &si) == LKR_OK && (si.destroys & LKR_DESTROYS_CODES) != 0;
+}
+
+static void warn_codes(uint32_t step)
+{
+    cli_sgr(stdout, CLI_YELLOW);
+    fputs(erases_all_codes(step)
+              ? "Warning: a factory reset erases every code. Afterwards you type each one back "
+                "in from your list, in its slot."
+              : "Warning: this step may erase the lock's codes. Afterwards you try each code at "
+                "the keypad and put back any that is gone, from your list.",
+          stdout);
+    cli_sgr_reset(stdout);
+    fputc('\n', stdout);
+}
+
+/* The code copy, done by a person: this tool reads no codes, so the copy is
+ * the person's written list (confirmed as such, before the step is
+ * reported, so the step it was for may go ahead). */
+static int noted_if_backup(dx *x, uint32_t step)
+{
+    lkr_status st;
+    if (step != LKR_STEP_REPAIR_BACKUP_CODES) return 0;
+    st = lkr_session_confirm(x->s, LKR_GUARD_CODES_NOTED, 1);
+    return st == LKR_OK ? 0 : cli_error("diagnose", "the written list was refused", lkr_strerror(st));
+}
+
+/* Codes the person wrote down (no code reader here). */
+static int codes_noted(const dx *x)
+{
+    lkr_session_info info = LKR_SESSION_INFO_INIT;
+    return lkr_session_status(x->s, &info) == LKR_OK && !info.backup_verified &&
+           (info.guards_held & LKR_GUARD_BIT(LKR_GUARD_CODES_NOTED)) != 0;
+}
+
+/* The answers to a step: what "done" means for the code steps. */
+static const char *const *step_labels(const dx *x, uint32_t step)
+{
+    static const char *const plain[] = { "done", "I can't do this", "skip this step" };
+    static const char *const backup[] = { "I wrote every code and its slot down",
+                                          "I can't do this", "skip this step" };
+    static const char *const check[] = { "every code opens the lock (I put back any that was gone)",
+                                         "a code is gone and I can't put it back",
+                                         "skip this step" };
+    if (step == LKR_STEP_REPAIR_BACKUP_CODES) return backup;
+    if ((step == LKR_STEP_REPAIR_VERIFY_CODES || step == LKR_STEP_RESET_RESTORE_AFTER_RESET) &&
+        codes_noted(x)) {
+        return check;
+    }
+    return plain;
+}
+
 static int answer_cannot(dx *x, uint32_t step)
 {
     static const char *const labels[] = { "done that way", "that is not possible now either" };
@@ -330,19 +443,21 @@ static int answer_cannot(dx *x, uint32_t step)
     if (rc != 0) return rc;
     dx_set_prompt(x, DX_P_NONE, 0, 0);
     if (k == 1) DX_V(x, CANNOT) += 1;
+    if (k == 0 && (rc = noted_if_backup(x, step)) != 0) return rc;
     return report(x, step, k == 0 ? LKR_OUTCOME_DONE : LKR_OUTCOME_CANNOT_DO);
 }
 
 static int answer_step(dx *x)
 {
-    static const char *const labels[] = { "done", "I can't do this", "skip this step" };
     uint32_t step = DX_V(x, ARG);
+    const char *const *labels = step_labels(x, step);
     lkr_person_text t = ptext(LKR_TEXT_STEP, step);
     size_t k = 0;
     int rc;
 
     if (DX_V(x, STAGE) == 1) return answer_cannot(x, step);
     show_step(x, step, 0);
+    if (erases_all_codes(step) && codes_noted(x)) warn_codes(step);
     rc = dx_choose(x, timed(step) ? "Tell me when you have done it (the time starts then):"
                                   : "When you have done it:",
                    NULL, labels, 3, &k);
@@ -352,6 +467,7 @@ static int answer_step(dx *x)
         return 0;
     }
     dx_set_prompt(x, DX_P_NONE, 0, 0);
+    if (k == 0 && (rc = noted_if_backup(x, step)) != 0) return rc;
     return report(x, step, k == 0 ? LKR_OUTCOME_DONE : k == 1 ? LKR_OUTCOME_CANNOT_DO
                                                              : LKR_OUTCOME_SKIPPED);
 }
@@ -482,6 +598,23 @@ static int answer_checklist(dx *x)
     return 0;
 }
 
+/* "I wrote every code and its slot down": the person-noted evidence level,
+ * the only one this tool can offer (it reads no codes). */
+static int answer_codes_noted(dx *x, uint32_t step)
+{
+    static const char *const labels[] = { "yes, I wrote every code and its slot down",
+                                          "no, not yet", "don't know" };
+    lkr_person_text t = ptext(LKR_TEXT_GUARD, LKR_GUARD_CODES_NOTED);
+    size_t k = 0;
+    int rc;
+    warn_codes(step);
+    if ((rc = dx_choose(x, t.title, t.text, labels, 3, &k)) != 0) return rc;
+    if (k == 0 && lkr_session_confirm(x->s, LKR_GUARD_CODES_NOTED, 1) != LKR_OK) {
+        puts("That cannot be confirmed for this lock.");
+    }
+    return 0;
+}
+
 static int answer_guard(dx *x)
 {
     uint32_t step = DX_V(x, ARG), g = DX_V(x, STAGE);
@@ -495,6 +628,8 @@ static int answer_guard(dx *x)
     if (g == LKR_GUARD_PREFLIGHT_OK) {
         printf("%s\n", t.text);
         rc = answer_checklist(x);
+    } else if (g == LKR_GUARD_CODES_NOTED) {
+        rc = answer_codes_noted(x, step);
     } else if ((rc = dx_choose(x, t.title, t.text, labels, 3, &k)) == 0 && k == 0 &&
                lkr_session_confirm(x->s, g, 1) != LKR_OK) {
         puts("That cannot be confirmed for this lock.");
@@ -568,6 +703,22 @@ static uint32_t fixing_step(const lkr_session *s, const lkr_session_info *info)
     return 0;
 }
 
+/* The person tried every noted code at the keypad (after a step that may
+ * have erased them). */
+static int codes_tried(const lkr_session *s, const lkr_session_info *info)
+{
+    uint32_t i;
+    for (i = 0; i < info->history_count; i++) {
+        lkr_history_entry h = LKR_HISTORY_ENTRY_INIT;
+        if (lkr_session_history(s, i, &h) == LKR_OK &&
+            (h.step == LKR_STEP_REPAIR_VERIFY_CODES || h.step == LKR_STEP_RESET_RESTORE_AFTER_RESET) &&
+            (h.outcome == LKR_OUTCOME_DONE || h.outcome == LKR_OUTCOME_FIXED)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void how_to_report(const dx *x)
 {
     if (x->state_path) {
@@ -604,6 +755,13 @@ static void ending_recovered(const dx *x, const lkr_session_info *info, const lk
     if (ct.watch != NULL && watch != ct.watch) printf("Also: %s\n", ct.watch);
     if (x->st.text[CLI_ST_FW_AFTER][0] != '\0') {
         printf("Software version now: %s.\n", x->st.text[CLI_ST_FW_AFTER]);
+    }
+    if (codes_noted(x)) {
+        puts(codes_tried(x->s, info)
+                 ? "Your codes: written down by you, and each tried at the keypad after the step "
+                   "that could erase them (nothing here read them from the lock). Keep your list "
+                   "somewhere safe."
+                 : "Your codes: written down by you; nothing that could erase them was done.");
     }
     if (DX_V(x, AFTER) & DX_AFTER_CODES && DX_V(x, CODES_AFTER) == LKR_CODES_ALL_WORK) {
         puts("Your codes: still there.");
@@ -651,6 +809,14 @@ static int finish(dx *x, const lkr_action *a)
     if (a->kind != LKR_ACTION_NEEDS_SUPPORT) return CLI_EXIT_SUPPORT;
     puts("What is still wrong:");
     print_reasons(a->detail);
+    if ((a->detail & LKR_SUPPORT_CODES_UNVERIFIED) && codes_noted(x)) {
+        puts("  - a step that could erase codes came after your last code check: try each code "
+             "from your written list at the keypad now, and put back any that is gone");
+    }
+    if (update_running(x)) {
+        puts("  - the update may still be running: leave the batteries in and the lock alone "
+             "until it ends, or until the lock maker's support says otherwise");
+    }
     printf("What to do: %s. %s\n", ptext(LKR_TEXT_STEP, a->step).title,
            ptext(LKR_TEXT_STEP, a->step).text);
     printf("Your time so far: about %u minutes.\n", (unsigned)info.person_minutes);
@@ -659,5 +825,5 @@ static int finish(dx *x, const lkr_action *a)
      * lock maker's technical language); unsaved, it is shown now or lost. */
     if (x->state_path != NULL && !x->verbose) return CLI_EXIT_SUPPORT;
     puts("\nThe report to send to the lock maker (no access code is in it):\n");
-    return cli_print_report("diagnose", x->s, 0) != 0 ? CLI_EXIT_ERROR : CLI_EXIT_SUPPORT;
+    return cli_print_report("diagnose", x->s, 0, &x->st) != 0 ? CLI_EXIT_ERROR : CLI_EXIT_SUPPORT;
 }

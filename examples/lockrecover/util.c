@@ -131,7 +131,7 @@ int cli_parse_decimal(const char *text, uint64_t max, uint64_t *out)
         unsigned d;
         if (*c < '0' || *c > '9') return -1;
         d = (unsigned)(*c - '0');
-        if (v > (max - d) / 10u) return -1;
+        if (d > max || v > (max - d) / 10u) return -1; /* v * 10 + d > max */
         v = v * 10u + d;
     }
     *out = v;

@@ -132,14 +132,59 @@ LKR_API void lkr_code_init(lkr_code *code);
 LKR_API void lkr_code_readout_init(lkr_code_readout *readout);
 
 /**
+ * @brief Fills @p buf with @p len bytes from a cryptographically secure
+ *        random source (a hardware TRNG, a DRBG the host seeded).
+ * @return ::LKR_OK only when every byte was filled; anything else makes
+ *         lkr_vault_new_ex() fail with ::LKR_E_TRANSPORT.
+ */
+typedef lkr_status (*lkr_random_fn)(void *ctx, uint8_t *buf, size_t len);
+
+/**
+ * @brief How lkr_vault_new_ex() makes a vault. Fields may be appended in
+ *        1.x; the library reads only what `struct_size` covers.
+ */
+typedef struct lkr_vault_config {
+    uint32_t struct_size;           /**< Set by ::LKR_VAULT_CONFIG_INIT or lkr_vault_config_init(). */
+    const lkr_allocator *allocator; /**< Optional allocator hooks (NULL: malloc/free). */
+    lkr_random_fn random;           /**< Where the vault's digest key comes from; NULL: the system's source (getrandom, /dev/urandom, arc4random or BCryptGenRandom). A platform without one (bare metal) must set it. */
+    void *random_ctx;               /**< Passed to `random`. */
+} lkr_vault_config;
+
+/** Initialiser for ::lkr_vault_config: system allocator and random source. */
+#define LKR_VAULT_CONFIG_INIT { sizeof(lkr_vault_config), NULL, NULL, NULL }
+
+/**
+ * @brief Sets `struct_size` and every field of @p config to its default.
+ * @param config the struct; NULL is ignored.
+ * @since 1.1 (LOCKRECOVER_1.1)
+ */
+LKR_API void lkr_vault_config_init(lkr_vault_config *config);
+
+/**
  * @brief Creates an empty vault.
- *        It draws its own digest key from the system's random source.
+ *        It draws its own digest key from the system's random source: the
+ *        same as lkr_vault_new_ex() with only @p allocator set.
  * @param allocator optional allocator hooks (NULL: malloc/free).
  * @param[out] out the vault.
  * @return ::LKR_OK, ::LKR_E_INVAL, ::LKR_E_NOMEM, ::LKR_E_UNSUPPORTED (no
- *         random source).
+ *         random source on this platform: use lkr_vault_new_ex()).
  */
 LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_new(const lkr_allocator *allocator, lkr_vault **out);
+
+/**
+ * @brief Creates an empty vault with the host's allocator and random source.
+ *        The random source gives the vault's digest key (32 bytes, drawn
+ *        once): the digest a session blob or report carries is keyed with it,
+ *        so no PIN can be tested against it. A predictable source makes that
+ *        digest brute-forceable: only a test may pass one.
+ * @param config the allocator and random source; NULL: both the system's.
+ * @param[out] out the vault.
+ * @return ::LKR_OK, ::LKR_E_INVAL (NULL @p out, a bad `struct_size` or
+ *         allocator), ::LKR_E_NOMEM, ::LKR_E_TRANSPORT (`random` failed),
+ *         ::LKR_E_UNSUPPORTED (no `random` and no system source).
+ * @since 1.1 (LOCKRECOVER_1.1)
+ */
+LKR_API LKR_WARN_UNUSED_RESULT lkr_status lkr_vault_new_ex(const lkr_vault_config *config, lkr_vault **out);
 
 /**
  * @brief Zeroes and frees a vault. NULL is a no-op. Detach it from any

@@ -18,7 +18,8 @@
  *       end and writes OUT/NAME.trace the same way.
  *
  * Traces never hold a PIN: vault lines carry slot, kind, state, name and the
- * vault's SHA-256 fingerprint only. Exit status 0 when every scenario ran.
+ * vault's keyed digest only (keyed from a fixed sequence here, so every build
+ * prints the same). Exit status 0 when every scenario ran.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,14 +69,27 @@ static lkr_status make_sim(uint32_t protocol, uint32_t cause, lkr_sim **out)
     return lkr_sim_new(&cfg, NULL, out);
 }
 
+/* The vault's digest key from a fixed sequence, so that two builds make
+ * byte-identical exports and digests (a real host passes a secure source or
+ * none: never this one). */
+static lkr_status fixed_random(void *ctx, uint8_t *buf, size_t len)
+{
+    size_t i;
+    (void)ctx;
+    for (i = 0; i < len; i++) buf[i] = (uint8_t)(0xA5u ^ (i * 29u));
+    return LKR_OK;
+}
+
 /* A session on the simulated lock with a vault attached, as lkr_sim_run()
  * sets one up (the simulator's locks read their PINs back). */
 static lkr_status start(lkr_sim *sim, lkr_transport *t, lkr_session **s, lkr_vault **v)
 {
     lkr_session_config cfg;
+    lkr_vault_config vc = LKR_VAULT_CONFIG_INIT;
     lkr_profile p;
     lkr_observations o;
     lkr_status st;
+    vc.random = fixed_random;
     *s = NULL;
     *v = NULL;
     if ((st = lkr_sim_transport(sim, t)) != LKR_OK || (st = lkr_sim_profile(sim, &p)) != LKR_OK ||
@@ -86,7 +100,7 @@ static lkr_status start(lkr_sim *sim, lkr_transport *t, lkr_session **s, lkr_vau
     cfg.profile = &p;
     cfg.observations = &o;
     if ((st = lkr_session_new(&cfg, t, s)) != LKR_OK) return st;
-    if ((st = lkr_vault_new(NULL, v)) != LKR_OK || (st = lkr_session_attach_vault(*s, *v)) != LKR_OK) {
+    if ((st = lkr_vault_new_ex(&vc, v)) != LKR_OK || (st = lkr_session_attach_vault(*s, *v)) != LKR_OK) {
         lkr_session_free(*s);
         lkr_vault_free(*v);
         *s = NULL;

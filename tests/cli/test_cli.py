@@ -148,7 +148,12 @@ def test_catalog():
         check(isinstance(s.get("id"), str) and isinstance(s.get("title"), str) and s["title"],
               "step has id and title: %r" % s)
         check(isinstance(s.get("tier"), str) and isinstance(s.get("wait_s"), int) and
-              isinstance(s.get("cost_min"), int), "step has tier, wait_s, cost_min: %r" % s.get("id"))
+              isinstance(s.get("settle_s"), int) and isinstance(s.get("cost_min"), int),
+              "step has tier, wait_s, settle_s, cost_min: %r" % s.get("id"))
+    settles = {s["id"]: s["settle_s"] for s in steps or []}
+    check(settles.get("repair.wait_for_reconnect", 0) > 0 and
+          any(v > 0 for k, v in settles.items() if k != "repair.wait_for_reconnect"),
+          "steps --json shows settle waits: %r" % settles.get("repair.wait_for_reconnect"))
     p = run("steps", "--protocol", "zwave", "--json")
     zw = json_of(p, "steps --protocol zwave") or []
     ids = {s["id"] for s in zw}
@@ -164,6 +169,10 @@ def test_catalog():
               isinstance(c.get("protocols"), list), "cause has id, title, protocols: %r" % c)
     p = run("steps")
     check(p.returncode == 0 and "zwave.restart_hub" in p.stdout, "steps text")
+    head = p.stdout.splitlines()[0] if p.stdout else ""
+    row = [l for l in p.stdout.splitlines() if l.startswith("repair.wait_for_reconnect ")]
+    check("settle" in head and row and " 48h " in row[0],
+          "steps text has a settle column (48h for the two-day wait): %r" % (row[:1],))
     p = run("causes")
     check(p.returncode == 0 and "thread_mesh_lost" in p.stdout, "causes text")
     return causes or []
@@ -378,16 +387,20 @@ def test_resume_guards(tmp):
     And nothing that takes the power away is shown while an update may run."""
     fast = {"LOCKRECOVER_FAST": "1"}
     # A stuck update the person does not know about at first: nothing that
-    # cuts power is offered while it may run; asked again, "don't know"
-    # hands the lock over rather than risk it.
+    # cuts power is offered while it may run; asked again whether it is still
+    # running, "don't know" (5) hands the lock over rather than risk it. A
+    # number past the last choice (6) is not an answer.
     state = os.path.join(tmp, "update.state")
-    answers = ["3", "4", "6", "1", "", "4", "6", "4", "1", "1", "", "", "", "", "", "6", "3"]
+    answers = ["3", "4", "6", "1", "", "4", "6", "4", "1", "1", "", "", "", "", "", "6", "5"]
     out = ""
     for a in answers:
         p = run("diagnose", "--state", state, stdin=a + "\n", env=fast)
         out += p.stdout
-    check(p.returncode == 1 and "needs the lock maker's help" in p.stdout,
+    check(p.returncode == 1 and "needs the lock maker's help" in p.stdout and
+          "the update may still be running: leave the batteries in" in p.stdout,
           "an update that may still run is handed over: %d %r" % (p.returncode, p.stdout[-300:]))
+    check("is the update still running?" in out and "Please type one number from 1 to 5" in out,
+          "the update is asked again in its own words, 6 refused: %r" % out[-600:])
     r = json_of(run("report", "--state", state, "--json"), "report")
     if r:
         check(all(x["outcome"] != "done" or not x["id"].startswith("universal.battery")
@@ -395,10 +408,13 @@ def test_resume_guards(tmp):
     check("Next step: Take the batteries out" not in out,
           "the battery pull is never shown as a step to do while an update may run")
     # A Zigbee lock that nothing fixes, up to a re-pair that may erase the
-    # codes this tool cannot copy: blocked, with the choice pending.
+    # codes this tool cannot copy, and the person has not written them down
+    # (the copy skipped, "no, not yet" to the written list): blocked, with
+    # the choice pending.
     state = os.path.join(tmp, "guard.state")
     answers = ["4", "7", "1", "2", "1", "1", "1", "", "", "", "1", "1", "2", "1", "1", "2",
-               "1 2 3 4 5 6", "1", "2", "1", "2", "1", "2", "1", "1", "2", "1", "2", "1", "2", "1"]
+               "1 2 3 4 5 6", "1", "2", "1", "2", "1", "2", "1", "1", "2", "1", "2", "1", "2", "3",
+               "2"]
     for a in answers:
         p = run("diagnose", "--state", state, stdin=a + "\n", env=fast)
     p = run("diagnose", "--state", state, stdin="", env=fast)
@@ -410,7 +426,7 @@ def test_resume_guards(tmp):
     r = json_of(run("report", "--state", state, "--json"), "report")
     if r:
         check(len(r.get("waivers", [])) == 1, "the answer left the step out: %r" % r.get("waivers"))
-        check(all(w["reason"] == "the person could not make it safe here"
+        check(all(w["reason"] == "the person chose to leave it out"
                   for w in r.get("waivers", [])), "waiver reasons are whole: %r" % r.get("waivers"))
 
 

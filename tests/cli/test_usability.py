@@ -119,8 +119,10 @@ class Person:
     phone_near = "don't know"
     update = "no update"
     running = "no, nothing"
+    running_later = "don't know"  # asked again, after the steps that keep the power on
     stalled_min = ""
     version_now = ""
+    codes_noted = False       # every code and its slot is written down
     cannot = ()               # step titles they cannot do
     other_way = ()            # ... but can by the other route offered
     fixes = ()                # step titles that bring the lock back
@@ -169,6 +171,8 @@ class Person:
             return pick(p, self.update)
         if "is a software update running right now" in p:
             return pick(p, self.running)
+        if "is the update still running?" in p:
+            return pick(p, self.running_later)
         if "keypad: does it light up" in p:
             return pick(p, "yes" if self.fixed else self.keypad_lights)
         if "can your phone lock and unlock it" in p:
@@ -188,6 +192,14 @@ class Person:
                   "%s: an unsafe step is shown: %s" % (self.name, title))
             if any(c in title for c in self.cannot):
                 return pick(p, "I can't")
+            if "Write down every code and its slot" in title:
+                if not self.codes_noted:
+                    return pick(p, "I can't")
+                self.step_done(title)
+                return pick(p, "I wrote every code")
+            if "Check that your codes are still there" in title:
+                self.step_done(title)
+                return pick(p, "every code opens the lock")
             self.step_done(title)
             return pick(p, "done")
         if "Time is up." in p:
@@ -196,6 +208,8 @@ class Person:
             return pick(p, "yes" if self.fixed else "no")
         if "try one of your codes at the keypad" in p:
             return pick(p, "yes, my codes")
+        if "written down every code and its slot" in p:
+            return pick(p, "yes, I wrote" if self.codes_noted else "no")
         if "Which of these are true?" in p:
             return " ".join(str(n) for n, l in options(p).items() if "none of these" not in l)
         if "safety check" in p:
@@ -351,7 +365,93 @@ class StuckUpdate(Person):
               "Your time: about")
 
 
-PEOPLE = [WifiRouter, WifiOldApp, ZwaveNimh, BleAndroid, ZigbeeHub, MatterThread, BleDead, StuckUpdate]
+class StuckUpdateEnds(StuckUpdate):
+    """Stuck, and reopening the app does not help; asked again mid-way, the
+    update has ended (the app says it failed): only then may power be cut."""
+    name = "Z-Wave lock whose stuck update ends in a failure while the steps go on"
+    keypad = "it lights up, and a code"
+    keypad_lights = "yes"
+    running_later = "it has ended, but the app says it failed"
+    fixes = ("Take the batteries out for 30 seconds",)
+    unsafe = Person.unsafe
+    must_see = ("is the update still running?",)
+    budget = 34
+    ending = ("What did it: Take the batteries out for 30 seconds", "Your time: about")
+
+    def answer(self, prompt):
+        # Nothing may take the power away before the update is said to be over.
+        if "Next step:" in prompt and not any("still running?" in a for a in self.seen):
+            title = re.search(r"Next step: (.*)", prompt).group(1)
+            check(not any(u in title for u in StuckUpdate.unsafe),
+                  "%s: power cut while the update may run: %s" % (self.name, title))
+        self.seen.append(prompt)
+        return Person.answer(self, prompt)
+
+    def __init__(self):
+        Person.__init__(self)
+        self.seen = []
+
+
+class ZwaveNotedCodes(Person):
+    """The dead end of a code-safe CLI with no code reader: the hub lost the lock's
+    session after an update the app called a success; re-including it is the fix
+    (seed 000), and the person wrote every code and its slot down."""
+    name = "Z-Wave lock on Home Assistant after an update, codes written down, no code reader"
+    hub = "yes"
+    protocol = "Z-Wave"
+    changes = ("the lock itself got a software update",)
+    keypad = "it lights up, and a code"
+    app_shows = "Unavailable"
+    apps = ("Home Assistant",)
+    batteries = "alkaline"
+    keypad_lights = "yes"
+    update = "the app said it worked"
+    version_now = "3.2.0"
+    codes_noted = True
+    fixes = ("Remove the lock from Home Assistant and add it back",
+             "Remove the lock from your hub and add it back")
+    must_see = ("Write down every code and its slot number first",
+                "Check that your codes are still there",
+                "every code opens the lock")
+    # Eleven harmless steps first (least destructive first: seeds 000/002), then
+    # the code list and the re-include.
+    budget = 48
+    ending = ("Good news: your lock works again.",
+              "What did it: Remove the lock from Home Assistant and add it back",
+              "Your codes: written down by you", "Your time: about")
+    report_has = ("noted by the person (not read from the lock)",)
+
+
+class ZwaveNotedTwice(ZwaveNotedCodes):
+    """The same lock, where only the second step that may erase codes brings it
+    back. The person checked the codes after the first; the session checks
+    them only once, so it may not say recovered with codes unchecked after
+    the second: a hand-over that tells the person to try each code now."""
+    name = "The same Z-Wave lock, back only after a second step that may erase codes"
+    fixes = ("Remove the lock from your hub and add it back",)
+    budget = 52
+    expect_rc = 1
+    ending = ("needs the lock maker's help", "codes may have been erased and could not be checked",
+              "came after your last code check: try each code from your written list")
+
+
+class ZwaveCodesUnknown(ZwaveNotedCodes):
+    """The same lock, codes not written down: nothing that may erase them is done."""
+    name = "The same Z-Wave lock, codes not written down: nothing that may erase them"
+    codes_noted = False
+    unsafe = Person.unsafe + ("Remove the lock from Home Assistant and add it back",
+                              "Remove the lock from your hub and add it back",
+                              "Remove the lock from your apps and add it back")
+    must_see = ("Write down every code and its slot number first",
+                "Your codes are not copied or written down")
+    budget = 54
+    expect_rc = 1
+    ending = ("needs the lock maker's help", "they could not be copied first")
+    report_has = ()
+
+
+PEOPLE = [WifiRouter, WifiOldApp, ZwaveNimh, BleAndroid, ZigbeeHub, MatterThread, BleDead, StuckUpdate,
+          StuckUpdateEnds, ZwaveNotedCodes, ZwaveNotedTwice, ZwaveCodesUnknown]
 
 
 # ---- driving the CLI -------------------------------------------------------------
@@ -431,11 +531,28 @@ def play(person_cls, tmp, ids):
                        capture_output=True, text=True, env=env(), timeout=120)
     check(p.returncode == rc, "%s: all answers at once end the same (%d, %d): %r" % (
         person.name, p.returncode, rc, p.stderr[-300:]))
+    text = subprocess.run([CLI, "report", "--state", state], capture_output=True, text=True).stdout
+    # Nothing the wizard asked is "unknown" in the report: the person's
+    # answer, or that they did not know.
+    asked = ["Manufacturer:", "Model:", "Serial number:", "Batteries:", "Error code first:",
+             "Error code now:"]
+    if any("software update" in c for c in person.changes):
+        asked += ["Firmware before:", "Firmware target:", "Update:"]
+    if person.version_now and rc == 0:
+        asked.append("Firmware now:")
+    left = [l for l in text.splitlines()
+            if any(l.startswith(a) for a in asked) and l.rstrip().endswith("unknown")]
+    check(not left, "%s: the report says unknown for what was asked: %r" % (person.name, left))
+    for part in getattr(person, "report_has", ()):
+        check(part in text, "%s: the report says %r: %r" % (person.name, part, text[-600:]))
     r1 = subprocess.run([CLI, "report", "--state", state, "--json"], capture_output=True, text=True)
     r2 = subprocess.run([CLI, "report", "--state", state2, "--json"], capture_output=True, text=True)
     try:
         h1 = [(s["id"], s["outcome"]) for s in json.loads(r1.stdout)["steps"]]
         h2 = [(s["id"], s["outcome"]) for s in json.loads(r2.stdout)["steps"]]
+        evidence = json.loads(r1.stdout)["codes"]["evidence"]
+        check((evidence == "person_noted") == person.codes_noted,
+              "%s: the report's code evidence is %r" % (person.name, evidence))
         check(h1 == h2 and h1, "%s: the same history both ways" % person.name)
     except (ValueError, KeyError) as err:
         check(False, "%s: report JSON (%s): %r" % (person.name, err, r1.stdout[:200]))
