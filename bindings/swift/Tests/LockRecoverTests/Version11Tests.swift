@@ -100,6 +100,22 @@ struct RandomFailed: Error, Equatable {}
         #expect(try w.restoreSlot(0, using: dropping) == false)
     }
 
+    @Test func theReportSaysWhatTheCodesStoodOn() throws {
+        let s = try Session(profile: zwaveProfile(), observations: zwaveSeen(), transport: FakeLock())
+        let codes = try s.reportJSON().codes
+        #expect(!codes.vault && !codes.verified && !codes.hostRecords)
+        #expect(codes.evidence == .none && codes.onLock == nil && codes.unknown == nil)
+
+        let lock = FakeCodeLock()
+        let t = try Session(profile: zwaveProfile(), observations: zwaveSeen(), transport: lock)
+        let v = try Vault()
+        try t.attach(vault: v)
+        try v.record(Code(slot: 1, kind: .user, name: "alice", pin: "2468"))
+        let held = try t.reportJSON().codes
+        #expect(held.vault && held.count == 1)
+        #expect([Report.CodesEvidence.hostRecords, .none].contains(held.evidence))
+    }
+
     @Test func theReentrantStatusIsAReentrancyError() throws {
         let e = try #require(LockRecoverError(status: LKR_E_REENTRANT))
         #expect(e == .reentrant && e.status == -15 && e.name == "LKR_E_REENTRANT")
