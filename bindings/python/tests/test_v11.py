@@ -160,3 +160,20 @@ def test_code_readout_init() -> None:
     lib.lkr_code_readout_init(info)
     assert info.struct_size == ffi.sizeof("lkr_code_readout")
     assert (info.count, info.total, info.pins_readable, info.has_checksum) == (0, 0, 0, 0)
+
+
+def test_report_says_what_the_codes_stood_on() -> None:
+    from conftest import app_offline_obs, zwave_profile
+    lock = FakeLock(codes=sample_codes())
+    with lockrecover.Session(zwave_profile(), app_offline_obs(), lock) as s:
+        codes = s.report_json()["codes"]
+        assert codes["vault"] is False and codes["evidence"] == "none"
+        assert codes["host_records"] is False
+        assert codes["on_lock"] is None and codes["unknown"] is None
+        with Vault(lock) as v:
+            s.attach_vault(v)
+            v.backup()
+            codes = s.report_json()["codes"]
+            assert codes["vault"] is True and codes["count"] == 3
+            assert codes["evidence"] in ("verified", "host_records", "none")
+            s.attach_vault(None)
