@@ -46,6 +46,7 @@ typedef int lkr_status;
 #define LKR_E_TRUNCATED ...
 #define LKR_E_PROTOCOL ...
 #define LKR_E_OVERSIZED ...
+#define LKR_E_REENTRANT ...
 const char *lkr_strerror(lkr_status status);
 const char *lkr_status_name(lkr_status status);
 
@@ -394,6 +395,36 @@ lkr_status lkr_guard_find(const char *sid, uint32_t *id);
 lkr_status lkr_step_applies(uint32_t step, const lkr_profile *profile,
                             const lkr_observations *obs, int *applies);
 
+#define LKR_TEXT_STEP ...
+#define LKR_TEXT_GUARD ...
+#define LKR_TEXT_CAUSE ...
+#define LKR_TEXT_QUESTION ...
+#define LKR_TEXT_TIER ...
+#define LKR_TEXT_SYMPTOM ...
+
+typedef struct lkr_person_choice {
+    const char *label;
+    int32_t value;
+    ...;
+} lkr_person_choice;
+
+typedef struct lkr_person_text {
+    uint32_t struct_size;
+    uint32_t kind;
+    uint32_t id;
+    uint32_t choice_count;
+    const char *title;
+    const char *text;
+    const char *resume;
+    const char *cannot;
+    const char *watch;
+    const char *remains;
+    const lkr_person_choice *choices;
+    ...;
+} lkr_person_text;
+
+lkr_status lkr_person_text_get(uint32_t kind, uint32_t id, lkr_person_text *out);
+
 /* classify.h */
 #define LKR_DIAGNOSIS_MAX_CAUSES ...
 #define LKR_OVERRIDES_MAX ...
@@ -549,6 +580,7 @@ typedef struct lkr_transport {
 } lkr_transport;
 
 void lkr_transport_init(lkr_transport *transport);
+void lkr_probe_result_init(lkr_probe_result *result);
 
 /* vault.h */
 #define LKR_CODE_NONE ...
@@ -613,13 +645,27 @@ typedef struct lkr_vault_info {
 
 typedef struct lkr_allocator lkr_allocator;
 
+typedef lkr_status (*lkr_random_fn)(void *ctx, uint8_t *buf, size_t len);
+
+typedef struct lkr_vault_config {
+    uint32_t struct_size;
+    const lkr_allocator *allocator;
+    lkr_random_fn random;
+    void *random_ctx;
+    ...;
+} lkr_vault_config;
+
 void lkr_code_init(lkr_code *code);
+void lkr_code_readout_init(lkr_code_readout *readout);
+void lkr_vault_config_init(lkr_vault_config *config);
 lkr_status lkr_vault_new(const lkr_allocator *allocator, lkr_vault **out);
+lkr_status lkr_vault_new_ex(const lkr_vault_config *config, lkr_vault **out);
 void lkr_vault_free(lkr_vault *vault);
 lkr_status lkr_vault_backup(lkr_vault *vault, const lkr_transport *t);
 lkr_status lkr_vault_record(lkr_vault *vault, const lkr_code *code);
 lkr_status lkr_vault_verify(lkr_vault *vault, const lkr_transport *t, uint32_t *missing);
 lkr_status lkr_vault_restore(lkr_vault *vault, const lkr_transport *t, uint32_t *missing);
+lkr_status lkr_vault_restore_slot(lkr_vault *vault, const lkr_transport *t, uint32_t slot);
 lkr_status lkr_vault_status(const lkr_vault *vault, lkr_vault_info *out);
 lkr_status lkr_vault_code(const lkr_vault *vault, uint32_t index, lkr_code_info *out);
 lkr_status lkr_vault_export_sealed(const lkr_vault *vault, const lkr_transport *t, void *buf,
@@ -826,6 +872,7 @@ extern "Python" lkr_status _lkrpy_seal(void *ctx, const void *clear, size_t len,
                                       size_t cap, size_t *out_len);
 extern "Python" lkr_status _lkrpy_unseal(void *ctx, const void *sealed, size_t len,
                                         void *out, size_t cap, size_t *out_len);
+extern "Python" lkr_status _lkrpy_random(void *ctx, uint8_t *buf, size_t len);
 """
 
 CDEF_SIM = r"""
@@ -921,17 +968,37 @@ def library_sources(root: Path) -> List[str]:
     return out
 
 
+_GETRANDOM_SHIM = r"""
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+ssize_t getrandom(void *buf, size_t len, unsigned int flags);
+ssize_t getrandom(void *buf, size_t len, unsigned int flags)
+{
+    return (ssize_t)syscall(SYS_getrandom, buf, len, flags);
+}
+"""
+
+
 def make_builder() -> FFI:
     """The FFI builder: declarations, and the library's sources compiled in."""
     root = repository_root()
     builder = FFI()
     builder.cdef(CDEF_CORE + CDEF_SIM)
     compile_args: List[str] = []
+    source = "#include <lockrecover/lockrecover.h>\n"
     if sys.platform != "win32":
         compile_args = ["-fvisibility=hidden"]
+    if sys.platform.startswith("linux"):
+        # The wheel is manylinux2014 (glibc 2.17): glibc's getrandom() wrapper
+        # came in 2.25, the system call in Linux 3.17. The vault's key is
+        # drawn through the system call; where the kernel lacks it (ENOSYS)
+        # the library reads /dev/urandom instead.
+        compile_args.append("-Dgetrandom=lkrpy_getrandom")
+        source = _GETRANDOM_SHIM + source
     builder.set_source(
         "lockrecover._lockrecover",
-        "#include <lockrecover/lockrecover.h>\n",
+        source,
         sources=library_sources(root),
         include_dirs=[str(root / "include"), str(root / "lib")],
         extra_compile_args=compile_args,

@@ -21,17 +21,18 @@ from .enums import (ActionKind, AppStatus, Cause, Chemistry, CodeKind, CodeState
                     Question, SlotState, State, Status, Step, SupportReason, Symptom, Tier,
                     Triage, UpdateState, WaiveKind, WifiSecurity)
 from .errors import (DataError, GuardError, InvalidArgument, LockRecoverError, NotFound,
-                     NotSupported, OutOfMemory, ReentrancyError, StateError, TransportError,
-                     status_name, strerror)
+                     NotSupported, OutOfMemory, ReentrancyError, ReentrantCall, StateError,
+                     TransportError, status_name, strerror)
 from .model import (Code, CodeTable, Diagnosis, Observations, Overrides, PreflightResult,
                     ProbeResult, Profile, TriState, classify, likelihood, preflight,
                     step_applies)
 from .session import Session
 from .sim import SimResult, SimStats, SimulatedLock
+from .text import PersonChoice, PersonText, TextKind, person_text
 from .transport import CallbackResult, Transport
 from .vault import CodeInfo, Vault, VaultInfo
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 """The version of this package (the C library's is :func:`library_version`)."""
 
 __all__ = [
@@ -39,12 +40,14 @@ __all__ = [
     "Chemistry", "Code", "CodeInfo", "CodeKind", "CodeState", "CodeTable", "DataError",
     "Diagnosis", "Ecosystem", "Evidence", "Guard", "GuardError", "HistoryEntry",
     "InvalidArgument", "Ladder", "LockRecoverError", "LogLevel", "NotFound", "NotSupported",
-    "Observations", "Outcome", "OutOfMemory", "Overrides", "Phase", "PreflightItem",
+    "Observations", "Outcome", "OutOfMemory", "Overrides", "PersonChoice", "PersonText", "Phase",
+    "PreflightItem",
     "PreflightResult", "ProbeResult", "Profile", "Protocol", "Question", "ReentrancyError",
+    "ReentrantCall", "TextKind",
     "Session", "SessionInfo", "SimResult", "SimStats", "SimulatedLock", "SlotState", "State",
     "StateError", "Status", "Step", "SupportReason", "Symptom", "Tier", "Transport",
     "TransportError", "Triage", "TriState", "UpdateState", "Vault", "VaultInfo", "Waiver",
     "WaiveKind", "WifiSecurity", "aio", "catalog_counts", "classify", "library_version",
-    "library_version_number", "likelihood", "preflight", "status_name", "step_applies",
+    "library_version_number", "likelihood", "person_text", "preflight", "status_name", "step_applies",
     "strerror",
 ]

@@ -38,7 +38,7 @@ def catalog_counts() -> CatalogCounts:
 
 
 def library_version() -> str:
-    """The version of the C library compiled into this package, e.g. ``"1.0.0"``."""
+    """The version of the C library compiled into this package, e.g. ``"1.1.0"``."""
     return ffi.string(lib.lkr_version_string()).decode("ascii")
 
 

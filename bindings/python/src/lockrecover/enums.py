@@ -81,6 +81,7 @@ class Status(IntEnum):
     E_TRUNCATED = -12
     E_PROTOCOL = -13
     E_OVERSIZED = -14
+    E_REENTRANT = -15
 
 
 class Protocol(_Named):

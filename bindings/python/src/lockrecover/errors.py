@@ -16,6 +16,7 @@ __all__ = [
     "OutOfMemory",
     "NotFound",
     "ReentrancyError",
+    "ReentrantCall",
     "status_name",
     "strerror",
 ]
@@ -106,6 +107,20 @@ class ReentrancyError(StateError):
         return (type(self), (self.context,))
 
 
+class ReentrantCall(ReentrancyError):
+    """LKR_E_REENTRANT: the C library itself refused a call a host callback
+    made into the session whose call runs it; the session is unchanged.
+    Caught as :class:`ReentrancyError` (and :class:`StateError`) like the
+    binding's own check, with ``status`` the library's ``LKR_E_REENTRANT``."""
+
+    def __init__(self, status: int = -15, context: Optional[str] = None,
+                 field: Optional[str] = None) -> None:
+        LockRecoverError.__init__(self, status, context, field)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.status, self.context, self.field))
+
+
 def field_error(field: str, message: str) -> InvalidArgument:
     """An :class:`InvalidArgument` for @p field (``LKR_E_INVAL``), its message
     naming the field and the limit it broke."""
@@ -126,6 +141,7 @@ _FAMILIES: Dict[int, Type[LockRecoverError]] = {
     lib.LKR_E_PROTOCOL: TransportError,
     lib.LKR_E_NOMEM: OutOfMemory,
     lib.LKR_E_NOTFOUND: NotFound,
+    lib.LKR_E_REENTRANT: ReentrantCall,
 }
 
 

@@ -406,6 +406,7 @@ class ProbeResult:
     """An error code the lock or app shows."""
 
     def _fill(self, r: Any) -> None:
+        lib.lkr_probe_result_init(r)
         r.reachable = _tri_in(self.reachable, "ProbeResult.reachable")
         r.keypad_lights = _tri_in(self.keypad_lights, "ProbeResult.keypad_lights")
         r.battery_pct = _num_in(self.battery_pct, "ProbeResult.battery_pct",

@@ -292,6 +292,7 @@ def _lkrpy_read_codes(ctx: Any, codes: Any, capacity: int, info: Any) -> int:
             result = CodeTable(result, pins_readable=all(c.pin for c in result))
         if not isinstance(result, CodeTable):
             return _status(result)
+        lib.lkr_code_readout_init(info)
         n = min(len(result.codes), capacity)
         for i in range(n):
             result.codes[i]._fill(codes + i)

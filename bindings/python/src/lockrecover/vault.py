@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, List, Optional, Tuple, Type, Union
+from typing import Any, Callable, List, Optional, Tuple, Type, Union
 
 from ._call import CallGuard, guarded
 from ._lockrecover import ffi, lib
 from .enums import CodeKind, SlotState
-from .errors import InvalidArgument, StateError, check
+from .errors import InvalidArgument, StateError, check, field_error
 from .model import Code
 from .transport import Transport, invoke
 
-__all__ = ["Vault", "VaultInfo", "CodeInfo"]
+__all__ = ["Vault", "VaultInfo", "CodeInfo", "RandomSource"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class VaultInfo:
     missing: int
     """Codes the last verification or restore found missing or different."""
     digest: bytes
-    """SHA-256 of the content: equal digests, equal codes (not a PIN hash to publish)."""
+    """HMAC-SHA-256 of the lock's identity and codes under the vault's own
+    random key: a fingerprint, safe to show (no PIN can be tested against it)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,36 @@ class CodeInfo:
     """The code's label."""
 
 
+RandomSource = Callable[[int], bytes]
+"""A random source for :class:`Vault`: called with a length, returns that many
+bytes from a cryptographically secure source."""
+
+
+class _RandomCall:
+    """What one ``lkr_vault_new_ex`` call's random callback needs."""
+
+    def __init__(self, source: RandomSource) -> None:
+        self.source = source
+        self.error: Optional[BaseException] = None
+
+
+@ffi.def_extern()
+def _lkrpy_random(ctx: Any, buf: Any, length: int) -> int:
+    call: _RandomCall = ffi.from_handle(ctx)
+    try:
+        data = call.source(int(length))
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"random({length}) returned {type(data).__name__}, not bytes")
+        data = bytes(data)
+        if len(data) != length:
+            raise ValueError(f"random({length}) returned {len(data)} bytes")
+        ffi.memmove(buf, data, length)
+        return int(lib.LKR_OK)
+    except BaseException as exc:  # noqa: B036 - carried across C, re-raised after
+        call.error = exc
+        return int(lib.LKR_E_TRANSPORT)
+
+
 def _transport_of(obj: Any) -> Transport:
     t = getattr(obj, "transport", obj)
     if not isinstance(t, Transport):
@@ -61,15 +92,37 @@ class Vault:
     Threads: as for :class:`~lockrecover.Session`, calls are serialised by
     the vault's lock, which a session's calls also take while the vault is
     attached; a callback that uses the vault whose call runs it gets
-    :class:`~lockrecover.ReentrancyError`."""
+    :class:`~lockrecover.ReentrancyError`.
 
-    def __init__(self, transport: Optional[Any] = None) -> None:
+    The vault keys its digest with 32 bytes drawn once from the system's
+    random source, or from @p random when given: ``random(n)`` returns
+    ``n`` bytes from a cryptographically secure source (a platform's own
+    generator, a hardware one). Only a test may pass a predictable source:
+    it makes the digest brute-forceable. What ``random`` raises is raised
+    here; bytes of the wrong length or type raise as well."""
+
+    def __init__(self, transport: Optional[Any] = None, *,
+                 random: Optional[RandomSource] = None) -> None:
         self._v: Any = None
         self._guard = CallGuard("vault")
         self._transport = _transport_of(transport) if transport is not None else None
         self._sessions: List[Any] = []
         out = ffi.new("lkr_vault **")
-        check(lib.lkr_vault_new(ffi.NULL, out), "lkr_vault_new")
+        if random is None:
+            check(lib.lkr_vault_new(ffi.NULL, out), "lkr_vault_new")
+        else:
+            if not callable(random):
+                raise TypeError(f"random: expected a callable, got {type(random).__name__}")
+            call = _RandomCall(random)
+            handle = ffi.new_handle(call)
+            config = ffi.new("lkr_vault_config *")
+            lib.lkr_vault_config_init(config)
+            config.random = lib._lkrpy_random
+            config.random_ctx = handle
+            st = lib.lkr_vault_new_ex(config, out)
+            if call.error is not None:
+                raise call.error
+            check(st, "lkr_vault_new_ex")
         self._v = out[0]
 
     # -- lifetime ---------------------------------------------------------
@@ -140,6 +193,24 @@ class Vault:
         """Writes back every missing code and reads it back; returns how many
         are still missing (0: every code is on the lock)."""
         return self._compare(lib.lkr_vault_restore, "lkr_vault_restore", transport)
+
+    def restore_slot(self, slot: int, transport: Optional[Any] = None) -> bool:
+        """Writes back the vault's code for @p slot alone (a code the lock
+        rejects, say) and reads the lock back: ``True`` when it reads back
+        equal, ``False`` when the write failed or it reads back different.
+        The PIN never leaves the library. Raises :class:`NotFound` when the
+        vault holds no code in that slot, :class:`StateError` for an empty
+        vault."""
+        if isinstance(slot, bool) or not isinstance(slot, int):
+            raise TypeError(f"slot: expected an int, got {type(slot).__name__}")
+        if not 0 <= slot < 2**32:
+            raise field_error("slot", f"0..2**32-1, not {slot}")
+        t = self._t(transport)
+        st = self._run(t, lib.lkr_vault_restore_slot, slot)
+        if st == lib.LKR_E_CORRUPT:
+            return False
+        check(st, "lkr_vault_restore_slot")
+        return True
 
     def _compare(self, fn: Any, what: str, transport: Optional[Any]) -> int:
         t = self._t(transport)

@@ -162,6 +162,9 @@ public enum Cause: UInt32, CaseIterable, Sendable {
 public enum Guard: UInt32, CaseIterable, Sendable {
     case adminCodeRecorded = 1, codesBackedUp = 2, physicalKey = 3, doorOpen = 4, earlierTiersDone = 5
     case phoneInRange = 6, noActiveTransfer = 7, repairCodesSafe = 8, preflightOK = 9
+    /// The person wrote down every code and its slot: a lower evidence level
+    /// than a verified backup (since 1.1).
+    case codesNoted = 10
 
     private var info: lkr_guard_info? {
         var i = sized(lkr_guard_info.init) { $0.struct_size = $1 }

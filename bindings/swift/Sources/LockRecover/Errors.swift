@@ -39,6 +39,10 @@ public enum LockRecoverError: Error, Equatable, Hashable, CustomStringConvertibl
     /// of its own calls (a transport callback calling into the session whose
     /// call runs it). The library is never entered twice: this is thrown instead.
     case reentered(String)
+    /// `LKR_E_REENTRANT` (since 1.1): the library itself refused a call a
+    /// host callback made into the session whose call runs it; the session
+    /// is unchanged. The same family as ``reentered(_:)``: see ``isReentrancy``.
+    case reentrant
 
     /// Maps a status; `nil` for success (`LKR_OK`) and other non-negative values.
     public init?(status: Int32) {
@@ -58,6 +62,7 @@ public enum LockRecoverError: Error, Equatable, Hashable, CustomStringConvertibl
         case LKR_E_TRUNCATED: self = .truncated
         case LKR_E_PROTOCOL: self = .protocol
         case LKR_E_OVERSIZED: self = .oversized
+        case LKR_E_REENTRANT: self = .reentrant
         default: self = .unknown(status)
         }
     }
@@ -82,6 +87,7 @@ public enum LockRecoverError: Error, Equatable, Hashable, CustomStringConvertibl
         case .unknown(let s): return s
         case .invalidField: return LKR_E_INVAL
         case .reentered: return LKR_E_STATE
+        case .reentrant: return LKR_E_REENTRANT
         }
     }
 
@@ -93,6 +99,16 @@ public enum LockRecoverError: Error, Equatable, Hashable, CustomStringConvertibl
         case .invalidField(let field, let limit): return "\(text): \(field): \(limit)"
         case .reentered(let what): return "\(text): \(what)"
         default: return text
+        }
+    }
+
+    /// A session, vault or simulated lock was entered from one of its own
+    /// callbacks: refused by the binding (``reentered(_:)``) or by the
+    /// library (``reentrant``).
+    public var isReentrancy: Bool {
+        switch self {
+        case .reentered, .reentrant: return true
+        default: return false
         }
     }
 
@@ -116,7 +132,7 @@ func check(_ status: Int32) throws -> Int32 {
 
 /// The run-time library's version.
 public enum Library {
-    /// `lkr_version_string()`, e.g. "1.0.0".
+    /// `lkr_version_string()`, e.g. "1.1.0".
     public static var version: String { String(cString: lkr_version_string()) }
     /// `lkr_version()`: major * 10000 + minor * 100 + patch.
     public static var versionNumber: UInt32 { lkr_version() }

@@ -93,11 +93,38 @@ public struct Report: Codable, Equatable, Sendable {
         }
     }
 
+    /// What the codes' safety stood on (docs/VAULT.md), strongest first.
+    public struct CodesEvidence: RawRepresentable, Codable, Hashable, Sendable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// A backup the vault verified.
+        public static let verified = CodesEvidence(rawValue: "verified")
+        /// The host's own records of the codes (`Vault.record`).
+        public static let hostRecords = CodesEvidence(rawValue: "host_records")
+        /// The person wrote the codes down (``Guard/codesNoted``).
+        public static let personNoted = CodesEvidence(rawValue: "person_noted")
+        /// Nothing vouches for the codes.
+        public static let none = CodesEvidence(rawValue: "none")
+    }
+
     public struct Codes: Codable, Equatable, Sendable {
         public var vault: Bool
         public var count: Int
         public var verified: Bool
+        /// The vault holds the host's records, not a verified backup.
+        public var hostRecords: Bool
+        public var evidence: CodesEvidence
         public var missing: Int
+        /// Codes seen on the lock at the vault's last read, `nil` when it was never read.
+        public var onLock: Int?
+        /// Codes on the lock whose PINs nobody here holds, `nil` when it was never read.
+        public var unknown: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case vault, count, verified, evidence, missing, unknown
+            case hostRecords = "host_records"
+            case onLock = "on_lock"
+        }
     }
 
     public var library: String

@@ -17,8 +17,9 @@ public struct ProbeResult: Equatable, Sendable {
         self.errorCode = errorCode
     }
 
-    /// Fills a C result whose `struct_size` the library already set.
+    /// Fills a C result: every fact unknown first (`lkr_probe_result_init`), then what is known.
     func fill(_ r: inout lkr_probe_result) throws {
+        lkr_probe_result_init(&r)
         r.reachable = tri(reachable)
         r.keypad_lights = tri(keypadLights)
         r.battery_pct = try num(batteryPct, "ProbeResult.batteryPct", 0...100)
@@ -332,6 +333,7 @@ final class TransportBridge {
                     guard let reader = b.transport as? any CodeReadingTransport else { return LKR_E_UNSUPPORTED }
                     let r = try reader.readCodes()
                     guard let info else { return LKR_E_INVAL }
+                    lkr_code_readout_init(info)
                     let n = min(r.codes.count, Int(capacity))
                     for i in 0..<n {
                         guard let codes else { return LKR_E_INVAL }

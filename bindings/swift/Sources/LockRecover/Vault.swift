@@ -30,9 +30,46 @@ public struct VaultCode: Equatable, Sendable {
 public final class Vault: @unchecked Sendable {
     let handle: OpaquePointer
 
+    /// A vault keyed (its digest key) from the system's random source.
     public init() throws {
         var out: OpaquePointer?
         try check(lkr_vault_new(nil, &out))
+        handle = out!
+    }
+
+    /// A vault keyed from the host's random source (`lkr_vault_new_ex`):
+    /// @p random fills the buffer it is given from a cryptographically
+    /// secure source (the platform's `SecRandomCopyBytes`, a hardware
+    /// generator) and is called only during this initialiser. A predictable
+    /// source makes the vault's digest brute-forceable: only a test may pass
+    /// one. What @p random throws is thrown here.
+    public init(random: (inout [UInt8]) throws -> Void) throws {
+        final class Source {
+            let fill: (inout [UInt8]) throws -> Void
+            var error: (any Error)?
+            init(_ fill: @escaping (inout [UInt8]) throws -> Void) { self.fill = fill }
+        }
+        var out: OpaquePointer?
+        let status: Int32 = try withoutActuallyEscaping(random) { fill in
+            let source = Source(fill)
+            var config = lkr_vault_config()
+            lkr_vault_config_init(&config)
+            config.random_ctx = Unmanaged.passUnretained(source).toOpaque()
+            config.random = { ctx, buf, len in
+                guard let ctx, let buf else { return LKR_E_INVAL }
+                let source = Unmanaged<Source>.fromOpaque(ctx).takeUnretainedValue()
+                var bytes = [UInt8](repeating: 0, count: len)
+                defer { for i in bytes.indices { bytes[i] = 0 } }
+                do { try source.fill(&bytes) } catch { source.error = error; return LKR_E_TRANSPORT }
+                guard bytes.count == len else { return LKR_E_TRANSPORT }
+                bytes.withUnsafeBytes { buf.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: len) }
+                return LKR_OK
+            }
+            let s = withExtendedLifetime(source) { lkr_vault_new_ex(&config, &out) }
+            if let error = source.error { throw error }
+            return s
+        }
+        try check(status)
         handle = out!
     }
 
@@ -91,6 +128,26 @@ public final class Vault: @unchecked Sendable {
     }
     public func restore(using lock: SimulatedLock) throws -> Int {
         try missing(lock.cTransport()) { lkr_vault_restore($0, $1, $2) }
+    }
+
+    private func restoreSlot(_ slot: UInt32, _ t: CTransport) throws -> Bool {
+        let s = try with(t) { lkr_vault_restore_slot(handle, $0, slot) }
+        if s == LKR_E_CORRUPT { return false }
+        try check(s)
+        return true
+    }
+
+    /// Writes the vault's code for @p slot back alone (a code the lock
+    /// rejects, say) and reads the lock back (`lkr_vault_restore_slot`):
+    /// `true` when it reads back equal, `false` when the write failed or it
+    /// reads back different. The PIN never leaves the library. Throws
+    /// ``LockRecoverError/notFound`` when the vault holds no code in that
+    /// slot, ``LockRecoverError/state`` for an empty vault.
+    public func restoreSlot(_ slot: UInt32, using transport: any Transport) throws -> Bool {
+        try restoreSlot(slot, TransportBridge.make(transport))
+    }
+    public func restoreSlot(_ slot: UInt32, using lock: SimulatedLock) throws -> Bool {
+        try restoreSlot(slot, lock.cTransport())
     }
 
     /// Write-through capture: record a code as the host sets it on the lock.
