@@ -1,89 +1,14 @@
 /*
  * The code vault: verified backups of a lock's access codes, write-through
- * capture for locks that cannot read PINs back, verified restore, and a
- * sealed export. Codes are secrets: every buffer that held one is wiped when
- * it is discarded, nothing here logs, and codes leave only sealed by the host.
+ * capture for locks that cannot read PINs back, verified restore. Codes are
+ * secrets: every buffer that held one is wiped when it is discarded, nothing
+ * here logs, and codes leave only sealed by the host (vault_export.c).
  * docs/VAULT.md states the rules.
  */
-#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE /* getrandom() */
-#endif
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
-#define LKR_HAVE_ARC4RANDOM 1
-#elif defined(_WIN32)
-#include <windows.h>
-#include <bcrypt.h>
-#if defined(_MSC_VER)
-#pragma comment(lib, "bcrypt")
-#endif
-#elif defined(__linux__)
-#include <errno.h>
-#include <sys/random.h>
-#endif
-#include <stdio.h>
-
-#include "internal.h"
-#include "le.h"
-
-#define VAULT_MAGIC 0x4C4B5256u /* "LKRV" */
-/* 2: the vault's digest key and the lock it is bound to travel in the export. */
-#define EXPORT_VERSION 2u
-/* A serialised code: slot, kind, weekdays, day window, validity, name, PIN. */
-#define CODE_WIRE_MAX (2 + 1 + 1 + 2 + 2 + 8 + 8 + 1 + (LKR_CODE_NAME_MAX - 1) + 1 + (LKR_PIN_MAX - 1))
-#define EXPORT_HEADER 16u
-#define KEY_SIZE 32u
-#define IDENTITY_WIRE_MAX (1u + 3u * LKR_PROFILE_TEXT_MAX)
-#define EXPORT_MAX (EXPORT_HEADER + KEY_SIZE + IDENTITY_WIRE_MAX + LKR_VAULT_MAX_CODES * CODE_WIRE_MAX + 32u)
-
-/* The lock a vault belongs to: what its profile names it. */
-typedef struct identity {
-    uint8_t bound;
-    char manufacturer[LKR_PROFILE_TEXT_MAX];
-    char model[LKR_PROFILE_TEXT_MAX];
-    char serial[LKR_PROFILE_TEXT_MAX];
-} identity;
-
-struct lkr_vault {
-    uint32_t magic;
-    lkr_allocator alloc;
-    uint8_t has_alloc;
-    uint8_t verified;
-    uint8_t pins_readable; /* the verified backup holds PINs read from the lock */
-    uint8_t has_checksum;
-    uint32_t checksum;
-    uint32_t count;
-    uint32_t missing;
-    /* What the last read of the lock showed (not exported): codes it listed,
-     * and how many of them the vault holds no PIN for; lock_read 0: never. */
-    uint8_t lock_read;
-    uint32_t lock_count;
-    uint32_t unknown;
-    /* HMAC-SHA-256 under `key` of the identity and the codes: a fingerprint
-     * nobody without the key can test a guessed PIN against. */
-    uint8_t digest[32];
-    uint8_t digest_stale; /* content, key or binding changed: recomputed when next read */
-    uint8_t key[KEY_SIZE]; /* random per vault; leaves it only in the sealed export */
-    lkr__sha256 hmac_in, hmac_out; /* SHA-256 after the key's inner and outer pads */
-    identity id;
-    uint8_t state[LKR_VAULT_MAX_CODES];
-    lkr_code codes[LKR_VAULT_MAX_CODES]; /* sorted by slot */
-    /* Scratch: the two reads of a backup, and the clear text of an export. */
-    lkr_code read_a[LKR_VAULT_MAX_CODES];
-    lkr_code read_b[LKR_VAULT_MAX_CODES];
-    /* Which of read_a (bit 0) and read_b (bit 1) may hold anything: the rest
-     * are all zero (wiped after every use), so only these are wiped. */
-    uint8_t dirty;
-    uint8_t clear[EXPORT_MAX];
-    /* Points at `clear`: lets functions that take the vault const use the
-     * scratch (the vault itself is never const: lkr_vault_new allocates it). */
-    uint8_t *scratch;
-    /* The vault itself, for the same reason: a const reader of the digest
-     * brings it up to date (it is computed only when read). */
-    struct lkr_vault *self;
-};
+#include "vault_int.h"
 
 /* ---- codes ------------------------------------------------------------------ */
 
@@ -119,7 +44,7 @@ static int pin_ok(const char *pin)
     return n == 0 || (n >= 4 && n <= 12);
 }
 
-static int code_ok(const lkr_code *c)
+int lkr__vcode_ok(const lkr_code *c)
 {
     return c->struct_size >= sizeof(lkr_code) && c->struct_size <= LKR__STRUCT_SIZE_MAX &&
            c->slot <= 65535u && c->kind >= LKR_CODE_ADMIN && c->kind <= LKR_CODE_KIND_MAX &&
@@ -182,145 +107,6 @@ static int find_slot(const lkr_code *codes, uint32_t n, uint32_t slot)
     return -1;
 }
 
-/* ---- digest and wire form ------------------------------------------------------ */
-
-static void put_code(lkr__writer *w, const lkr_code *c)
-{
-    lkr__w_int(w, c->slot, 2);
-    lkr__w_int(w, c->kind, 1);
-    lkr__w_int(w, c->weekdays, 1);
-    lkr__w_int(w, c->day_start_min, 2);
-    lkr__w_int(w, c->day_end_min, 2);
-    lkr__w_int(w, c->valid_from_s, 8);
-    lkr__w_int(w, c->valid_until_s, 8);
-    lkr__w_str(w, c->name);
-    lkr__w_str(w, c->pin);
-}
-
-static void put_identity(lkr__writer *w, const identity *id)
-{
-    lkr__w_int(w, id->bound, 1);
-    lkr__w_str(w, id->manufacturer);
-    lkr__w_str(w, id->model);
-    lkr__w_str(w, id->serial);
-}
-
-/* The codes as the digests cover them: their count, then each one. */
-static void hash_codes(const lkr_vault *v, lkr__sha256 *h)
-{
-    uint8_t buf[CODE_WIRE_MAX];
-    lkr__writer w;
-    uint32_t i;
-    lkr__le_put(buf, v->count, 2);
-    lkr__sha256_update(h, buf, 2);
-    for (i = 0; i < v->count; i++) {
-        w.buf = buf;
-        w.cap = sizeof(buf);
-        w.n = 0;
-        put_code(&w, &v->codes[i]);
-        lkr__sha256_update(h, buf, w.n);
-    }
-    lkr__wipe(buf, sizeof(buf));
-}
-
-/* The key changed: HMAC's two padded key blocks are hashed once, here. */
-static void key_changed(lkr_vault *v)
-{
-    uint8_t pad[64];
-    unsigned i;
-    for (i = 0; i < 64; i++) pad[i] = (uint8_t)((i < KEY_SIZE ? v->key[i] : 0) ^ 0x36u);
-    lkr__sha256_init(&v->hmac_in);
-    lkr__sha256_update(&v->hmac_in, pad, 64);
-    for (i = 0; i < 64; i++) pad[i] = (uint8_t)((i < KEY_SIZE ? v->key[i] : 0) ^ 0x5Cu);
-    lkr__sha256_init(&v->hmac_out);
-    lkr__sha256_update(&v->hmac_out, pad, 64);
-    lkr__wipe(pad, sizeof(pad));
-    v->digest_stale = 1;
-}
-
-/* HMAC-SHA-256 (RFC 2104) under the vault's key of its identity and codes. */
-static void update_digest(lkr_vault *v)
-{
-    uint8_t inner[32], buf[IDENTITY_WIRE_MAX];
-    lkr__writer w = {buf, sizeof(buf), 0};
-    lkr__sha256 h = v->hmac_in;
-    put_identity(&w, &v->id);
-    lkr__sha256_update(&h, buf, w.n);
-    hash_codes(v, &h);
-    lkr__sha256_final(&h, inner);
-    h = v->hmac_out;
-    lkr__sha256_update(&h, inner, 32);
-    lkr__sha256_final(&h, v->digest);
-    lkr__wipe(inner, sizeof(inner));
-    lkr__wipe(&h, sizeof(h));
-}
-
-/* The digest, computed if anything changed since it was last read. */
-static const uint8_t *current_digest(const lkr_vault *v)
-{
-    if (v->digest_stale) {
-        update_digest(v->self);
-        v->self->digest_stale = 0;
-    }
-    return v->digest;
-}
-
-/* What format 1 sessions recorded: SHA-256 of the codes alone. Computed only
- * to recognise such a session's vault, never stored or shown. */
-static void unkeyed_digest(const lkr_vault *v, uint8_t out[32])
-{
-    lkr__sha256 h;
-    lkr__sha256_init(&h);
-    hash_codes(v, &h);
-    lkr__sha256_final(&h, out);
-    lkr__wipe(&h, sizeof(h));
-}
-
-/* A fresh digest key from the system's random source; 0 when there is none
- * (a bare-metal build: such a host passes its own through lkr_vault_new_ex). */
-static int system_random(uint8_t *p, size_t n)
-{
-#if defined(LKR_HAVE_ARC4RANDOM)
-    arc4random_buf(p, n);
-    return 1;
-#elif defined(_WIN32)
-    return BCryptGenRandom(NULL, p, (ULONG)n, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0;
-#elif defined(__linux__) || defined(__unix__) || defined(__APPLE__)
-    size_t got = 0;
-#if defined(__linux__)
-    while (got < n) {
-        ssize_t r = getrandom(p + got, n - got, 0);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-#endif
-    if (got < n) {
-        FILE *f = fopen("/dev/urandom", "rb");
-        if (f == NULL) return 0;
-        got += fread(p + got, 1, n - got, f);
-        (void)fclose(f); /* read only: nothing to flush */
-    }
-    return got == n;
-#else
-    (void)p;
-    (void)n;
-    return 0;
-#endif
-}
-
-/* The key from the host's source when it gave one, else the system's. A
- * host source that fails is a failed callback; no source at all is a
- * platform without one. */
-static lkr_status draw_key(const lkr_vault_config *c, uint8_t *key)
-{
-    if (c != NULL && c->random != NULL) {
-        lkr_status st = c->random(c->random_ctx, key, KEY_SIZE);
-        return st == LKR_OK ? LKR_OK : LKR_E_TRANSPORT;
-    }
-    return system_random(key, KEY_SIZE) ? LKR_OK : LKR_E_UNSUPPORTED;
-}
-
 /* ---- lifecycle ----------------------------------------------------------------- */
 
 void lkr_vault_config_init(lkr_vault_config *config)
@@ -354,7 +140,7 @@ lkr_status lkr_vault_new_ex(const lkr_vault_config *config, lkr_vault **out)
         return LKR_E_NOMEM;
     }
     memset(v, 0, sizeof(*v));
-    if ((st = draw_key(&c, v->key)) != LKR_OK) {
+    if ((st = lkr__vdraw_key(&c, v->key)) != LKR_OK) {
         lkr__wipe(v->key, sizeof(v->key));
         if (al != NULL) al->free(al->ctx, v, sizeof(*v));
         else free(v);
@@ -363,7 +149,7 @@ lkr_status lkr_vault_new_ex(const lkr_vault_config *config, lkr_vault **out)
     v->magic = VAULT_MAGIC;
     v->scratch = v->clear;
     v->self = v;
-    key_changed(v);
+    lkr__vkey_changed(v);
     if (al != NULL) {
         v->alloc = *al;
         v->has_alloc = 1;
@@ -380,7 +166,7 @@ lkr_status lkr_vault_new(const lkr_allocator *al, lkr_vault **out)
     return lkr_vault_new_ex(&c, out);
 }
 
-static int vault_ok(const lkr_vault *v)
+int lkr__vault_ok(const lkr_vault *v)
 {
     return v != NULL && v->magic == VAULT_MAGIC;
 }
@@ -389,7 +175,7 @@ void lkr_vault_free(lkr_vault *v)
 {
     lkr_allocator al;
     int has;
-    if (!vault_ok(v)) {
+    if (!lkr__vault_ok(v)) {
         return;
     }
     al = v->alloc;
@@ -404,17 +190,17 @@ void lkr_vault_free(lkr_vault *v)
 
 int lkr__vault_verified(const lkr_vault *v)
 {
-    return vault_ok(v) && v->verified;
+    return lkr__vault_ok(v) && v->verified;
 }
 
 int lkr__vault_records(const lkr_vault *v)
 {
-    return vault_ok(v) && !v->verified && v->count > 0;
+    return lkr__vault_ok(v) && !v->verified && v->count > 0;
 }
 
 void lkr__vault_digest(const lkr_vault *v, uint8_t out[32])
 {
-    memcpy(out, current_digest(v), 32);
+    memcpy(out, lkr__vcurrent_digest(v), 32);
 }
 
 static int same_identity(const identity *id, const lkr_profile *p)
@@ -425,7 +211,7 @@ static int same_identity(const identity *id, const lkr_profile *p)
 
 lkr_status lkr__vault_bind(lkr_vault *v, const lkr_profile *p)
 {
-    if (!vault_ok(v) || p == NULL) {
+    if (!lkr__vault_ok(v) || p == NULL) {
         return LKR_E_INVAL;
     }
     if (v->id.bound) {
@@ -444,16 +230,16 @@ int lkr__vault_matches(const lkr_vault *v, const lkr_profile *p, uint32_t kind, 
 {
     uint8_t d[32];
     int same;
-    if (!vault_ok(v) || (v->id.bound && !same_identity(&v->id, p))) {
+    if (!lkr__vault_ok(v) || (v->id.bound && !same_identity(&v->id, p))) {
         return 0;
     }
     if (kind == LKR__DIGEST_KEYED) {
-        return v->id.bound && memcmp(current_digest(v), digest, 32) == 0;
+        return v->id.bound && memcmp(lkr__vcurrent_digest(v), digest, 32) == 0;
     }
     if (kind != LKR__DIGEST_UNKEYED) {
         return 0;
     }
-    unkeyed_digest(v, d);
+    lkr__vunkeyed_digest(v, d);
     same = memcmp(d, digest, 32) == 0;
     lkr__wipe(d, sizeof(d));
     return same;
@@ -461,7 +247,7 @@ int lkr__vault_matches(const lkr_vault *v, const lkr_profile *p, uint32_t kind, 
 
 uint32_t lkr__vault_count(const lkr_vault *v)
 {
-    return vault_ok(v) ? v->count : 0;
+    return lkr__vault_ok(v) ? v->count : 0;
 }
 
 /* ---- reading the lock ------------------------------------------------------------ */
@@ -472,11 +258,9 @@ static int code_cb_status_ok(lkr_status st)
 }
 
 /* One read of the lock's code table into `buf`, validated and sorted. */
-#define READ_A 1u
-#define READ_B 2u
 
 /* Hands a scratch buffer out: all zero (wiped if it was used) and marked. */
-static lkr_code *scratch_codes(lkr_vault *v, uint8_t which)
+lkr_code *lkr__vscratch(lkr_vault *v, uint8_t which)
 {
     lkr_code *buf = which == READ_A ? v->read_a : v->read_b;
     if (v->dirty & which) {
@@ -502,7 +286,7 @@ static void note_lock(lkr_vault *v, const lkr_code *read, const lkr_code_readout
 
 int lkr__vault_lock_facts(const lkr_vault *v, uint32_t *on_lock, uint32_t *unknown)
 {
-    if (!vault_ok(v) || !v->lock_read) {
+    if (!lkr__vault_ok(v) || !v->lock_read) {
         return 0;
     }
     *on_lock = v->lock_count;
@@ -514,7 +298,7 @@ static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which,
 {
     uint32_t i;
     lkr_status st;
-    lkr_code *buf = scratch_codes(v, which);
+    lkr_code *buf = lkr__vscratch(v, which);
     for (i = 0; i < LKR_VAULT_MAX_CODES; i++) {
         buf[i].struct_size = (uint32_t)sizeof(lkr_code); /* the rest is zero: lkr_code_init */
     }
@@ -532,7 +316,7 @@ static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which,
     }
     for (i = 0; i < info->count; i++) {
         /* A lock that says it reads PINs back must give every one of them. */
-        if (!code_ok(&buf[i]) || (info->pins_readable && buf[i].pin[0] == '\0')) {
+        if (!lkr__vcode_ok(&buf[i]) || (info->pins_readable && buf[i].pin[0] == '\0')) {
             return LKR_E_PROTOCOL;
         }
         canonical(&buf[i], &buf[i], info->pins_readable);
@@ -547,7 +331,7 @@ static lkr_status read_lock(lkr_vault *v, const lkr_transport *t, uint8_t which,
     return LKR_OK;
 }
 
-static void wipe_reads(lkr_vault *v)
+void lkr__vwipe_reads(lkr_vault *v)
 {
     /* Whole buffers: a host's read_codes may write any entry it was offered. */
     if (v->dirty & READ_A) lkr__wipe(v->read_a, sizeof(v->read_a));
@@ -599,7 +383,7 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
     lkr_code_readout a, b;
     lkr_status st;
     uint32_t i;
-    if (!vault_ok(v) || t == NULL) {
+    if (!lkr__vault_ok(v) || t == NULL) {
         return LKR_E_INVAL;
     }
     if ((st = lkr__check_transport(t)) != LKR_OK) {
@@ -609,18 +393,18 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
         return LKR_E_UNSUPPORTED;
     }
     if ((st = read_lock(v, t, READ_A, &a)) != LKR_OK || (st = read_lock(v, t, READ_B, &b)) != LKR_OK) {
-        wipe_reads(v);
+        lkr__vwipe_reads(v);
         return st;
     }
     /* Two reads, and they must agree: otherwise the backup is refused. */
     if (a.count != b.count || a.pins_readable != b.pins_readable ||
         a.has_checksum != b.has_checksum || (a.has_checksum && a.checksum != b.checksum)) {
-        wipe_reads(v);
+        lkr__vwipe_reads(v);
         return LKR_E_CORRUPT;
     }
     for (i = 0; i < a.count; i++) {
         if (!same_code(&v->read_a[i], &v->read_b[i], a.pins_readable)) {
-            wipe_reads(v);
+            lkr__vwipe_reads(v);
             return LKR_E_CORRUPT;
         }
     }
@@ -629,21 +413,21 @@ lkr_status lkr_vault_backup(lkr_vault *v, const lkr_transport *t)
         for (i = 0; i < a.count; i++) {
             int k = find_slot(v->codes, v->count, v->read_a[i].slot);
             if (k < 0 || v->codes[k].pin[0] == '\0' || v->codes[k].kind != v->read_a[i].kind) {
-                wipe_reads(v);
+                lkr__vwipe_reads(v);
                 return LKR_E_STATE;
             }
             v->read_b[i] = v->codes[k];
         }
     }
     st = keep_backup(v, a.pins_readable ? v->read_a : v->read_b, &a);
-    wipe_reads(v);
+    lkr__vwipe_reads(v);
     return st;
 }
 
 lkr_status lkr_vault_record(lkr_vault *v, const lkr_code *code)
 {
     int k;
-    if (!vault_ok(v) || code == NULL || !code_ok(code) || code->pin[0] == '\0') {
+    if (!lkr__vault_ok(v) || code == NULL || !lkr__vcode_ok(code) || code->pin[0] == '\0') {
         return LKR_E_INVAL;
     }
     k = find_slot(v->codes, v->count, code->slot);
@@ -688,7 +472,7 @@ lkr_status lkr_vault_verify(lkr_vault *v, const lkr_transport *t, uint32_t *miss
     lkr_code_readout info;
     lkr_status st;
     uint32_t m;
-    if (!vault_ok(v) || t == NULL) {
+    if (!lkr__vault_ok(v) || t == NULL) {
         return LKR_E_INVAL;
     }
     if ((st = lkr__check_transport(t)) != LKR_OK) {
@@ -701,11 +485,11 @@ lkr_status lkr_vault_verify(lkr_vault *v, const lkr_transport *t, uint32_t *miss
         return LKR_E_UNSUPPORTED;
     }
     if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK) {
-        wipe_reads(v);
+        lkr__vwipe_reads(v);
         return st;
     }
     m = compare_with(v, v->read_a, &info);
-    wipe_reads(v);
+    lkr__vwipe_reads(v);
     v->missing = m;
     if (missing != NULL) {
         *missing = m;
@@ -718,17 +502,17 @@ lkr_status lkr__vault_matches_lock(lkr_vault *v, const lkr_transport *t)
     lkr_code_readout info;
     lkr_status st;
     uint32_t m;
-    if (!vault_ok(v) || !v->verified || t == NULL || t->read_codes == NULL) {
+    if (!lkr__vault_ok(v) || !v->verified || t == NULL || t->read_codes == NULL) {
         return LKR_E_STATE;
     }
     if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK) {
-        wipe_reads(v);
+        lkr__vwipe_reads(v);
         return st;
     }
     /* Every code of the vault on the lock, and no code on the lock that the
      * vault lacks: the vault is a backup of this lock as it is now. */
     m = compare_with(v, v->read_a, &info);
-    wipe_reads(v);
+    lkr__vwipe_reads(v);
     v->missing = m;
     return m == 0 && info.count == v->count ? LKR_OK : LKR_E_CORRUPT;
 }
@@ -738,7 +522,7 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
     lkr_code_readout info;
     lkr_status st;
     uint32_t i, m = 0;
-    if (!vault_ok(v) || t == NULL) {
+    if (!lkr__vault_ok(v) || t == NULL) {
         return LKR_E_INVAL;
     }
     if ((st = lkr__check_transport(t)) != LKR_OK) {
@@ -751,7 +535,7 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
         return LKR_E_UNSUPPORTED;
     }
     if ((st = read_lock(v, t, READ_A, &info)) != LKR_OK) {
-        wipe_reads(v);
+        lkr__vwipe_reads(v);
         return st;
     }
     (void)compare_with(v, v->read_a, &info);
@@ -779,7 +563,7 @@ lkr_status lkr_vault_restore(lkr_vault *v, const lkr_transport *t, uint32_t *mis
             m++;
         }
     }
-    wipe_reads(v);
+    lkr__vwipe_reads(v);
     v->missing = m;
     if (missing != NULL) {
         *missing = m;
@@ -792,7 +576,7 @@ lkr_status lkr_vault_restore_slot(lkr_vault *v, const lkr_transport *t, uint32_t
     lkr_code_readout info;
     lkr_status st;
     int i, k;
-    if (!vault_ok(v) || t == NULL || slot > 65535u) {
+    if (!lkr__vault_ok(v) || t == NULL || slot > 65535u) {
         return LKR_E_INVAL;
     }
     if ((st = lkr__check_transport(t)) != LKR_OK) {
@@ -816,7 +600,7 @@ lkr_status lkr_vault_restore_slot(lkr_vault *v, const lkr_transport *t, uint32_t
             v->state[i] = LKR_SLOT_FAILED;
         }
     }
-    wipe_reads(v);
+    lkr__vwipe_reads(v);
     return v->state[i] == LKR_SLOT_RESTORED ? LKR_OK : LKR_E_CORRUPT;
 }
 
@@ -825,7 +609,7 @@ lkr_status lkr_vault_restore_slot(lkr_vault *v, const lkr_transport *t, uint32_t
 lkr_status lkr_vault_status(const lkr_vault *v, lkr_vault_info *out)
 {
     lkr_vault_info info;
-    if (!vault_ok(v) || out == NULL) {
+    if (!lkr__vault_ok(v) || out == NULL) {
         return LKR_E_INVAL;
     }
     memset(&info, 0, sizeof(info));
@@ -833,14 +617,14 @@ lkr_status lkr_vault_status(const lkr_vault *v, lkr_vault_info *out)
     info.count = v->count;
     info.verified = v->verified;
     info.missing = v->missing;
-    memcpy(info.digest, current_digest(v), sizeof(info.digest));
+    memcpy(info.digest, lkr__vcurrent_digest(v), sizeof(info.digest));
     return lkr__emit(out, &info, sizeof(info), sizeof(info));
 }
 
 lkr_status lkr_vault_code(const lkr_vault *v, uint32_t index, lkr_code_info *out)
 {
     lkr_code_info info;
-    if (!vault_ok(v) || out == NULL) {
+    if (!lkr__vault_ok(v) || out == NULL) {
         return LKR_E_INVAL;
     }
     if (index >= v->count) {
@@ -856,208 +640,10 @@ lkr_status lkr_vault_code(const lkr_vault *v, uint32_t index, lkr_code_info *out
     return lkr__emit(out, &info, sizeof(info), sizeof(info));
 }
 
-/* ---- sealed export ------------------------------------------------------------------ */
-
-static size_t serialise(const lkr_vault *v, uint8_t *p)
-{
-    lkr__writer w = {p, EXPORT_MAX, 0};
-    lkr__sha256 h;
-    uint32_t i;
-    lkr__w_bytes(&w, "LKRV", 4);
-    lkr__w_int(&w, EXPORT_VERSION, 2);
-    lkr__w_int(&w, (v->verified ? 1u : 0u) | (v->pins_readable ? 2u : 0u) | (v->has_checksum ? 4u : 0u), 1);
-    lkr__w_int(&w, 0, 1);
-    lkr__w_int(&w, v->count, 2);
-    lkr__w_int(&w, 0, 2);
-    lkr__w_int(&w, v->checksum, 4);
-    lkr__w_bytes(&w, v->key, KEY_SIZE);
-    put_identity(&w, &v->id);
-    for (i = 0; i < v->count; i++) {
-        put_code(&w, &v->codes[i]);
-    }
-    lkr__sha256_init(&h);
-    lkr__sha256_update(&h, p, w.n);
-    lkr__sha256_final(&h, p + w.n);
-    return w.n + 32;
-}
-
-lkr_status lkr_vault_export_sealed(const lkr_vault *v, const lkr_transport *t, void *buf, size_t len,
-                                   size_t *needed)
-{
-    uint8_t *clear;
-    size_t n, out_len = 0;
-    lkr_status st;
-    if (!vault_ok(v) || t == NULL || needed == NULL || (buf == NULL && len != 0)) {
-        return LKR_E_INVAL;
-    }
-    if ((st = lkr__check_transport(t)) != LKR_OK) {
-        return st;
-    }
-    if (t->seal == NULL) {
-        return LKR_E_UNSUPPORTED;
-    }
-    clear = v->scratch;
-    n = serialise(v, clear);
-    st = t->seal(t->ctx, clear, n, buf, buf != NULL ? len : 0, &out_len);
-    lkr__wipe(clear, EXPORT_MAX);
-    if (st == LKR_E_BUFFER) {
-        *needed = out_len;
-        return LKR_E_BUFFER;
-    }
-    if (st != LKR_OK || (buf != NULL && out_len > len)) {
-        return LKR_E_TRANSPORT;
-    }
-    *needed = out_len;
-    return buf == NULL ? LKR_E_BUFFER : LKR_OK;
-}
-
-/* What an export holds besides its codes. */
-typedef struct export_meta {
-    uint32_t count, checksum, version;
-    uint8_t flags;
-    uint8_t key[KEY_SIZE];
-    identity id;
-} export_meta;
-
-static lkr_status parse_header(lkr__reader *r, export_meta *m)
-{
-    const uint8_t *p = lkr__r_take(r, EXPORT_HEADER);
-    if (p == NULL || memcmp(p, "LKRV", 4) != 0) {
-        return LKR_E_CORRUPT;
-    }
-    m->version = (uint32_t)lkr__le_get(p + 4, 2);
-    if (m->version > EXPORT_VERSION) {
-        return LKR_E_VERSION;
-    }
-    if (m->version == 0 || p[6] > 7u || p[7] != 0 || p[10] != 0 || p[11] != 0) {
-        return LKR_E_CORRUPT;
-    }
-    m->flags = p[6];
-    m->count = (uint32_t)lkr__le_get(p + 8, 2);
-    m->checksum = (uint32_t)lkr__le_get(p + 12, 4);
-    if (m->count > LKR_VAULT_MAX_CODES) {
-        return LKR_E_CORRUPT;
-    }
-    if (m->version >= 2) {
-        const uint8_t *k = lkr__r_take(r, KEY_SIZE);
-        if (k != NULL) memcpy(m->key, k, KEY_SIZE);
-        m->id.bound = (uint8_t)lkr__r_int(r, 1);
-        lkr__r_str(r, m->id.manufacturer, sizeof(m->id.manufacturer));
-        lkr__r_str(r, m->id.model, sizeof(m->id.model));
-        lkr__r_str(r, m->id.serial, sizeof(m->id.serial));
-        if (r->bad || m->id.bound > 1 ||
-            (!m->id.bound && (m->id.manufacturer[0] || m->id.model[0] || m->id.serial[0]))) {
-            return LKR_E_CORRUPT;
-        }
-    }
-    return LKR_OK; /* format 1 had no key: the vault keeps its own */
-}
-
-/* Parses a clear export into `codes`; LKR_OK or why not. */
-static lkr_status parse_export(const uint8_t *p, size_t n, lkr_code *codes, export_meta *m)
-{
-    lkr__reader r;
-    uint32_t i;
-    lkr__sha256 h;
-    uint8_t digest[32];
-    lkr_status st;
-    if (n < EXPORT_HEADER + 32) {
-        return LKR_E_TRUNCATED;
-    }
-    if (memcmp(p, "LKRV", 4) != 0) {
-        return LKR_E_CORRUPT;
-    }
-    lkr__sha256_init(&h);
-    lkr__sha256_update(&h, p, n - 32);
-    lkr__sha256_final(&h, digest);
-    if (memcmp(digest, p + n - 32, 32) != 0) {
-        return LKR_E_CORRUPT;
-    }
-    r.p = p;
-    r.n = n - 32;
-    r.off = 0;
-    r.bad = 0;
-    if ((st = parse_header(&r, m)) != LKR_OK) {
-        return st;
-    }
-    for (i = 0; i < m->count && !r.bad; i++) {
-        lkr_code *k = &codes[i];
-        lkr_code_init(k);
-        k->slot = (uint32_t)lkr__r_int(&r, 2);
-        k->kind = (uint32_t)lkr__r_int(&r, 1);
-        k->weekdays = (uint32_t)lkr__r_int(&r, 1);
-        k->day_start_min = (uint16_t)lkr__r_int(&r, 2);
-        k->day_end_min = (uint16_t)lkr__r_int(&r, 2);
-        k->valid_from_s = lkr__r_int(&r, 8);
-        k->valid_until_s = lkr__r_int(&r, 8);
-        /* No embedded NUL: each string is exactly what its length says. */
-        lkr__r_str(&r, k->name, sizeof(k->name));
-        lkr__r_str(&r, k->pin, sizeof(k->pin));
-        if (!r.bad && (!code_ok(k) || (i > 0 && k->slot <= codes[i - 1].slot))) {
-            return LKR_E_CORRUPT;
-        }
-    }
-    return r.bad || r.off != r.n ? LKR_E_CORRUPT : LKR_OK;
-}
-
-lkr_status lkr_vault_import_sealed(lkr_vault *v, const lkr_transport *t, const void *buf, size_t len)
-{
-    size_t n = 0;
-    lkr_status st;
-    export_meta m;
-    if (!vault_ok(v) || t == NULL || buf == NULL) {
-        return LKR_E_INVAL;
-    }
-    if ((st = lkr__check_transport(t)) != LKR_OK) {
-        return st;
-    }
-    if (t->unseal == NULL) {
-        return LKR_E_UNSUPPORTED;
-    }
-    if (len == 0) {
-        return LKR_E_TRUNCATED;
-    }
-    st = t->unseal(t->ctx, buf, len, v->clear, sizeof(v->clear), &n);
-    if (st == LKR_E_CORRUPT) {
-        lkr__wipe(v->clear, sizeof(v->clear));
-        return LKR_E_CORRUPT; /* the host's authentication caught tampering */
-    }
-    if (st != LKR_OK || n > sizeof(v->clear)) {
-        lkr__wipe(v->clear, sizeof(v->clear));
-        return n > sizeof(v->clear) ? LKR_E_OVERSIZED : LKR_E_TRANSPORT;
-    }
-    memset(&m, 0, sizeof(m));
-    st = parse_export(v->clear, n, scratch_codes(v, READ_A), &m);
-    lkr__wipe(v->clear, sizeof(v->clear));
-    if (st != LKR_OK) {
-        lkr__wipe(&m, sizeof(m));
-        wipe_reads(v);
-        return st;
-    }
-    lkr__wipe(v->codes, sizeof(v->codes));
-    memcpy(v->codes, v->read_a, m.count * sizeof(lkr_code));
-    wipe_reads(v);
-    v->count = m.count;
-    v->verified = (m.flags & 1u) != 0;
-    v->pins_readable = (m.flags & 2u) != 0;
-    v->has_checksum = (m.flags & 4u) != 0;
-    v->checksum = m.checksum;
-    if (m.version >= 2) {
-        memcpy(v->key, m.key, KEY_SIZE);
-        key_changed(v);
-    }
-    v->id = m.id;
-    lkr__wipe(&m, sizeof(m));
-    v->missing = 0;
-    memset(v->state, LKR_SLOT_UNCHECKED, sizeof(v->state));
-    v->digest_stale = 1;
-    return LKR_OK;
-}
-
 int lkr__vault_contains_pin(const lkr_vault *v, const char *text)
 {
     uint32_t i;
-    if (!vault_ok(v) || text == NULL) {
+    if (!lkr__vault_ok(v) || text == NULL) {
         return 0;
     }
     for (i = 0; i < v->count; i++) {
