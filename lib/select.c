@@ -515,6 +515,12 @@ void lkr__decide(lkr_session *s, uint64_t now)
         lkr__begin_step(s, ch.step, now);
         return;
     }
+    if (ch.blocked == 0) {
+        /* Nothing to offer and nothing blocked: no state to wait in, so the
+         * session hands over rather than sit BLOCKED on no step. */
+        lkr__needs_support(s, LKR_SUPPORT_LADDER_EXHAUSTED, now);
+        return;
+    }
     s->blocked_step = (uint8_t)ch.blocked;
     s->blocked_unmet = ch.unmet;
     s->guards_blocked |= ch.unmet;
