@@ -9,7 +9,7 @@
 
 #include "session_int.h"
 
-static lkr_overrides overrides_view(const lkr_session *s)
+lkr_overrides lkr__overrides_view(const lkr_session *s)
 {
     lkr_overrides ov;
     memset(&ov, 0, sizeof(ov));
@@ -69,7 +69,7 @@ static uint32_t symptom_ladder(uint32_t symptom)
  * (the beliefs are never stored: this gives them back, bit for bit). */
 void lkr__rediagnose(lkr_session *s, lkr_diagnosis *d)
 {
-    lkr_overrides ov = overrides_view(s);
+    lkr_overrides ov = lkr__overrides_view(s);
     uint32_t i;
 
     /* The facts were validated on their way in (new, observe, answer, probe,

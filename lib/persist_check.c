@@ -43,13 +43,7 @@ static int verifying(uint32_t phase)
 /* The host's inputs: what lkr_session_new would have accepted. */
 static int valid_inputs(const lkr_session *s)
 {
-    lkr_overrides ov;
-    memset(&ov, 0, sizeof(ov));
-    ov.struct_size = (uint32_t)sizeof(ov);
-    ov.prior_count = s->prior_count;
-    ov.priors = s->priors;
-    ov.likelihood_count = s->likelihood_count;
-    ov.likelihoods = s->likelihoods;
+    lkr_overrides ov = lkr__overrides_view(s);
     return lkr_profile_validate(&s->profile) == LKR_OK && lkr_observations_validate(&s->obs) == LKR_OK &&
            lkr__consistent(&s->profile, &s->obs) == LKR_OK && lkr_overrides_validate(&ov) == LKR_OK;
 }

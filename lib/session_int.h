@@ -332,6 +332,8 @@ int lkr__vault_restores(const lkr_session *s);
 
 /* Recomputes the diagnosis and the beliefs from validated facts and history. */
 void lkr__rediagnose(lkr_session *s, lkr_diagnosis *d);
+/* beliefs.c: the session's vendor overrides as the public struct (a view, no copy). */
+lkr_overrides lkr__overrides_view(const lkr_session *s);
 /* Recomputes diagnosis and beliefs, and chooses (or switches) the ladder. */
 void lkr__reclassify(lkr_session *s);
 /* A step did not fix the lock: the beliefs move away from what it fixes. */
