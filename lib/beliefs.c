@@ -176,6 +176,13 @@ const char *lkr__question_text(uint32_t q)
     case LKR_QUESTION_FIRMWARE_VERSION:
         return "What firmware version does the app show for the lock now, and which version "
                "was being installed?";
+    case LKR_QUESTION_SECOND_PHONE:
+        return "Does the lock's app on a second phone (logged in to the same account) reach "
+               "the lock from beside the door?";
+    case LKR_QUESTION_HUB_DEVICES:
+        return "Does the hub or bridge show its other devices online?";
+    case LKR_QUESTION_UPDATE_PENDING:
+        return "Does the app store or the app offer an update for the app or the lock?";
     default:
         return "";
     }

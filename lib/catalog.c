@@ -1016,6 +1016,7 @@ const lkr__named lkr__evidence[LKR__EVIDENCE_COUNT + 1] = {
     [LKR_EVIDENCE_PROTOCOL_ZIGBEE] = {"protocol_zigbee", T("A Zigbee lock"), NULL},
     [LKR_EVIDENCE_PROTOCOL_MATTER] = {"protocol_matter", T("A Matter-over-Thread lock"), NULL},
     [LKR_EVIDENCE_ROUTER_OFFLINE] = {"router_offline", T("The Wi-Fi router is offline"), NULL},
+    [LKR_EVIDENCE_SOFTWARE_CURRENT] = {"software_current", T("No app or firmware update is offered"), NULL},
 };
 
 #define L(e, c, p) {LKR_EVIDENCE_##e, LKR_CAUSE_##c, p}
@@ -1128,11 +1129,6 @@ const lkr__likelihood_row lkr__likelihoods[] = {
     /* nimh_cells */
     L(NIMH_CELLS, OTA_VOLTAGE_COLLAPSE, 2500), L(NIMH_CELLS, BATTERIES_DEPLETED, 1500),
     L(NIMH_CELLS, ZWAVE_DEEP_SLEEP, 1500),
-    /* hub_offline */
-    L(HUB_OFFLINE, HUB_OFFLINE, 20000), L(HUB_OFFLINE, HUB_SESSION_MISMATCH, 300),
-    /* hub_online */
-    L(HUB_ONLINE, HUB_OFFLINE, 30), L(HUB_ONLINE, HUB_SESSION_MISMATCH, 1500),
-    L(HUB_ONLINE, ZWAVE_DEEP_SLEEP, 1500),
     /* other_wifi_fail */
     L(OTHER_WIFI_FAIL, HUB_OFFLINE, 8000), L(OTHER_WIFI_FAIL, NETWORK_CHANGED, 2000),
     L(OTHER_WIFI_FAIL, WIFI_STACK_CRASH, 200), L(OTHER_WIFI_FAIL, NEW_IP_ADDRESS, 200),
@@ -1154,18 +1150,6 @@ const lkr__likelihood_row lkr__likelihoods[] = {
     L(OUT_OF_RANGE, WEAK_SIGNAL, 8000), L(OUT_OF_RANGE, BLE_DROP_MID_TRANSFER, 1500),
     /* permissions_missing */
     L(PERMISSIONS_MISSING, MISSING_PERMISSIONS, 25000),
-    /* second_phone_works */
-    L(SECOND_PHONE_WORKS, PHONE_BLE_BUG, 20000), L(SECOND_PHONE_WORKS, MISSING_PERMISSIONS, 2000),
-    L(SECOND_PHONE_WORKS, APP_STALE_STATE, 1500), L(SECOND_PHONE_WORKS, HUB_SESSION_MISMATCH, 500),
-    L(SECOND_PHONE_WORKS, BLE_DROP_MID_TRANSFER, 300), L(SECOND_PHONE_WORKS, WIFI_STACK_CRASH, 300),
-    L(SECOND_PHONE_WORKS, THREAD_MESH_LOST, 300), L(SECOND_PHONE_WORKS, BATTERIES_DEPLETED, 200),
-    L(SECOND_PHONE_WORKS, OTA_VOLTAGE_COLLAPSE, 100), L(SECOND_PHONE_WORKS, HARDWARE_FAILURE, 50),
-    /* second_phone_fails */
-    L(SECOND_PHONE_FAILS, PHONE_BLE_BUG, 30), L(SECOND_PHONE_FAILS, MISSING_PERMISSIONS, 300),
-    L(SECOND_PHONE_FAILS, APP_STALE_STATE, 500), L(SECOND_PHONE_FAILS, HARDWARE_FAILURE, 2000),
-    L(SECOND_PHONE_FAILS, BLE_DROP_MID_TRANSFER, 1500),
-    /* software_outdated */
-    L(SOFTWARE_OUTDATED, OUTDATED_SOFTWARE, 15000),
     /* one_code_rejected */
     L(ONE_CODE_REJECTED, CODE_EXPIRED, 20000), L(ONE_CODE_REJECTED, WRONG_CODE, 20000),
     L(ONE_CODE_REJECTED, KEYPAD_DAMAGE, 2000), L(ONE_CODE_REJECTED, TRANSFER_STALL, 0),
@@ -1226,6 +1210,91 @@ const lkr__likelihood_row lkr__likelihoods[] = {
 };
 
 const size_t lkr__likelihood_count = sizeof(lkr__likelihoods) / sizeof(lkr__likelihoods[0]);
+
+/* ======================================================================
+ * Questions worth asking: what each answer means for each cause.
+ * P(yes | cause) in permille; a cause without a row answers "yes" with the
+ * question's base rate. These are the likelihoods of the answer's evidence
+ * (the table above has no rows for it): see lkr__vq_ratio. The engine asks
+ * one when the minutes it is expected to save exceed its cost (voi.c,
+ * docs/ENGINE.md); the numbers are the project's reading of the sentences
+ * in `sources` (docs/CATALOG.md, "Questions worth asking").
+ * ====================================================================== */
+#define Q(c, p) {LKR_CAUSE_##c, p}
+#define OBS_AT(f) ((uint16_t)offsetof(lkr_observations, f))
+
+/* A second phone with the app: a fault of the first phone (its Bluetooth
+ * stack, its permissions, its cached state) spares it; a fault of the lock
+ * or its network does not. */
+static const lkr__vq_row vq_second_phone[] = {
+    Q(PHONE_BLE_BUG, 950),       Q(MISSING_PERMISSIONS, 700), Q(APP_STALE_STATE, 600),
+    Q(OUTDATED_SOFTWARE, 350),   Q(HUB_SESSION_MISMATCH, 100), Q(BLE_DROP_MID_TRANSFER, 50),
+    Q(WIFI_STACK_CRASH, 50),     Q(THREAD_MESH_LOST, 50),     Q(BATTERIES_DEPLETED, 50),
+    Q(OTA_VOLTAGE_COLLAPSE, 30), Q(HARDWARE_FAILURE, 20),
+};
+
+/* The hub's other devices online: the hub (or bridge) itself works, so the
+ * fault is between it and this lock; offline, the hub is the fault. */
+static const lkr__vq_row vq_hub_devices[] = {
+    Q(HUB_OFFLINE, 30), Q(HUB_SESSION_MISMATCH, 950), Q(ZWAVE_DEEP_SLEEP, 950), Q(NETWORK_CHANGED, 500),
+};
+
+/* An update offered for the app or the lock. */
+static const lkr__vq_row vq_update_pending[] = {
+    Q(OUTDATED_SOFTWARE, 900),
+};
+
+#define PB(p) LKR_PROTOCOL_BIT(LKR_PROTOCOL_##p)
+#define ROWS(a) (uint8_t)(sizeof(a) / sizeof(a[0])), 0
+const lkr__vquestion lkr__vquestions[LKR__VQ_COUNT] = {
+    {LKR_QUESTION_SECOND_PHONE, PB(WIFI) | PB(BLE) | PB(MATTER), 5, LKR_EVIDENCE_SECOND_PHONE_WORKS,
+     LKR_EVIDENCE_SECOND_PHONE_FAILS, ROWS(vq_second_phone), OBS_AT(second_phone_connects),
+     OBS_AT(second_phone_connects), 150, 100, vq_second_phone, "second_phone",
+     "S0: \"If a second phone running the same app connects to the lock without issues, the "
+     "problem is your primary phone's Bluetooth implementation, not the lock.\" S2: the app's "
+     "Bluetooth and location permissions (per phone)."},
+    {LKR_QUESTION_HUB_DEVICES, PB(WIFI) | PB(ZWAVE) | PB(ZIGBEE) | PB(MATTER), 2, LKR_EVIDENCE_HUB_ONLINE,
+     LKR_EVIDENCE_HUB_OFFLINE, 4, 1, OBS_AT(hub_online), OBS_AT(bridge_online), 900, 50, vq_hub_devices,
+     "hub_devices",
+     "S2: \"ensure your home Wi-Fi network is active and working by testing other devices "
+     "connected to it.\" S0: after an update \"the hub still has the old session cached\" (the "
+     "hub works, this lock does not); \"the Z-Wave radio itself is almost certainly fine.\""},
+    {LKR_QUESTION_UPDATE_PENDING, PB(WIFI) | PB(BLE) | PB(ZWAVE) | PB(ZIGBEE) | PB(MATTER), 3,
+     LKR_EVIDENCE_SOFTWARE_OUTDATED, LKR_EVIDENCE_SOFTWARE_CURRENT, ROWS(vq_update_pending),
+     OBS_AT(software_outdated), OBS_AT(software_outdated), 200, 150, vq_update_pending, "update_pending",
+     "S2: \"Outdated software is a common cause of connectivity issues and bugs ... Check your "
+     "smart lock's app store listing for the latest version and install any available updates. "
+     "Within the app, navigate to your lock's settings ... to check for and install any pending "
+     "firmware updates.\""},
+};
+#undef ROWS
+#undef PB
+#undef OBS_AT
+#undef Q
+
+const lkr__vquestion *lkr__vq_of(uint32_t question)
+{
+    uint32_t i;
+    for (i = 0; i < LKR__VQ_COUNT; i++) {
+        if (lkr__vquestions[i].question == question) return &lkr__vquestions[i];
+    }
+    return NULL;
+}
+
+uint32_t lkr__vq_yes_permille(const lkr__vquestion *q, uint32_t cause)
+{
+    uint32_t r;
+    for (r = 0; r < q->row_count; r++) {
+        if (q->rows[r].cause == cause) return q->rows[r].yes_permille;
+    }
+    return q->base_yes_permille;
+}
+
+double lkr__vq_ratio(const lkr__vquestion *q, uint32_t cause, int yes)
+{
+    double p = (double)lkr__vq_yes_permille(q, cause), base = (double)q->base_yes_permille;
+    return yes ? p / base : (1000.0 - p) / (1000.0 - base);
+}
 
 /* ======================================================================
  * How destructive each step is (catalog section 8), the least-destructive-

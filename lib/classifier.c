@@ -138,6 +138,7 @@ static uint64_t evidence_network(const lkr_observations *o)
     IF_YES(second_phone_connects, LKR_EVIDENCE_SECOND_PHONE_WORKS);
     IF_NO(second_phone_connects, LKR_EVIDENCE_SECOND_PHONE_FAILS);
     IF_YES(software_outdated, LKR_EVIDENCE_SOFTWARE_OUTDATED);
+    IF_NO(software_outdated, LKR_EVIDENCE_SOFTWARE_CURRENT);
     IF_NO(router_online, LKR_EVIDENCE_ROUTER_OFFLINE);
     return ev;
 }
@@ -364,6 +365,20 @@ void lkr__posterior(const lkr_profile *p, uint64_t ev, const lkr_overrides *ov,
             }
         }
     }
+    /* The answers to the questions worth asking: their rows say P(answer |
+     * cause) (catalog.c); causes without a row are left as they are. */
+    for (i = 0; i < LKR__VQ_COUNT; i++) {
+        const lkr__vquestion *q = &lkr__vquestions[i];
+        int yes = (ev & EV(q->yes_evidence)) != 0, no = (ev & EV(q->no_evidence)) != 0;
+        uint32_t e = yes ? q->yes_evidence : q->no_evidence;
+        if (yes == no) {
+            continue; /* neither (or, from a hub and a bridge that disagree, both: no word) */
+        }
+        for (r = 0; r < q->row_count; r++) {
+            c = q->rows[r].cause;
+            if (!overridden[e][c]) post[c] *= lkr__vq_ratio(q, c, yes);
+        }
+    }
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         total += post[c];
     }
@@ -469,6 +484,13 @@ lkr_status lkr_likelihood_get(uint32_t evidence, uint32_t cause, uint32_t *permi
         return LKR_E_RANGE;
     }
     *permille = 1000;
+    for (r = 0; r < LKR__VQ_COUNT; r++) {
+        const lkr__vquestion *q = &lkr__vquestions[r];
+        if (evidence == q->yes_evidence || evidence == q->no_evidence) {
+            *permille = (uint32_t)(lkr__vq_ratio(q, cause, evidence == q->yes_evidence) * 1000.0 + 0.5);
+            return LKR_OK;
+        }
+    }
     for (r = 0; r < lkr__likelihood_count; r++) {
         if (lkr__likelihoods[r].evidence == evidence && lkr__likelihoods[r].cause == cause) {
             *permille = lkr__likelihoods[r].permille;

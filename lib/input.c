@@ -117,6 +117,12 @@ static lkr_status set_answer(lkr_session *s, uint32_t q, int32_t v)
     case LKR_QUESTION_FIRMWARE_VERSION:
         if (v != LKR_UNKNOWN) return LKR_E_INVAL; /* the version itself comes through observe */
         break;
+    case LKR_QUESTION_SECOND_PHONE:
+    case LKR_QUESTION_HUB_DEVICES:
+    case LKR_QUESTION_UPDATE_PENDING:
+        if (!tri) return LKR_E_INVAL;
+        *lkr__vq_fact(s, lkr__vq_of(q)) = (uint8_t)v;
+        break;
     default:
         return LKR_E_INVAL;
     }

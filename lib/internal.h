@@ -87,7 +87,7 @@ typedef struct lkr__likelihood_row {
 #define LKR__SYMPTOM_COUNT 8u /* "unknown" included */
 #define LKR__TIER_COUNT 8u
 #define LKR__GUARD_COUNT 10u
-#define LKR__EVIDENCE_COUNT 49u
+#define LKR__EVIDENCE_COUNT 50u
 
 extern const lkr__step_def lkr__steps[LKR__STEP_COUNT + 1];
 
@@ -107,6 +107,44 @@ extern const lkr__named lkr__tiers[LKR__TIER_COUNT + 1];
 extern const lkr__named lkr__guards[LKR__GUARD_COUNT + 1];
 extern const lkr__named lkr__evidence[LKR__EVIDENCE_COUNT + 1];
 extern const lkr__likelihood_row lkr__likelihoods[];
+/* Questions worth asking (catalog.c; chosen by voi.c): each answers one
+ * yes/no fact, and says for each cause how likely a "yes" is. These rows are
+ * the only likelihoods of the fact's two evidence kinds: the classifier
+ * derives them (a "yes" multiplies cause c by P(yes | c) / base, a "no" by
+ * P(no | c) / (1 - base)), so the engine's update on an answer is Bayes' rule
+ * for exactly the answer model the simulator draws from. "Don't know" is
+ * given with the same probability whatever the cause: it says nothing. */
+typedef struct lkr__vq_row {
+    uint8_t cause;
+    uint16_t yes_permille; /* P(yes | cause) */
+} lkr__vq_row;
+
+typedef struct lkr__vquestion {
+    uint8_t question;            /* an lkr_question */
+    uint8_t protocols;           /* LKR_PROTOCOL_BIT mask it is asked on */
+    uint8_t cost_min;            /* person-minutes to find the answer */
+    uint8_t yes_evidence;        /* evidence a "yes" establishes */
+    uint8_t no_evidence;         /* evidence a "no" establishes */
+    uint8_t row_count;
+    uint8_t no_repair_on_no;     /* a "no" rules out re-pairs (the hub is down) */
+    uint16_t fact_at;            /* offsetof(lkr_observations, fact) */
+    uint16_t fact_at_wifi;       /* the fact on a Wi-Fi lock (its bridge) */
+    uint16_t base_yes_permille;  /* P(yes | a cause without a row) */
+    uint16_t dont_know_permille; /* P(don't know), any cause */
+    const lkr__vq_row *rows;
+    const char *sid;
+    const char *sources;         /* the seed sentences behind the rows */
+} lkr__vquestion;
+
+#define LKR__VQ_COUNT 3u
+extern const lkr__vquestion lkr__vquestions[LKR__VQ_COUNT];
+/* The question's row set, or NULL for a question without one. */
+const lkr__vquestion *lkr__vq_of(uint32_t question);
+/* P(yes | cause) in permille. */
+uint32_t lkr__vq_yes_permille(const lkr__vquestion *q, uint32_t cause);
+/* What an answer multiplies cause c's weight by (yes: 1, no: 0). */
+double lkr__vq_ratio(const lkr__vquestion *q, uint32_t cause, int yes);
+
 /* The steps of each tier, 0-terminated (index: tier id). */
 extern const uint8_t *const lkr__tier_steps[LKR__TIER_COUNT + 1];
 extern const size_t lkr__likelihood_count;
@@ -300,6 +338,7 @@ int lkr__vault_contains_pin(const lkr_vault *v, const char *text);
 #define LKR__POLICY_ADAPTIVE 0
 #define LKR__POLICY_FIXED 1
 #define LKR__POLICY_ORACLE 2
+#define LKR__POLICY_NO_QUESTIONS 3 /* the library without its questions worth asking */
 void lkr__session_set_policy(lkr_session *s, uint32_t policy, uint32_t cause);
 /* Tests: the code backup counts as verified without a vault. */
 void lkr__session_set_backup_verified(lkr_session *s, int verified);

@@ -57,14 +57,9 @@ void lkr__compute_fits(lkr_session *s)
 
 /* ---- candidates ------------------------------------------------------------- */
 
-int lkr__candidate(const lkr_session *s, uint32_t step, double *score)
+int lkr__eligible(const lkr_session *s, uint32_t step)
 {
     const lkr__step_def *d = &lkr__steps[step];
-    uint32_t c;
-    int indicated;
-    double sum = 0.0;
-
-    *score = 0.0;
     if (!(s->fits & STEP_BIT(step)) || (d->flags & (LKR_STEP_F_FOLLOWUP_ONLY | LKR_STEP_F_TERMINAL)) ||
         (s->tried & STEP_BIT(step)) || (s->disabled & STEP_BIT(step)) ||
         (s->waived_steps & STEP_BIT(step)) || (s->waived_tiers & (1u << d->tier)) ||
@@ -82,8 +77,22 @@ int lkr__candidate(const lkr_session *s, uint32_t step, double *score)
     /* S2: the hub (or router) itself offline makes every lock unreachable;
      * the fix is the hub, not the lock: nothing that may erase the lock's
      * codes while it is reported offline. */
-    if ((s->obs.hub_online == LKR_NO || s->obs.router_online == LKR_NO) &&
+    if ((s->obs.hub_online == LKR_NO || s->obs.bridge_online == LKR_NO || s->obs.router_online == LKR_NO) &&
         lkr__step_class(step, s->profile.protocol) >= LKR__CLASS_REPAIR) {
+        return 0;
+    }
+    return 1;
+}
+
+int lkr__candidate(const lkr_session *s, uint32_t step, double *score)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    uint32_t c;
+    int indicated;
+    double sum = 0.0;
+
+    *score = 0.0;
+    if (!lkr__eligible(s, step)) {
         return 0;
     }
     for (c = 0; c < d->fix_count; c++) {
@@ -490,6 +499,17 @@ void lkr__decide(lkr_session *s, uint64_t now)
         }
         lkr__needs_support(s, LKR_SUPPORT_AFTER_UPDATE, now);
         return;
+    }
+    /* A question whose answer is expected to save more minutes than it
+     * costs comes before the next step (voi.c, docs/ENGINE.md). */
+    if (s->ladder == LKR_LADDER_CONNECTION && !transfer_may_run(s) &&
+        !(s->hooks != NULL && s->hooks->questions != NULL && !s->hooks->questions(s))) {
+        uint32_t q = lkr__worth_asking(s, NULL);
+        if (q != LKR_QUESTION_NONE) {
+            s->question = (uint8_t)q;
+            lkr__enter(s, LKR__P_ASK);
+            return;
+        }
     }
     rank = lkr__lowest_rank(s);
     /* While an update may still be transferring only the triage tier. */

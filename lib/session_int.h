@@ -216,7 +216,18 @@ typedef struct lkr__hooks {
     /* 1 when the tier order alone orders the steps (the least-destructive-
      * first rank is not applied: the benchmarks' fixed order). */
     int (*tier_order)(const lkr_session *s);
+    /* 0 when the questions worth asking are not asked (the benchmarks'
+     * fixed order, and the engine measured without them). */
+    int (*questions)(const lkr_session *s);
 } lkr__hooks;
+
+/* ---- questions worth asking (voi.c) ---------------------------------------- */
+
+/* The question whose expected saving in person-minutes most exceeds its
+ * cost, or LKR_QUESTION_NONE; `value` (may be NULL) gets its saving. */
+uint32_t lkr__worth_asking(lkr_session *s, double *value);
+/* The observation the question answers, in this session. */
+uint8_t *lkr__vq_fact(lkr_session *s, const lkr__vquestion *q);
 
 /* ---- phases (step.c) -------------------------------------------------------- */
 
@@ -239,6 +250,9 @@ uint32_t lkr__fix_permille(uint32_t step, uint32_t cause);
 uint32_t lkr__ladder_tiers(const lkr_session *s, const uint8_t **tiers);
 /* Whether a step is a candidate now, and its score. */
 int lkr__candidate(const lkr_session *s, uint32_t step, double *score);
+/* The candidate rules that do not depend on the beliefs (lkr__candidate is
+ * these and "indicated"). */
+int lkr__eligible(const lkr_session *s, uint32_t step);
 /* Whether tier `tier` still has a step to offer. */
 int lkr__tier_has_candidate(const lkr_session *s, uint32_t tier);
 /* The person noted every code and slot, and no code reader is attached: the

@@ -73,7 +73,8 @@ typedef enum lkr_evidence {
     LKR_EVIDENCE_PROTOCOL_ZWAVE = 46,       /**< "protocol_zwave" */
     LKR_EVIDENCE_PROTOCOL_ZIGBEE = 47,      /**< "protocol_zigbee" */
     LKR_EVIDENCE_PROTOCOL_MATTER = 48,      /**< "protocol_matter" */
-    LKR_EVIDENCE_ROUTER_OFFLINE = 49        /**< "router_offline": the Wi-Fi router is offline. */
+    LKR_EVIDENCE_ROUTER_OFFLINE = 49,       /**< "router_offline": the Wi-Fi router is offline. */
+    LKR_EVIDENCE_SOFTWARE_CURRENT = 50      /**< "software_current": no app or firmware update is offered (since 1.2). */
 } lkr_evidence;
 
 /** @name Triage flags (::lkr_diagnosis `triage`)

@@ -106,10 +106,15 @@ typedef enum lkr_question {
     LKR_QUESTION_APP_STATUS = 4,       /**< What does the app show? An ::lkr_app_status. */
     LKR_QUESTION_CODES_STATE = 5,      /**< Do the codes work? An ::lkr_code_state. */
     LKR_QUESTION_LOCAL_CONTROL = 6,    /**< Does it work from the phone nearby? Tri-state. */
-    LKR_QUESTION_FIRMWARE_VERSION = 7  /**< What version does it report? Give `fw_now` through lkr_session_observe(), or answer ::LKR_UNKNOWN. */
+    LKR_QUESTION_FIRMWARE_VERSION = 7, /**< What version does it report? Give `fw_now` through lkr_session_observe(), or answer ::LKR_UNKNOWN. */
+    /* Since 1.2: questions asked for their value (docs/ENGINE.md, "Questions
+     * worth asking"): each answers one fact, tri-state. */
+    LKR_QUESTION_SECOND_PHONE = 8,     /**< Does the app on a second phone see and reach the lock? Tri-state; sets `second_phone_connects`. */
+    LKR_QUESTION_HUB_DEVICES = 9,      /**< Does the hub (or Wi-Fi bridge) show its other devices online? Tri-state; sets `hub_online` (`bridge_online` on a Wi-Fi lock). */
+    LKR_QUESTION_UPDATE_PENDING = 10   /**< Does the app store or the app offer an update for the app or the lock? Tri-state; sets `software_outdated`. */
 } lkr_question;
 /** Highest question value this header knows. */
-#define LKR_QUESTION_MAX 7
+#define LKR_QUESTION_MAX 10
 
 /** @brief What the host reports about a step (lkr_session_report()). */
 typedef enum lkr_outcome {

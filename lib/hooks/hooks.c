@@ -93,11 +93,18 @@ static int tier_order(const lkr_session *s)
     return s->policy == LKR__POLICY_FIXED;
 }
 
-static const lkr__hooks hooks = {backup_stand_in, indicated, pin, oracle_decide, tier_order};
+/* The fixed order asks nothing it does not need; nor does the engine
+ * measured without its questions. */
+static int questions(const lkr_session *s)
+{
+    return s->policy != LKR__POLICY_FIXED && s->policy != LKR__POLICY_NO_QUESTIONS;
+}
+
+static const lkr__hooks hooks = {backup_stand_in, indicated, pin, oracle_decide, tier_order, questions};
 
 void lkr__session_set_policy(lkr_session *s, uint32_t policy, uint32_t cause)
 {
-    if (session_ok(s) && policy <= LKR__POLICY_ORACLE && (cause == 0 || lkr__cause_id_ok(cause))) {
+    if (session_ok(s) && policy <= LKR__POLICY_NO_QUESTIONS && (cause == 0 || lkr__cause_id_ok(cause))) {
         s->policy = (uint8_t)policy;
         s->oracle_cause = (uint8_t)cause;
         s->hooks = &hooks;

@@ -1,0 +1,166 @@
+/*
+ * Questions worth asking: before the next step, the engine may ask one of the
+ * catalog's questions (lkr__vquestions) when the person-minutes its answer is
+ * expected to save exceed the minutes it costs. docs/ENGINE.md, "Questions
+ * worth asking", states the rule; this room computes it. Reads the session,
+ * writes nothing.
+ *
+ * The minutes still to spend under a belief b are estimated by the cost of
+ * the order the engine's own rule gives at b: the candidates that may still
+ * come, lowest least-destructive-first rank first, then P(fix)/cost, only
+ * the indicated ones, each paid for only if every step before it failed:
+ *
+ *     J(b) = sum_k cost(s_k) * sum_c b(c) * prod_{j<k} (1 - fix(s_j, c))
+ *
+ * An answer a (yes or no; "don't know" changes nothing) turns b into
+ * b_a(c) ~ b(c) P(a | c), and the question is worth
+ *
+ *     VOI = (1 - P(don't know)) * [ J(b) - P(yes') J(b_yes) - P(no') J(b_no) ]
+ *
+ * with P(yes') = sum_c b(c) P(yes | c) among the people who can tell.
+ * The order is not re-ranked after each failure: a slight overestimate of
+ * J on both sides of the difference.
+ */
+#include <string.h>
+
+#include "session_int.h"
+
+#define VOI_MAX_CAND 64
+
+typedef struct voi_cand {
+    uint8_t step;
+    uint8_t rank;
+    uint8_t reset;  /* class reset: indicated only from LKR__RESET_MIN_FIX */
+    uint8_t repair; /* class re-pair or above: out when the hub is down */
+    double cost;
+} voi_cand;
+
+/* The steps the ladder may still offer (whatever the beliefs say). */
+static uint32_t gather(const lkr_session *s, voi_cand *out)
+{
+    const uint8_t *tiers;
+    uint32_t n = lkr__ladder_tiers(s, &tiers), i, k, count = 0, reset = n;
+    uint32_t protocol = s->profile.protocol;
+    for (i = 0; i < n; i++) {
+        if (tiers[i] == LKR_TIER_RESET) reset = i;
+    }
+    for (i = s->reached >= reset ? s->reached : 0; i < n; i++) {
+        for (k = 0; lkr__tier_steps[tiers[i]][k] != 0; k++) {
+            uint32_t step = lkr__tier_steps[tiers[i]][k], cls;
+            if (count == VOI_MAX_CAND || !lkr__eligible(s, step) ||
+                (lkr__steps[step].flags & LKR_STEP_F_PREPARATION)) {
+                continue;
+            }
+            cls = lkr__step_class(step, protocol);
+            out[count].step = (uint8_t)step;
+            out[count].rank = (uint8_t)lkr__step_rank(step, protocol);
+            out[count].reset = cls == LKR__CLASS_RESET;
+            out[count].repair = cls >= LKR__CLASS_REPAIR;
+            out[count].cost = (double)lkr__cost_of(s, step);
+            count++;
+        }
+    }
+    return count;
+}
+
+/* J(b): the expected minutes of the engine's order under b (b sums to 1). */
+static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, int no_repair)
+{
+    double r[LKR__CAUSE_COUNT + 1], score[VOI_MAX_CAND], left = 1.0, j = 0.0;
+    uint32_t order[VOI_MAX_CAND], m = 0, i, k;
+    for (i = 0; i < n; i++) {
+        const lkr__step_def *d = &lkr__steps[cand[i].step];
+        double pf = 0.0;
+        if (no_repair && cand[i].repair) continue;
+        for (k = 0; k < d->fix_count; k++) {
+            pf += b[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
+        }
+        if (pf < (cand[i].reset ? LKR__RESET_MIN_FIX : LKR__MIN_FIX)) continue;
+        score[i] = pf / cand[i].cost;
+        /* insertion by (rank, score): n is small */
+        for (k = m; k > 0; k--) {
+            const voi_cand *o = &cand[order[k - 1]];
+            if (o->rank < cand[i].rank || (o->rank == cand[i].rank && score[order[k - 1]] >= score[i])) break;
+            order[k] = order[k - 1];
+        }
+        order[k] = i;
+        m++;
+    }
+    memcpy(r, b, sizeof(r));
+    for (i = 0; i < m && left > 1e-9; i++) {
+        const lkr__step_def *d = &lkr__steps[cand[order[i]].step];
+        j += cand[order[i]].cost * left;
+        for (k = 0; k < d->fix_count; k++) {
+            double fixed = r[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
+            r[d->fixes[k].cause] -= fixed;
+            left -= fixed;
+        }
+    }
+    return j;
+}
+
+uint8_t *lkr__vq_fact(lkr_session *s, const lkr__vquestion *q)
+{
+    return (uint8_t *)&s->obs + (s->profile.protocol == LKR_PROTOCOL_WIFI ? q->fact_at_wifi : q->fact_at);
+}
+
+/* Whether the question may be put to this session at all. */
+static int askable(lkr_session *s, const lkr__vquestion *q)
+{
+    if (!(q->protocols & LKR_PROTOCOL_BIT(s->profile.protocol)) || (s->asked & (1u << q->question)) ||
+        *lkr__vq_fact(s, q) != LKR_UNKNOWN) {
+        return 0;
+    }
+    /* A Wi-Fi lock has a hub only through its bridge. */
+    return !(q->question == LKR_QUESTION_HUB_DEVICES && s->profile.protocol == LKR_PROTOCOL_WIFI &&
+             s->profile.has_bridge != LKR_YES);
+}
+
+/* The expected minutes the question saves (it costs q->cost_min). */
+static double value_of(const lkr_session *s, const lkr__vquestion *q, const voi_cand *cand, uint32_t n,
+                       double j_now)
+{
+    double by[LKR__CAUSE_COUNT + 1], bn[LKR__CAUSE_COUNT + 1], py = 0.0, pn = 0.0, saved;
+    uint32_t c;
+    for (c = 0; c <= LKR__CAUSE_COUNT; c++) {
+        double yes = c ? (double)lkr__vq_yes_permille(q, c) / 1000.0 : 0.0;
+        by[c] = s->belief[c] * yes;
+        bn[c] = s->belief[c] * (1.0 - yes);
+        py += by[c];
+        pn += bn[c];
+    }
+    if (py <= 1e-12 || pn <= 1e-12) {
+        return 0.0; /* the answer is already known, in effect */
+    }
+    for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+        by[c] /= py;
+        bn[c] /= pn;
+    }
+    saved = j_now - py * cost_to_go(cand, n, by, 0) - pn * cost_to_go(cand, n, bn, q->no_repair_on_no);
+    return (1.0 - (double)q->dont_know_permille / 1000.0) * saved;
+}
+
+uint32_t lkr__worth_asking(lkr_session *s, double *value)
+{
+    voi_cand cand[VOI_MAX_CAND];
+    uint32_t n = 0, i, best = LKR_QUESTION_NONE;
+    double j_now = 0.0, best_gain = 0.0;
+    int gathered = 0;
+    for (i = 0; i < LKR__VQ_COUNT; i++) {
+        const lkr__vquestion *q = &lkr__vquestions[i];
+        double v;
+        if (!askable(s, q)) continue;
+        if (!gathered) {
+            n = gather(s, cand);
+            j_now = cost_to_go(cand, n, s->belief, 0);
+            gathered = 1;
+        }
+        v = value_of(s, q, cand, n, j_now);
+        if (v - (double)q->cost_min > best_gain) {
+            best_gain = v - (double)q->cost_min;
+            best = q->question;
+            if (value != NULL) *value = v;
+        }
+    }
+    return best;
+}
