@@ -203,7 +203,7 @@ lkr_status lkr_sim_new(const lkr_sim_config *cfg, const lkr_allocator *al, lkr_s
         (cfg->ecosystems & ~LKR_ECOSYSTEMS_ALL) != 0 || cfg->battery_chemistry > LKR_CHEMISTRY_MAX ||
         (cfg->battery_pct != LKR_NUM_UNKNOWN && (cfg->battery_pct < 0 || cfg->battery_pct > 100)) ||
         cfg->cause_count < 1 || cfg->cause_count > LKR_SIM_MAX_CAUSES ||
-        cfg->code_count > LKR_VAULT_MAX_CODES || (cfg->flags & ~0x7Fu) != 0 ||
+        cfg->code_count > LKR_VAULT_MAX_CODES || (cfg->flags & ~0xFFu) != 0 ||
         cfg->has_bridge > LKR_YES || cfg->has_keypad > LKR_YES || cfg->repair_erases_codes > LKR_YES ||
         cfg->reserved_ != 0 || (cfg->has_bridge == LKR_YES && cfg->protocol != LKR_PROTOCOL_WIFI)) {
         return LKR_E_INVAL;
@@ -247,6 +247,12 @@ lkr_status lkr_sim_new(const lkr_sim_config *cfg, const lkr_allocator *al, lkr_s
     /* A person knows some facts only once a step shows them. */
     s->seen.second_phone_connects = LKR_UNKNOWN;
     s->seen.ip_changed = LKR_UNKNOWN;
+    if (cfg->flags & LKR_SIM_F_DRAWN_ANSWERS) {
+        for (i = 0; i < LKR__VQ_COUNT; i++) {
+            *((uint8_t *)&s->seen + lkr__vquestions[i].fact_at) = LKR_UNKNOWN;
+            *((uint8_t *)&s->seen + lkr__vquestions[i].fact_at_wifi) = LKR_UNKNOWN;
+        }
+    }
     if (cfg->flags & LKR_SIM_F_PARTIAL_FACTS) {
         lkr_observations headline;
         lkr_observations_init(&headline);
@@ -589,9 +595,39 @@ lkr_status lkr_sim_stats_get(const lkr_sim *s, lkr_sim_stats *out)
 
 /* ---- the simulated person ------------------------------------------------------------ */
 
-static int32_t truth_answer(const lkr_sim *s, uint32_t q)
+/* A question worth asking: the fault's fact when it has one, else the
+ * likelier answer for the first cause; with LKR_SIM_F_DRAWN_ANSWERS a draw
+ * from the catalog's P(answer | cause). */
+static int32_t vq_answer(lkr_sim *s, const lkr__vquestion *q)
+{
+    uint32_t first = 0, c, yes;
+    uint8_t fact = *((const uint8_t *)&s->truth +
+                     (s->cfg.protocol == LKR_PROTOCOL_WIFI ? q->fact_at_wifi : q->fact_at));
+    for (c = 1; c <= LKR__CAUSE_COUNT && first == 0; c++) {
+        if (s->active & CB(c)) first = c;
+    }
+    if (first == 0) {
+        first = s->cfg.causes[0]; /* fixed already: the lock as it was */
+    }
+    yes = lkr__vq_yes_permille(q, first);
+    if (s->cfg.flags & LKR_SIM_F_DRAWN_ANSWERS) {
+        if (draw_permille(s) < q->dont_know_permille) return LKR_UNKNOWN;
+        return draw_permille(s) < yes ? LKR_YES : LKR_NO;
+    }
+    if (fact == LKR_YES || fact == LKR_NO) {
+        return fact;
+    }
+    return yes >= 500 ? LKR_YES : LKR_NO;
+}
+
+static int32_t truth_answer(lkr_sim *s, uint32_t q)
 {
     const lkr_observations *o = &s->truth;
+    const lkr__vquestion *vq = lkr__vq_of(q);
+    if (vq != NULL) {
+        s->person_minutes += vq->cost_min; /* finding the answer takes the person's time */
+        return vq_answer(s, vq);
+    }
     switch (q) {
     case LKR_QUESTION_UPDATE_STATE: return o->update_state;
     case LKR_QUESTION_UPDATE_STALLED_MIN: return o->update_stalled_min;

@@ -45,6 +45,13 @@ typedef struct lkr_sim lkr_sim;
 #define LKR_SIM_F_FLAKY_READ 0x10u       /**< Successive reads of the code table differ. */
 #define LKR_SIM_F_PERSON_REFUSES 0x20u   /**< The simulated person confirms no guard. */
 #define LKR_SIM_F_PARTIAL_FACTS 0x40u    /**< The person knows only the headline facts (the session asks). */
+/** The person reports none of the facts the questions worth asking are about
+ *  (a second phone, the hub's other devices, a pending update), and answers
+ *  those questions with a draw (from the seed) from the catalog's
+ *  P(answer | cause) for the lock's first cause, "don't know" included.
+ *  Without it the answer is the fault's fact, or the likelier answer for
+ *  the first cause. Since 1.2. */
+#define LKR_SIM_F_DRAWN_ANSWERS 0x80u
 /** @} */
 
 /** @brief How to build a simulated lock. Initialise with lkr_sim_config_init(). */
@@ -75,7 +82,7 @@ typedef struct lkr_sim_stats {
     uint32_t codes_before;    /**< Codes stored when the simulation began. */
     uint32_t codes_now;       /**< Codes on the lock now. */
     uint32_t codes_lost;      /**< Original codes not on the lock now (equal). */
-    uint32_t person_minutes;  /**< Catalog cost of the steps performed. */
+    uint32_t person_minutes;  /**< Catalog cost of the steps performed, and of the questions worth asking answered (since 1.2). */
     uint32_t reserved_;       /**< Zero. */
     uint64_t clock_ms;        /**< The simulated clock. */
 } lkr_sim_stats;
