@@ -1223,14 +1223,14 @@ const size_t lkr__likelihood_count = sizeof(lkr__likelihoods) / sizeof(lkr__like
 #define Q(c, p) {LKR_CAUSE_##c, p}
 #define OBS_AT(f) ((uint16_t)offsetof(lkr_observations, f))
 
-/* A second phone with the app: a fault of the first phone (its Bluetooth
- * stack, its permissions, its cached state) spares it; a fault of the lock
- * or its network does not. */
+/* A second phone with the app, beside the lock: it connects unless the
+ * lock's own radio is at fault (a transfer that dropped or stalled, a lock
+ * without power). Where the first phone fails beside the lock too, a second
+ * one that connects says the first phone is at fault (S0). */
 static const lkr__vq_row vq_second_phone[] = {
-    Q(PHONE_BLE_BUG, 950),       Q(MISSING_PERMISSIONS, 700), Q(APP_STALE_STATE, 600),
-    Q(OUTDATED_SOFTWARE, 350),   Q(HUB_SESSION_MISMATCH, 100), Q(BLE_DROP_MID_TRANSFER, 50),
-    Q(WIFI_STACK_CRASH, 50),     Q(THREAD_MESH_LOST, 50),     Q(BATTERIES_DEPLETED, 50),
-    Q(OTA_VOLTAGE_COLLAPSE, 30), Q(HARDWARE_FAILURE, 20),
+    Q(PHONE_BLE_BUG, 980),        Q(MISSING_PERMISSIONS, 950), Q(BLE_DROP_MID_TRANSFER, 50),
+    Q(TRANSFER_STALL, 50),        Q(BATTERIES_DEPLETED, 30),   Q(OTA_VOLTAGE_COLLAPSE, 30),
+    Q(HARDWARE_FAILURE, 20),
 };
 
 /* The hub's other devices online: the hub (or bridge) itself works, so the
@@ -1246,27 +1246,31 @@ static const lkr__vq_row vq_update_pending[] = {
 
 #define PB(p) LKR_PROTOCOL_BIT(LKR_PROTOCOL_##p)
 #define ROWS(a) (uint8_t)(sizeof(a) / sizeof(a[0])), 0
+#define SETTLED(step) LKR__STEP_BIT(LKR_STEP_##step)
 const lkr__vquestion lkr__vquestions[LKR__VQ_COUNT] = {
     {LKR_QUESTION_SECOND_PHONE, PB(WIFI) | PB(BLE) | PB(MATTER), 5, LKR_EVIDENCE_SECOND_PHONE_WORKS,
      LKR_EVIDENCE_SECOND_PHONE_FAILS, ROWS(vq_second_phone), OBS_AT(second_phone_connects),
-     OBS_AT(second_phone_connects), 150, 100, vq_second_phone, "second_phone",
+     OBS_AT(second_phone_connects), 850, 100, SETTLED(BLE_SECOND_PHONE), vq_second_phone, "second_phone",
      "S0: \"If a second phone running the same app connects to the lock without issues, the "
-     "problem is your primary phone's Bluetooth implementation, not the lock.\" S2: the app's "
-     "Bluetooth and location permissions (per phone)."},
+     "problem is your primary phone's Bluetooth implementation, not the lock.\" S0: a "
+     "Bluetooth dropout or a voltage dip during the update leaves the lock's communication "
+     "stack confused. S2: the app's Bluetooth and location permissions (per phone)."},
     {LKR_QUESTION_HUB_DEVICES, PB(WIFI) | PB(ZWAVE) | PB(ZIGBEE) | PB(MATTER), 2, LKR_EVIDENCE_HUB_ONLINE,
-     LKR_EVIDENCE_HUB_OFFLINE, 4, 1, OBS_AT(hub_online), OBS_AT(bridge_online), 900, 50, vq_hub_devices,
+     LKR_EVIDENCE_HUB_OFFLINE, 4, 1, OBS_AT(hub_online), OBS_AT(bridge_online), 900, 50, 0, vq_hub_devices,
      "hub_devices",
      "S2: \"ensure your home Wi-Fi network is active and working by testing other devices "
      "connected to it.\" S0: after an update \"the hub still has the old session cached\" (the "
      "hub works, this lock does not); \"the Z-Wave radio itself is almost certainly fine.\""},
     {LKR_QUESTION_UPDATE_PENDING, PB(WIFI) | PB(BLE) | PB(ZWAVE) | PB(ZIGBEE) | PB(MATTER), 3,
      LKR_EVIDENCE_SOFTWARE_OUTDATED, LKR_EVIDENCE_SOFTWARE_CURRENT, ROWS(vq_update_pending),
-     OBS_AT(software_outdated), OBS_AT(software_outdated), 200, 150, vq_update_pending, "update_pending",
+     OBS_AT(software_outdated), OBS_AT(software_outdated), 200, 150,
+     SETTLED(UNIVERSAL_UPDATE_SOFTWARE) | SETTLED(CODE_UPDATE_SOFTWARE), vq_update_pending, "update_pending",
      "S2: \"Outdated software is a common cause of connectivity issues and bugs ... Check your "
      "smart lock's app store listing for the latest version and install any available updates. "
      "Within the app, navigate to your lock's settings ... to check for and install any pending "
      "firmware updates.\""},
 };
+#undef SETTLED
 #undef ROWS
 #undef PB
 #undef OBS_AT

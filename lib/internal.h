@@ -131,10 +131,14 @@ typedef struct lkr__vquestion {
     uint16_t fact_at_wifi;       /* the fact on a Wi-Fi lock (its bridge) */
     uint16_t base_yes_permille;  /* P(yes | a cause without a row) */
     uint16_t dont_know_permille; /* P(don't know), any cause */
+    uint64_t settled_by;         /* steps (bits by id) that answer it once tried */
     const lkr__vq_row *rows;
     const char *sid;
     const char *sources;         /* the seed sentences behind the rows */
 } lkr__vquestion;
+
+/* The bit of a step id in a 64-bit mask; 0 for "no step". */
+#define LKR__STEP_BIT(id) ((id) != 0 ? (uint64_t)1u << ((id) - 1u) : (uint64_t)0)
 
 #define LKR__VQ_COUNT 3u
 extern const lkr__vquestion lkr__vquestions[LKR__VQ_COUNT];

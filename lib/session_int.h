@@ -180,8 +180,6 @@ struct lkr_session {
  * again, after the triage steps, to learn whether the transfer is over. */
 #define LKR__ASKED_TRANSFER_OVER 0x80000000u
 
-/* The bit of a step id in a 64-bit mask; 0 for "no step". */
-#define LKR__STEP_BIT(id) ((id) != 0 ? (uint64_t)1u << ((id) - 1u) : (uint64_t)0)
 
 /* ---- outcomes: what counts as done (one definition for every reader) ----- */
 

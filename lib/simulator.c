@@ -595,29 +595,37 @@ lkr_status lkr_sim_stats_get(const lkr_sim *s, lkr_sim_stats *out)
 
 /* ---- the simulated person ------------------------------------------------------------ */
 
+/* The cause a question's answer follows: the first active one (or, fixed
+ * already, the first injected: the lock as it was). */
+static uint32_t answer_cause(const lkr_sim *s)
+{
+    uint32_t c;
+    for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
+        if (s->active & CB(c)) return c;
+    }
+    return s->cfg.causes[0];
+}
+
+static uint8_t likelier_answer(const lkr_sim *s, const lkr__vquestion *q)
+{
+    return lkr__vq_yes_permille(q, answer_cause(s)) >= 500 ? LKR_YES : LKR_NO;
+}
+
 /* A question worth asking: the fault's fact when it has one, else the
- * likelier answer for the first cause; with LKR_SIM_F_DRAWN_ANSWERS a draw
- * from the catalog's P(answer | cause). */
+ * likelier answer for the cause; with LKR_SIM_F_DRAWN_ANSWERS a draw from
+ * the catalog's P(answer | cause). */
 static int32_t vq_answer(lkr_sim *s, const lkr__vquestion *q)
 {
-    uint32_t first = 0, c, yes;
     uint8_t fact = *((const uint8_t *)&s->truth +
                      (s->cfg.protocol == LKR_PROTOCOL_WIFI ? q->fact_at_wifi : q->fact_at));
-    for (c = 1; c <= LKR__CAUSE_COUNT && first == 0; c++) {
-        if (s->active & CB(c)) first = c;
-    }
-    if (first == 0) {
-        first = s->cfg.causes[0]; /* fixed already: the lock as it was */
-    }
-    yes = lkr__vq_yes_permille(q, first);
     if (s->cfg.flags & LKR_SIM_F_DRAWN_ANSWERS) {
         if (draw_permille(s) < q->dont_know_permille) return LKR_UNKNOWN;
-        return draw_permille(s) < yes ? LKR_YES : LKR_NO;
+        return draw_permille(s) < lkr__vq_yes_permille(q, answer_cause(s)) ? LKR_YES : LKR_NO;
     }
     if (fact == LKR_YES || fact == LKR_NO) {
         return fact;
     }
-    return yes >= 500 ? LKR_YES : LKR_NO;
+    return likelier_answer(s, q);
 }
 
 static int32_t truth_answer(lkr_sim *s, uint32_t q)
@@ -678,11 +686,9 @@ static lkr_status learn(lkr_sim *s, lkr_session *session, uint32_t step)
         lkr__set_str(o.fw_now, sizeof(o.fw_now), s->truth.fw_now);
         break;
     case LKR_STEP_BLE_SECOND_PHONE:
-        /* Another phone fails too only when the lock's own radio is at fault. */
-        o.second_phone_connects =
-            (s->active & (SILENT_CAUSES | CB(LKR_CAUSE_BLE_DROP_MID_TRANSFER) | CB(LKR_CAUSE_TRANSFER_STALL)))
-                ? LKR_NO
-                : LKR_YES;
+        /* Another phone fails too only when the lock's own radio is at
+         * fault: the likelier answer of the catalog's second-phone question. */
+        o.second_phone_connects = likelier_answer(s, lkr__vq_of(LKR_QUESTION_SECOND_PHONE));
         break;
     case LKR_STEP_ZWAVE_CHECK_BATTERY:
         o.battery_pct = s->truth.battery_pct;

@@ -6,9 +6,11 @@
  * writes nothing.
  *
  * The minutes still to spend under a belief b are estimated by the cost of
- * the order the engine's own rule gives at b: the candidates that may still
- * come, lowest least-destructive-first rank first, then P(fix)/cost, only
- * the indicated ones, each paid for only if every step before it failed:
+ * the steps the engine's own rule would choose from b if each failed: the
+ * candidates that may still come, lowest least-destructive-first rank
+ * first, then the best P(fix)/cost under what the failures so far leave of
+ * b, only the indicated ones, each paid for only if every step before it
+ * failed:
  *
  *     J(b) = sum_k cost(s_k) * sum_c b(c) * prod_{j<k} (1 - fix(s_j, c))
  *
@@ -18,14 +20,15 @@
  *     VOI = (1 - P(don't know)) * [ J(b) - P(yes') J(b_yes) - P(no') J(b_no) ]
  *
  * with P(yes') = sum_c b(c) P(yes | c) among the people who can tell.
- * The order is not re-ranked after each failure: a slight overestimate of
- * J on both sides of the difference.
+ * Questions are left out of J (one question at a time: myopic), and the
+ * tier and pinned steps of the engine are not: J is the class rule and
+ * P(fix)/cost alone, an estimate on both sides of the difference.
  */
 #include <string.h>
 
 #include "session_int.h"
 
-#define VOI_MAX_CAND 64
+#define VOI_MAX_CAND 64 /* at most one per step id: the masks are 64-bit */
 
 typedef struct voi_cand {
     uint8_t step;
@@ -63,37 +66,44 @@ static uint32_t gather(const lkr_session *s, voi_cand *out)
     return count;
 }
 
-/* J(b): the expected minutes of the engine's order under b (b sums to 1). */
+/* J(b): the expected minutes of the engine's choices under b (b sums to
+ * 1): each time the lowest rank left first, then the best P(fix)/cost
+ * under what the failures so far leave of b, only indicated steps. */
 static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, int no_repair)
 {
-    double r[LKR__CAUSE_COUNT + 1], score[VOI_MAX_CAND], left = 1.0, j = 0.0;
-    uint32_t order[VOI_MAX_CAND], m = 0, i, k;
-    for (i = 0; i < n; i++) {
-        const lkr__step_def *d = &lkr__steps[cand[i].step];
-        double pf = 0.0;
-        if (no_repair && cand[i].repair) continue;
-        for (k = 0; k < d->fix_count; k++) {
-            pf += b[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
-        }
-        if (pf < (cand[i].reset ? LKR__RESET_MIN_FIX : LKR__MIN_FIX)) continue;
-        score[i] = pf / cand[i].cost;
-        /* insertion by (rank, score): n is small */
-        for (k = m; k > 0; k--) {
-            const voi_cand *o = &cand[order[k - 1]];
-            if (o->rank < cand[i].rank || (o->rank == cand[i].rank && score[order[k - 1]] >= score[i])) break;
-            order[k] = order[k - 1];
-        }
-        order[k] = i;
-        m++;
-    }
+    double r[LKR__CAUSE_COUNT + 1], left = 1.0, j = 0.0;
+    uint64_t used = 0;
+    uint32_t i, k, guard;
     memcpy(r, b, sizeof(r));
-    for (i = 0; i < m && left > 1e-9; i++) {
-        const lkr__step_def *d = &lkr__steps[cand[order[i]].step];
-        j += cand[order[i]].cost * left;
-        for (k = 0; k < d->fix_count; k++) {
-            double fixed = r[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
-            r[d->fixes[k].cause] -= fixed;
-            left -= fixed;
+    for (guard = 0; guard < n && left > 1e-9; guard++) {
+        uint32_t best = n;
+        double best_score = 0.0;
+        for (i = 0; i < n; i++) {
+            const lkr__step_def *d = &lkr__steps[cand[i].step];
+            double pf = 0.0, score;
+            if ((used & ((uint64_t)1 << i)) || (no_repair && cand[i].repair)) continue;
+            if (best < n && cand[i].rank > cand[best].rank) continue;
+            for (k = 0; k < d->fix_count; k++) {
+                pf += r[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
+            }
+            /* P(fix) among the faults still left */
+            if (pf < left * (cand[i].reset ? LKR__RESET_MIN_FIX : LKR__MIN_FIX)) continue;
+            score = pf / cand[i].cost;
+            if (best == n || cand[i].rank < cand[best].rank || score > best_score) {
+                best = i;
+                best_score = score;
+            }
+        }
+        if (best == n) break;
+        used |= (uint64_t)1 << best;
+        {
+            const lkr__step_def *d = &lkr__steps[cand[best].step];
+            j += cand[best].cost * left;
+            for (k = 0; k < d->fix_count; k++) {
+                double fixed = r[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
+                r[d->fixes[k].cause] -= fixed;
+                left -= fixed;
+            }
         }
     }
     return j;
@@ -108,8 +118,8 @@ uint8_t *lkr__vq_fact(lkr_session *s, const lkr__vquestion *q)
 static int askable(lkr_session *s, const lkr__vquestion *q)
 {
     if (!(q->protocols & LKR_PROTOCOL_BIT(s->profile.protocol)) || (s->asked & (1u << q->question)) ||
-        *lkr__vq_fact(s, q) != LKR_UNKNOWN) {
-        return 0;
+        *lkr__vq_fact(s, q) != LKR_UNKNOWN || (q->settled_by & s->tried) != 0) {
+        return 0; /* not here, asked, known, or a step it was about was tried */
     }
     /* A Wi-Fi lock has a hub only through its bridge. */
     return !(q->question == LKR_QUESTION_HUB_DEVICES && s->profile.protocol == LKR_PROTOCOL_WIFI &&

@@ -458,6 +458,7 @@ typedef struct hs_trace {
     int final;              /* the session ended */
     unsigned n_asks, n_steps, n_waits, n_blocked, n_verify, n_runs;
     uint32_t asked[16];
+    uint32_t worth_asked; /* bit per question worth asking put */
     /* invariant state */
     int first_rank, max_rank, revisit, revisit_rank, seen_stalled, seen_active;
     uint32_t offered[HS_STEPS];
@@ -654,8 +655,18 @@ static inline int32_t hs_answer_for(const hs_policy *p, uint32_t q)
     case LKR_QUESTION_APP_STATUS: return o->app_status;
     case LKR_QUESTION_CODES_STATE: return o->codes_state;
     case LKR_QUESTION_LOCAL_CONTROL: return o->local_control_works;
+    case LKR_QUESTION_SECOND_PHONE: return o->second_phone_connects;
+    case LKR_QUESTION_HUB_DEVICES: return o->hub_online != LKR_UNKNOWN ? o->hub_online : o->bridge_online;
+    case LKR_QUESTION_UPDATE_PENDING: return o->software_outdated;
     default: return LKR_UNKNOWN;
     }
+}
+
+/* A question worth asking (docs/ENGINE.md): asked for its value, at any
+ * point of the connection ladder, never twice. */
+static inline int hs_worth_asking(uint32_t q)
+{
+    return q == LKR_QUESTION_SECOND_PHONE || q == LKR_QUESTION_HUB_DEVICES || q == LKR_QUESTION_UPDATE_PENDING;
 }
 
 /* What a person reports for the part of @p step that @p phase names. */
@@ -791,6 +802,15 @@ static inline uint32_t hs_drive(lkr_session *s, hs_host *h, const hs_policy *p, 
             lkr_status st;
             ck_assert(a.question >= 1 && a.question <= LKR_QUESTION_MAX);
             ck_assert_ptr_nonnull(a.text);
+            if (hs_worth_asking(a.question)) {
+                lkr_session_info info = hs_status(s);
+                ck_assert_msg(!(t->worth_asked & (1u << a.question)), "question %u asked twice", a.question);
+                ck_assert_uint_eq(info.ladder, LKR_LADDER_CONNECTION);
+                t->worth_asked |= 1u << a.question;
+                st = lkr_session_answer(s, a.question, hs_answer_for(p, a.question));
+                ck_assert_msg(st == LKR_OK, "answer: %s", lkr_status_name(st));
+                break;
+            }
             if (t->n_asks < 16) t->asked[t->n_asks] = a.question;
             t->n_asks++;
             if (t->n_steps == 0 && t->n_asks > 1 && t->n_asks <= 16)

@@ -153,7 +153,9 @@ CASE(c_deep_sleep) { (void)p; o->keypad_lights = LKR_YES; o->app_status = LKR_AP
     o->hub_online = LKR_YES; o->battery_pct = 40; }
 CASE(c_mesh) { (void)p; o->keypad_lights = LKR_YES; o->app_status = LKR_APP_OFFLINE;
     strcpy(o->fw_target, "1.4"); strcpy(o->fw_now, "1.4"); }
-CASE(c_phone) { (void)p; o->app_status = LKR_APP_OFFLINE; o->second_phone_connects = LKR_YES; }
+/* S0: the phone beside the lock fails, a second phone connects. */
+CASE(c_phone) { (void)p; o->app_status = LKR_APP_OFFLINE; o->local_control_works = LKR_NO;
+    o->second_phone_connects = LKR_YES; }
 CASE(c_band) { (void)p; o->app_status = LKR_APP_OFFLINE; o->wifi_security = LKR_WIFI_SECURITY_WPA3; }
 CASE(c_ip) { (void)p; o->app_status = LKR_APP_OFFLINE; o->ip_changed = LKR_YES; }
 CASE(c_weak) { (void)p; o->app_status = LKR_APP_OFFLINE; o->signal_weak = LKR_YES; }

@@ -436,6 +436,12 @@ static void pl_checkpoint(pl_run *r)
 
 static int32_t pl_answer(pl_lock *lk, uint32_t q)
 {
+    if (lk->scripted) {
+        /* A scripted lock's fault is the lock's: the hub's other devices
+         * work, a second phone fails too, no update is waiting. */
+        if (q == LKR_QUESTION_HUB_DEVICES) return LKR_YES;
+        if (q == LKR_QUESTION_SECOND_PHONE || q == LKR_QUESTION_UPDATE_PENDING) return LKR_NO;
+    }
     switch (q) {
     case LKR_QUESTION_UPDATE_STATE: return (int32_t)(pl_rand(lk) % (LKR_UPDATE_STATE_MAX + 1u));
     case LKR_QUESTION_UPDATE_STALLED_MIN: return (int32_t)(pl_rand(lk) % 60u);

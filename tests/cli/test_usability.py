@@ -114,6 +114,10 @@ class Person:
     batteries = "don't know"
     bridge = "don't know"
     other_phone = "don't know"
+    # the questions worth asking, when the engine puts them
+    second_phone = "don't know"
+    hub_devices = "don't know"
+    update_waiting = "don't know"
     keypad_lights = "yes"
     codes = "every code works"
     phone_near = "don't know"
@@ -159,6 +163,12 @@ class Person:
             return pick(p, self.bridge)
         if "another phone or tablet find the lock" in p:
             return pick(p, self.other_phone)
+        if "does their phone reach the lock" in p:
+            return pick(p, self.second_phone)
+        if "show its other devices working" in p:
+            return pick(p, self.hub_devices)
+        if "update waiting for the lock's app" in p:
+            return pick(p, self.update_waiting)
         if "What batteries are in the lock" in p:
             return pick(p, self.batteries)
         if "Type it, or just press Enter" in p:
@@ -247,9 +257,12 @@ class WifiOldApp(WifiRouter):
     cannot = ("Make your Wi-Fi one the lock can join",)
     other_way = ()
     fixes = ("Update the lock's app",)
-    # the pre-update checklist item by item, after the router's other route
-    must_see = ("Which of these are true?", "I have the lock's key with me",
-                "internet provider's helpline")
+    # asked whether an update waits, the app store shows one: the update
+    # comes before the router's other route, with the pre-update checklist
+    # item by item
+    update_waiting = "yes"
+    must_see = ("Is there an update waiting", "Which of these are true?",
+                "I have the lock's key with me")
     budget = 20
     ending = ("What did it: Update the lock's app", "Keep an eye on:", "Your time: about")
 
@@ -320,7 +333,9 @@ class MatterThread(Person):
     update = "the app said it worked"
     version_now = "1.4.0"
     fixes = ("Take the batteries out for 5 minutes",)
-    budget = 21
+    # the app just installed the update: nothing waits; a second phone: not at hand
+    update_waiting = "no"
+    budget = 23
     ending = ("What did it: Take the batteries out for 5 minutes", "Software version now: 1.4.0")
 
 
