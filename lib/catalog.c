@@ -1294,6 +1294,12 @@ uint32_t lkr__vq_yes_permille(const lkr__vquestion *q, uint32_t cause)
     return q->base_yes_permille;
 }
 
+int lkr__vq_known(const lkr__vquestion *q, const lkr_observations *o)
+{
+    const uint8_t *base = (const uint8_t *)o;
+    return base[q->fact_at] != LKR_UNKNOWN || base[q->fact_at_wifi] != LKR_UNKNOWN;
+}
+
 double lkr__vq_ratio(const lkr__vquestion *q, uint32_t cause, int yes)
 {
     double p = (double)lkr__vq_yes_permille(q, cause), base = (double)q->base_yes_permille;

@@ -146,6 +146,9 @@ extern const lkr__vquestion lkr__vquestions[LKR__VQ_COUNT];
 const lkr__vquestion *lkr__vq_of(uint32_t question);
 /* P(yes | cause) in permille. */
 uint32_t lkr__vq_yes_permille(const lkr__vquestion *q, uint32_t cause);
+/* Whether the facts behind the question's evidence are known already (on a
+ * Wi-Fi lock a hub's and a bridge's state give the same evidence). */
+int lkr__vq_known(const lkr__vquestion *q, const lkr_observations *o);
 /* What an answer multiplies cause c's weight by (yes: 1, no: 0). */
 double lkr__vq_ratio(const lkr__vquestion *q, uint32_t cause, int yes);
 

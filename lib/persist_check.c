@@ -153,6 +153,15 @@ static int valid_in_hand(const lkr_session *s)
          (s->question == LKR_QUESTION_FIRMWARE_VERSION) != (s->need_fw != 0))) {
         return 0;
     }
+    /* A question worth asking: on the connection ladder, for this lock,
+     * about a fact not known yet (voi.c puts it only then). */
+    if (p == LKR__P_ASK && lkr__vq_of(s->question) != NULL) {
+        const lkr__vquestion *q = lkr__vq_of(s->question);
+        if (s->ladder != LKR_LADDER_CONNECTION || !(q->protocols & LKR_PROTOCOL_BIT(s->profile.protocol)) ||
+            lkr__vq_known(q, &s->obs)) {
+            return 0;
+        }
+    }
     return !s->need_fw || (p == LKR__P_ASK && s->question == LKR_QUESTION_FIRMWARE_VERSION);
 }
 

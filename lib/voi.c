@@ -118,7 +118,7 @@ uint8_t *lkr__vq_fact(lkr_session *s, const lkr__vquestion *q)
 static int askable(lkr_session *s, const lkr__vquestion *q)
 {
     if (!(q->protocols & LKR_PROTOCOL_BIT(s->profile.protocol)) || (s->asked & (1u << q->question)) ||
-        *lkr__vq_fact(s, q) != LKR_UNKNOWN || (q->settled_by & s->tried) != 0) {
+        lkr__vq_known(q, &s->obs) || (q->settled_by & s->tried) != 0) {
         return 0; /* not here, asked, known, or a step it was about was tried */
     }
     /* A Wi-Fi lock has a hub only through its bridge. */

@@ -12,14 +12,14 @@
 /** Major version of the headers (the project version, not the ABI major). */
 #define LKR_VERSION_MAJOR 1
 /** Minor version of the headers. */
-#define LKR_VERSION_MINOR 1
+#define LKR_VERSION_MINOR 2
 /** Patch version of the headers. */
 #define LKR_VERSION_PATCH 0
 /** The header version as one number: `major * 10000 + minor * 100 + patch`. */
 #define LKR_VERSION_NUMBER \
     (LKR_VERSION_MAJOR * 10000 + LKR_VERSION_MINOR * 100 + LKR_VERSION_PATCH)
 /** The header version as a string, `"1.0.0"`. */
-#define LKR_VERSION_STRING "1.1.0"
+#define LKR_VERSION_STRING "1.2.0"
 /**
  * The ABI major: the number in the SONAME (`liblockrecover.so.1`). It moves
  * only on an incompatible change (see docs/ABI.md), independently of

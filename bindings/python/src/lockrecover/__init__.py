@@ -32,7 +32,7 @@ from .text import PersonChoice, PersonText, TextKind, person_text
 from .transport import CallbackResult, Transport
 from .vault import CodeInfo, Vault, VaultInfo
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 """The version of this package (the C library's is :func:`library_version`)."""
 
 __all__ = [

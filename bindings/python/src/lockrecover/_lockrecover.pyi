@@ -274,6 +274,7 @@ class _Lib:
     LKR_EVIDENCE_PROTOCOL_ZIGBEE: int
     LKR_EVIDENCE_PROTOCOL_MATTER: int
     LKR_EVIDENCE_ROUTER_OFFLINE: int
+    LKR_EVIDENCE_SOFTWARE_CURRENT: int
     LKR_TRIAGE_UPDATE_STALLED: int
     LKR_TRIAGE_NIMH_CELLS: int
     LKR_TRIAGE_ZWAVE_LOW_BATTERY: int
@@ -336,6 +337,9 @@ class _Lib:
     LKR_QUESTION_CODES_STATE: int
     LKR_QUESTION_LOCAL_CONTROL: int
     LKR_QUESTION_FIRMWARE_VERSION: int
+    LKR_QUESTION_SECOND_PHONE: int
+    LKR_QUESTION_HUB_DEVICES: int
+    LKR_QUESTION_UPDATE_PENDING: int
     LKR_OUTCOME_NONE: int
     LKR_OUTCOME_FIXED: int
     LKR_OUTCOME_NOT_FIXED: int
@@ -379,6 +383,7 @@ class _Lib:
     LKR_SIM_F_FLAKY_READ: int
     LKR_SIM_F_PERSON_REFUSES: int
     LKR_SIM_F_PARTIAL_FACTS: int
+    LKR_SIM_F_DRAWN_ANSWERS: int
     def lkr_strerror(self, status: int) -> CData: ...
     def lkr_status_name(self, status: int) -> CData: ...
     def lkr_version(self) -> int: ...

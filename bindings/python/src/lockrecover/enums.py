@@ -368,6 +368,9 @@ class Question(IntEnum):
     CODES_STATE = 5
     LOCAL_CONTROL = 6
     FIRMWARE_VERSION = 7
+    SECOND_PHONE = 8
+    HUB_DEVICES = 9
+    UPDATE_PENDING = 10
 
 
 class Outcome(IntEnum):
@@ -498,6 +501,7 @@ class Evidence(_Named):
     PROTOCOL_ZIGBEE = 47
     PROTOCOL_MATTER = 48
     ROUTER_OFFLINE = 49
+    SOFTWARE_CURRENT = 50
 
 
 class Triage(IntFlag):

@@ -126,6 +126,7 @@ class SimulatedLock:
                  flaky_read: bool = False,
                  person_refuses: bool = False,
                  partial_facts: bool = False,
+                 drawn_answers: bool = False,
                  has_bridge: Optional[bool] = None,
                  has_keypad: Optional[bool] = None,
                  repair_erases_codes: Optional[bool] = None) -> None:
@@ -161,7 +162,8 @@ class SimulatedLock:
         flags = 0
         for on, name in ((probe, "PROBE"), (run_steps, "RUN_STEPS"), (codes, "CODES"),
                          (drop_on_restore, "DROP_ON_RESTORE"), (flaky_read, "FLAKY_READ"),
-                         (person_refuses, "PERSON_REFUSES"), (partial_facts, "PARTIAL_FACTS")):
+                         (person_refuses, "PERSON_REFUSES"), (partial_facts, "PARTIAL_FACTS"),
+                         (drawn_answers, "DRAWN_ANSWERS")):
             if on:
                 flags |= getattr(lib, "LKR_SIM_F_" + name)
         cfg.flags = flags

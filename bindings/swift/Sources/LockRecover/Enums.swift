@@ -218,6 +218,8 @@ public enum Phase: UInt32, CaseIterable, Sendable {
 public enum Question: UInt32, CaseIterable, Sendable {
     case updateState = 1, updateStalledMinutes = 2, keypadLights = 3, appStatus = 4, codesState = 5
     case localControl = 6, firmwareVersion = 7
+    /// Asked for their value (1.2): each answered yes, no or don't know.
+    case secondPhone = 8, hubDevices = 9, updatePending = 10
 }
 
 /// What the host reports about a step, or what the history records (`lkr_outcome`).

@@ -63,6 +63,10 @@ public final class SimulatedLock: @unchecked Sendable {
         public static let personRefuses = Flags(rawValue: 0x20)
         /// The person knows only the headline facts.
         public static let partialFacts = Flags(rawValue: 0x40)
+        /// The person reports none of the facts the questions worth asking
+        /// are about, and answers them by a seeded draw from the catalog's
+        /// likelihoods (1.2).
+        public static let drawnAnswers = Flags(rawValue: 0x80)
         /// The library's default: probe, run steps, codes.
         public static let `default`: Flags = [.probe, .runSteps, .codes]
     }
