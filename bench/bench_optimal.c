@@ -67,7 +67,8 @@
  *                   don't know), BENCH_OPTIMAL_TREE=1 the optimal policy (one
  *                   line per leaf), BENCH_OPTIMAL_VOI=1 the engine's own value
  *                   of each question it asks, BENCH_OPTIMAL_ONLY=wifi.phone_ble_bug
- *                   one case only.
+ *                   one case only, BENCH_OPTIMAL_CHECK=n the engine's exact figure
+ *                   of every case against n runs of the model drawn at random.
  */
 #include <math.h>
 
@@ -561,6 +562,58 @@ static int engine(const dp_case *c, uint32_t policy, eng_result *out)
     return engine_tree(c, policy, script, 0, out, getenv("BENCH_OPTIMAL_PATHS") != NULL);
 }
 
+/* A check of engine(): n runs of the same model drawn at random (the true
+ * cause from post, each answer from P(answer | cause), each step fixing with
+ * its probability), the engine replayed on the answers drawn; returns the
+ * mean minutes and their standard error. */
+static int engine_sampled(const dp_case *c, uint32_t policy, uint32_t n, bench_rng *rng, double *mean, double *se)
+{
+    double sum = 0.0, sq = 0.0;
+    uint32_t run, k;
+    for (run = 0; run < n; run++) {
+        uint8_t drawn[LKR_QUESTION_MAX + 1], script[MAXQ + 1];
+        uint32_t len = 0, cause = 0, i;
+        double x = (double)(bench_u64(rng) >> 11) * (1.0 / 9007199254740992.0), minutes = 0.0;
+        ev evs[160];
+        uint32_t nev = 0;
+        int rc;
+        for (k = 1; k <= LKR__CAUSE_COUNT && cause == 0; k++) {
+            if (c->post[k] > 0 && x < c->post[k]) cause = k;
+            x -= c->post[k];
+        }
+        if (cause == 0) cause = c->cause;
+        for (k = 0; k < c->nq; k++) {
+            double u = (double)(bench_u64(rng) >> 11) * (1.0 / 9007199254740992.0);
+            drawn[c->q[k].q->question] = u < c->q[k].dk                                            ? ANS_DK
+                                         : u < c->q[k].dk + (1 - c->q[k].dk) * c->q[k].yes[cause] ? ANS_YES
+                                                                                                  : ANS_NO;
+        }
+        for (;;) {
+            rc = replay(c, policy, script, len, evs, &nev, 160);
+            if (rc < 0) return -1;
+            if (rc == 0) break;
+            if (len >= MAXQ) return -1;
+            script[len] = drawn[evs[nev - 1].id];
+            len++;
+        }
+        for (i = 0; i < nev; i++) {
+            if (evs[i].question) {
+                minutes += lkr__vq_of(evs[i].id)->cost_min;
+                continue;
+            }
+            minutes += lkr__steps[evs[i].id].cost_min;
+            if ((double)(bench_u64(rng) >> 11) * (1.0 / 9007199254740992.0) <
+                lkr__fix_permille(evs[i].id, cause) / 1000.0)
+                break;
+        }
+        sum += minutes;
+        sq += minutes * minutes;
+    }
+    *mean = sum / n;
+    *se = sqrt((sq / n - *mean * *mean) / n);
+    return 0;
+}
+
 /* ---- one case ---------------------------------------------------------------- */
 
 static int setup_case(dp_case *c, uint32_t protocol, uint32_t cause)
@@ -731,6 +784,18 @@ int main(void)
                 printf("optimal.error.%s.%s=the engine's run failed\n", lkr_protocol_name(p), lkr__causes[cause].sid);
                 errors++;
                 continue;
+            }
+            if (getenv("BENCH_OPTIMAL_CHECK") != NULL) {
+                /* BENCH_OPTIMAL_CHECK=n: the exact figure against n sampled runs */
+                static bench_rng rng = {0xC4EC4ull};
+                double m, se;
+                if (engine_sampled(&c, LKR__POLICY_ADAPTIVE, (uint32_t)atoi(getenv("BENCH_OPTIMAL_CHECK")), &rng, &m,
+                                   &se) != 0) {
+                    errors++;
+                } else {
+                    printf("optimal.check.%s.%s=exact %.3f, sampled %.3f +- %.3f (z %.2f)\n", lkr_protocol_name(p),
+                           lkr__causes[cause].sid, eng.e, m, se, se > 0 ? (m - eng.e) / se : 0.0);
+                }
             }
             cases++;
             f[F_ENG] = eng.e;
