@@ -122,10 +122,14 @@ def test_async_drive_reports_a_failed_coroutine_and_raises() -> None:
 
     lock = Failing(fixes={Step.ZWAVE_EXCLUDE_REINCLUDE})
 
+    async def sleep(seconds: float) -> None:  # the lock's clock, not the wall's
+        lock.clock += int(seconds * 1000) + 1
+        await asyncio.sleep(0)
+
     async def main() -> None:
         with Session(zwave_profile(), app_offline_obs(), lock) as s:
             with pytest.raises(ConnectionError):
-                await aio.drive(s, Person(lock).respond)
+                await aio.drive(s, Person(lock).respond, sleep=sleep)
             failed = [h for h in s.history() if h.outcome == Outcome.FAILED]
             assert failed and failed[0].by_host
 
