@@ -1245,18 +1245,20 @@ static const lkr__vq_row vq_update_pending[] = {
 };
 
 #define PB(p) LKR_PROTOCOL_BIT(LKR_PROTOCOL_##p)
-#define ROWS(a) (uint8_t)(sizeof(a) / sizeof(a[0])), 0
+#define ROWS(a) (uint8_t)(sizeof(a) / sizeof(a[0])), 0, 0
 #define SETTLED(step) LKR__STEP_BIT(LKR_STEP_##step)
 const lkr__vquestion lkr__vquestions[LKR__VQ_COUNT] = {
     {LKR_QUESTION_SECOND_PHONE, PB(WIFI) | PB(BLE) | PB(MATTER), 5, LKR_EVIDENCE_SECOND_PHONE_WORKS,
-     LKR_EVIDENCE_SECOND_PHONE_FAILS, ROWS(vq_second_phone), OBS_AT(second_phone_connects),
+     LKR_EVIDENCE_SECOND_PHONE_FAILS, (uint8_t)(sizeof(vq_second_phone) / sizeof(vq_second_phone[0])), 0,
+     PB(BLE), OBS_AT(second_phone_connects),
      OBS_AT(second_phone_connects), 850, 100, SETTLED(BLE_SECOND_PHONE), vq_second_phone, "second_phone",
      "S0: \"If a second phone running the same app connects to the lock without issues, the "
      "problem is your primary phone's Bluetooth implementation, not the lock.\" S0: a "
      "Bluetooth dropout or a voltage dip during the update leaves the lock's communication "
      "stack confused. S2: the app's Bluetooth and location permissions (per phone)."},
     {LKR_QUESTION_HUB_DEVICES, PB(WIFI) | PB(ZWAVE) | PB(ZIGBEE) | PB(MATTER), 2, LKR_EVIDENCE_HUB_ONLINE,
-     LKR_EVIDENCE_HUB_OFFLINE, 4, 1, OBS_AT(hub_online), OBS_AT(bridge_online), 900, 50, 0, vq_hub_devices,
+     LKR_EVIDENCE_HUB_OFFLINE, (uint8_t)(sizeof(vq_hub_devices) / sizeof(vq_hub_devices[0])), 1, 0,
+     OBS_AT(hub_online), OBS_AT(bridge_online), 900, 50, 0, vq_hub_devices,
      "hub_devices",
      "S2: \"ensure your home Wi-Fi network is active and working by testing other devices "
      "connected to it.\" S0: after an update \"the hub still has the old session cached\" (the "

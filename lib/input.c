@@ -85,6 +85,11 @@ static lkr_status set_answer(lkr_session *s, uint32_t q, int32_t v)
 {
     lkr_observations *o = &s->obs;
     int tri = v == LKR_UNKNOWN || v == LKR_NO || v == LKR_YES;
+    /* "Don't know" to a yes/no question asked again (the dead keypad's
+     * re-ask) keeps what was known: it is no evidence either way. */
+    if (v == LKR_UNKNOWN && q == LKR_QUESTION_KEYPAD_LIGHTS && o->keypad_lights != LKR_UNKNOWN) {
+        return LKR_OK;
+    }
     switch (q) {
     case LKR_QUESTION_UPDATE_STATE:
         if (v < 0 || v > LKR_UPDATE_STATE_MAX) return LKR_E_INVAL;

@@ -127,6 +127,7 @@ typedef struct lkr__vquestion {
     uint8_t no_evidence;         /* evidence a "no" establishes */
     uint8_t row_count;
     uint8_t no_repair_on_no;     /* a "no" rules out re-pairs (the hub is down) */
+    uint8_t no_hands_over_on;    /* LKR_PROTOCOL_BIT mask: a "no" ends the ladder after the protocol path */
     uint16_t fact_at;            /* offsetof(lkr_observations, fact) */
     uint16_t fact_at_wifi;       /* the fact on a Wi-Fi lock (its bridge) */
     uint16_t base_yes_permille;  /* P(yes | a cause without a row) */

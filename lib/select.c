@@ -81,6 +81,10 @@ int lkr__eligible(const lkr_session *s, uint32_t step)
         lkr__step_class(step, s->profile.protocol) >= LKR__CLASS_REPAIR) {
         return 0;
     }
+    /* S0: a second phone that fails too has been tried already. */
+    if (step == LKR_STEP_BLE_SECOND_PHONE && s->obs.second_phone_connects == LKR_NO) {
+        return 0;
+    }
     return 1;
 }
 

@@ -35,6 +35,7 @@ typedef struct voi_cand {
     uint8_t rank;
     uint8_t reset;  /* class reset: indicated only from LKR__RESET_MIN_FIX */
     uint8_t repair; /* class re-pair or above: out when the hub is down */
+    uint8_t late;   /* in a tier after the protocol path */
     double cost;
 } voi_cand;
 
@@ -59,6 +60,8 @@ static uint32_t gather(const lkr_session *s, voi_cand *out)
             out[count].rank = (uint8_t)lkr__step_rank(step, protocol);
             out[count].reset = cls == LKR__CLASS_RESET;
             out[count].repair = cls >= LKR__CLASS_REPAIR;
+            out[count].late = tiers[i] == LKR_TIER_ECOSYSTEM || tiers[i] == LKR_TIER_REPAIR ||
+                              tiers[i] == LKR_TIER_RESET;
             out[count].cost = (double)lkr__cost_of(s, step);
             count++;
         }
@@ -66,22 +69,32 @@ static uint32_t gather(const lkr_session *s, voi_cand *out)
     return count;
 }
 
+/* What an answer rules out of the steps to come. */
+#define CUT_REPAIR 1u /* the hub is down: nothing that re-pairs or resets */
+#define CUT_LATE 2u   /* every phone fails a Bluetooth-only lock: support after its protocol path */
+
 /* J(b): the expected minutes of the engine's choices under b (b sums to
  * 1): each time the lowest rank left first, then the best P(fix)/cost
- * under what the failures so far leave of b, only indicated steps. */
-static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, int no_repair)
+ * under what the failures so far leave of b, only indicated steps; the
+ * candidates in `used` are spent. `first` (may be NULL) gets the index of
+ * the first choice, or n. */
+static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, uint32_t cut, uint64_t used,
+                         uint32_t *first)
 {
     double r[LKR__CAUSE_COUNT + 1], left = 1.0, j = 0.0;
-    uint64_t used = 0;
     uint32_t i, k, guard;
     memcpy(r, b, sizeof(r));
+    if (first != NULL) *first = n;
     for (guard = 0; guard < n && left > 1e-9; guard++) {
         uint32_t best = n;
         double best_score = 0.0;
         for (i = 0; i < n; i++) {
             const lkr__step_def *d = &lkr__steps[cand[i].step];
             double pf = 0.0, score;
-            if ((used & ((uint64_t)1 << i)) || (no_repair && cand[i].repair)) continue;
+            if ((used & ((uint64_t)1 << i)) || ((cut & CUT_REPAIR) && cand[i].repair) ||
+                ((cut & CUT_LATE) && cand[i].late)) {
+                continue;
+            }
             if (best < n && cand[i].rank > cand[best].rank) continue;
             for (k = 0; k < d->fix_count; k++) {
                 pf += r[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
@@ -95,6 +108,7 @@ static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, int 
             }
         }
         if (best == n) break;
+        if (first != NULL && guard == 0) *first = best;
         used |= (uint64_t)1 << best;
         {
             const lkr__step_def *d = &lkr__steps[cand[best].step];
@@ -126,51 +140,75 @@ static int askable(lkr_session *s, const lkr__vquestion *q)
              s->profile.has_bridge != LKR_YES);
 }
 
-/* The expected minutes the question saves (it costs q->cost_min). */
-static double value_of(const lkr_session *s, const lkr__vquestion *q, const voi_cand *cand, uint32_t n,
-                       double j_now)
+/* The expected minutes from b on if the question is asked now: its cost,
+ * then the steps the answer leaves (b sums to 1). */
+static double ask_now(const lkr_session *s, const lkr__vquestion *q, const voi_cand *cand, uint32_t n,
+                      uint64_t used, const double *b, double j_b)
 {
-    double by[LKR__CAUSE_COUNT + 1], bn[LKR__CAUSE_COUNT + 1], py = 0.0, pn = 0.0, saved;
-    uint32_t c;
+    double by[LKR__CAUSE_COUNT + 1], bn[LKR__CAUSE_COUNT + 1], py = 0.0, pn = 0.0, dk;
+    uint32_t c, cut_no = 0;
     for (c = 0; c <= LKR__CAUSE_COUNT; c++) {
         double yes = c ? (double)lkr__vq_yes_permille(q, c) / 1000.0 : 0.0;
-        by[c] = s->belief[c] * yes;
-        bn[c] = s->belief[c] * (1.0 - yes);
+        by[c] = b[c] * yes;
+        bn[c] = b[c] * (1.0 - yes);
         py += by[c];
         pn += bn[c];
     }
     if (py <= 1e-12 || pn <= 1e-12) {
-        return 0.0; /* the answer is already known, in effect */
+        return (double)q->cost_min + j_b; /* the answer is known, in effect */
     }
     for (c = 1; c <= LKR__CAUSE_COUNT; c++) {
         by[c] /= py;
         bn[c] /= pn;
     }
-    saved = j_now - py * cost_to_go(cand, n, by, 0) - pn * cost_to_go(cand, n, bn, q->no_repair_on_no);
-    return (1.0 - (double)q->dont_know_permille / 1000.0) * saved;
+    if (q->no_repair_on_no) cut_no |= CUT_REPAIR;
+    if (q->no_hands_over_on & LKR_PROTOCOL_BIT(s->profile.protocol)) cut_no |= CUT_LATE;
+    dk = (double)q->dont_know_permille / 1000.0;
+    return (double)q->cost_min + dk * j_b +
+           (1.0 - dk) * (py * cost_to_go(cand, n, by, 0, used, NULL) + pn * cost_to_go(cand, n, bn, cut_no, used, NULL));
 }
 
 uint32_t lkr__worth_asking(lkr_session *s, double *value)
 {
     voi_cand cand[VOI_MAX_CAND];
-    uint32_t n = 0, i, best = LKR_QUESTION_NONE;
-    double j_now = 0.0, best_gain = 0.0;
+    double b1[LKR__CAUSE_COUNT + 1], j_now = 0.0, j_1 = 0.0, p1 = 0.0, best_saving = 0.0;
+    uint32_t n = 0, i, k, first = 0, best = LKR_QUESTION_NONE;
     int gathered = 0;
     for (i = 0; i < LKR__VQ_COUNT; i++) {
         const lkr__vquestion *q = &lkr__vquestions[i];
-        double v;
+        double now, later;
         if (!askable(s, q)) continue;
         if (!gathered) {
+            const lkr__step_def *d;
             n = gather(s, cand);
-            j_now = cost_to_go(cand, n, s->belief, 0);
+            j_now = cost_to_go(cand, n, s->belief, 0, 0, &first);
             gathered = 1;
+            if (first == n) break; /* nothing left to order: nothing to save */
+            /* the beliefs once the engine's first choice failed */
+            d = &lkr__steps[cand[first].step];
+            memcpy(b1, s->belief, sizeof(b1));
+            for (k = 0; k < d->fix_count; k++) {
+                double fixed = b1[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
+                b1[d->fixes[k].cause] -= fixed;
+                p1 += fixed;
+            }
+            for (k = 1; k <= LKR__CAUSE_COUNT && p1 < 1.0; k++) b1[k] /= 1.0 - p1;
+            j_1 = cost_to_go(cand, n, b1, 0, (uint64_t)1 << first, NULL);
         }
-        v = value_of(s, q, cand, n, j_now);
-        if (v - (double)q->cost_min > best_gain) {
-            best_gain = v - (double)q->cost_min;
-            best = q->question;
-            if (value != NULL) *value = v;
+        now = ask_now(s, q, cand, n, 0, s->belief, j_now);
+        if (now >= j_now - 1e-9 || j_now - now <= best_saving) continue;
+        /* Asked after the first step instead, it is paid only if that step
+         * fails: the engine waits when that is cheaper. */
+        later = j_1;
+        if (p1 < 1.0) {
+            double then = ask_now(s, q, cand, n, (uint64_t)1 << first, b1, j_1);
+            if (then < later) later = then;
         }
+        later = cand[first].cost + (1.0 - p1) * later;
+        if (now > later) continue;
+        best_saving = j_now - now;
+        best = q->question;
+        if (value != NULL) *value = best_saving;
     }
     return best;
 }
