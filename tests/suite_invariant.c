@@ -438,9 +438,11 @@ static int32_t pl_answer(pl_lock *lk, uint32_t q)
 {
     if (lk->scripted) {
         /* A scripted lock's fault is the lock's: the hub's other devices
-         * work, a second phone fails too, no update is waiting. */
+         * work, no update is waiting; there is no second phone at hand (a
+         * second phone failing too would hand a Bluetooth lock over). */
         if (q == LKR_QUESTION_HUB_DEVICES) return LKR_YES;
-        if (q == LKR_QUESTION_SECOND_PHONE || q == LKR_QUESTION_UPDATE_PENDING) return LKR_NO;
+        if (q == LKR_QUESTION_UPDATE_PENDING) return LKR_NO;
+        if (q == LKR_QUESTION_SECOND_PHONE) return LKR_UNKNOWN;
     }
     switch (q) {
     case LKR_QUESTION_UPDATE_STATE: return (int32_t)(pl_rand(lk) % (LKR_UPDATE_STATE_MAX + 1u));
