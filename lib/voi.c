@@ -171,44 +171,48 @@ static double ask_now(const lkr_session *s, const lkr__vquestion *q, const voi_c
 uint32_t lkr__worth_asking(lkr_session *s, double *value)
 {
     voi_cand cand[VOI_MAX_CAND];
-    double b1[LKR__CAUSE_COUNT + 1], j_now = 0.0, j_1 = 0.0, p1 = 0.0, best_saving = 0.0;
-    uint32_t n = 0, i, k, first = 0, best = LKR_QUESTION_NONE;
-    int gathered = 0;
+    double b1[LKR__CAUSE_COUNT + 1], j_now = 0.0, j_1, p1 = 0.0, best_now = 0.0, later;
+    uint32_t n = 0, i, k, first = 0;
+    const lkr__vquestion *best = NULL;
+    const lkr__step_def *d;
     for (i = 0; i < LKR__VQ_COUNT; i++) {
         const lkr__vquestion *q = &lkr__vquestions[i];
-        double now, later;
+        double now;
         if (!askable(s, q)) continue;
-        if (!gathered) {
-            const lkr__step_def *d;
+        if (n == 0) {
             n = gather(s, cand);
             j_now = cost_to_go(cand, n, s->belief, 0, 0, &first);
-            gathered = 1;
-            if (first == n) break; /* nothing left to order: nothing to save */
-            /* the beliefs once the engine's first choice failed */
-            d = &lkr__steps[cand[first].step];
-            memcpy(b1, s->belief, sizeof(b1));
-            for (k = 0; k < d->fix_count; k++) {
-                double fixed = b1[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
-                b1[d->fixes[k].cause] -= fixed;
-                p1 += fixed;
-            }
-            for (k = 1; k <= LKR__CAUSE_COUNT && p1 < 1.0; k++) b1[k] /= 1.0 - p1;
-            j_1 = cost_to_go(cand, n, b1, 0, (uint64_t)1 << first, NULL);
+            if (first == n) return LKR_QUESTION_NONE; /* nothing left to order: nothing to save */
         }
         now = ask_now(s, q, cand, n, 0, s->belief, j_now);
-        if (now >= j_now - 1e-9 || j_now - now <= best_saving) continue;
-        /* Asked after the first step instead, it is paid only if that step
-         * fails: the engine waits when that is cheaper. */
-        later = j_1;
-        if (p1 < 1.0) {
-            double then = ask_now(s, q, cand, n, (uint64_t)1 << first, b1, j_1);
-            if (then < later) later = then;
+        if (now < j_now - 1e-9 && (best == NULL || now < best_now)) {
+            best = q;
+            best_now = now;
         }
-        later = cand[first].cost + (1.0 - p1) * later;
-        if (now > later) continue;
-        best_saving = j_now - now;
-        best = q->question;
-        if (value != NULL) *value = best_saving;
     }
-    return best;
+    if (best == NULL) {
+        return LKR_QUESTION_NONE;
+    }
+    /* Asked after the engine's first step instead, the question is paid
+     * only if that step fails: the engine waits when that is cheaper. */
+    d = &lkr__steps[cand[first].step];
+    memcpy(b1, s->belief, sizeof(b1));
+    for (k = 0; k < d->fix_count; k++) {
+        double fixed = b1[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
+        b1[d->fixes[k].cause] -= fixed;
+        p1 += fixed;
+    }
+    later = cand[first].cost;
+    if (p1 < 1.0 - 1e-12) {
+        double then;
+        for (k = 1; k <= LKR__CAUSE_COUNT; k++) b1[k] /= 1.0 - p1;
+        j_1 = cost_to_go(cand, n, b1, 0, (uint64_t)1 << first, NULL);
+        then = ask_now(s, best, cand, n, (uint64_t)1 << first, b1, j_1);
+        later += (1.0 - p1) * (then < j_1 ? then : j_1);
+    }
+    if (best_now > later) {
+        return LKR_QUESTION_NONE;
+    }
+    if (value != NULL) *value = j_now - best_now;
+    return best->question;
 }
