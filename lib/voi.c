@@ -31,19 +31,32 @@
 #define VOI_MAX_CAND 64 /* at most one per step id: the masks are 64-bit */
 
 typedef struct voi_cand {
+    uint32_t causes; /* bit per cause the step fixes */
+    uint16_t cost;   /* minutes */
     uint8_t step;
     uint8_t rank;
     uint8_t reset;  /* class reset: indicated only from LKR__RESET_MIN_FIX */
     uint8_t repair; /* class re-pair or above: out when the hub is down */
     uint8_t late;   /* in a tier after the protocol path */
-    double cost;
 } voi_cand;
+
+/* A step's P(fix) under the (unnormalised) beliefs r. */
+static double fix_mass(uint32_t step, const double *r)
+{
+    const lkr__step_def *d = &lkr__steps[step];
+    double pf = 0.0;
+    uint32_t k;
+    for (k = 0; k < d->fix_count; k++) {
+        pf += r[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
+    }
+    return pf;
+}
 
 /* The steps the ladder may still offer (whatever the beliefs say). */
 static uint32_t gather(const lkr_session *s, voi_cand *out)
 {
     const uint8_t *tiers;
-    uint32_t n = lkr__ladder_tiers(s, &tiers), i, k, count = 0, reset = n;
+    uint32_t n = lkr__ladder_tiers(s, &tiers), i, k, c, count = 0, reset = n;
     uint32_t protocol = s->profile.protocol;
     for (i = 0; i < n; i++) {
         if (tiers[i] == LKR_TIER_RESET) reset = i;
@@ -62,7 +75,11 @@ static uint32_t gather(const lkr_session *s, voi_cand *out)
             out[count].repair = cls >= LKR__CLASS_REPAIR;
             out[count].late = tiers[i] == LKR_TIER_ECOSYSTEM || tiers[i] == LKR_TIER_REPAIR ||
                               tiers[i] == LKR_TIER_RESET;
-            out[count].cost = (double)lkr__cost_of(s, step);
+            out[count].cost = (uint16_t)lkr__cost_of(s, step);
+            out[count].causes = 0;
+            for (c = 0; c < lkr__steps[step].fix_count; c++) {
+                out[count].causes |= 1u << lkr__steps[step].fixes[c].cause;
+            }
             count++;
         }
     }
@@ -81,43 +98,47 @@ static uint32_t gather(const lkr_session *s, voi_cand *out)
 static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, uint32_t cut, uint64_t used,
                          uint32_t *first)
 {
-    double r[LKR__CAUSE_COUNT + 1], left = 1.0, j = 0.0;
-    uint32_t i, k, guard;
+    double r[LKR__CAUSE_COUNT + 1], pf[VOI_MAX_CAND], left = 1.0, j = 0.0;
+    uint32_t i, k, round;
     memcpy(r, b, sizeof(r));
     if (first != NULL) *first = n;
-    for (guard = 0; guard < n && left > 1e-9; guard++) {
-        uint32_t best = n;
+    for (i = 0; i < n; i++) {
+        if (((cut & CUT_REPAIR) && cand[i].repair) || ((cut & CUT_LATE) && cand[i].late)) {
+            used |= (uint64_t)1 << i;
+        } else if (!(used & ((uint64_t)1 << i))) {
+            pf[i] = fix_mass(cand[i].step, r);
+        }
+    }
+    for (round = 0; round < n && left > 1e-9; round++) {
+        uint32_t best = n, hit;
         double best_score = 0.0;
         for (i = 0; i < n; i++) {
-            const lkr__step_def *d = &lkr__steps[cand[i].step];
-            double pf = 0.0, score;
-            if ((used & ((uint64_t)1 << i)) || ((cut & CUT_REPAIR) && cand[i].repair) ||
-                ((cut & CUT_LATE) && cand[i].late)) {
-                continue;
-            }
-            if (best < n && cand[i].rank > cand[best].rank) continue;
-            for (k = 0; k < d->fix_count; k++) {
-                pf += r[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
-            }
-            /* P(fix) among the faults still left */
-            if (pf < left * (cand[i].reset ? LKR__RESET_MIN_FIX : LKR__MIN_FIX)) continue;
-            score = pf / cand[i].cost;
+            double score;
+            if ((used & ((uint64_t)1 << i)) || (best < n && cand[i].rank > cand[best].rank)) continue;
+            /* indicated: P(fix) among the faults still left */
+            if (pf[i] < left * (cand[i].reset ? LKR__RESET_MIN_FIX : LKR__MIN_FIX)) continue;
+            score = pf[i] / (double)cand[i].cost;
             if (best == n || cand[i].rank < cand[best].rank || score > best_score) {
                 best = i;
                 best_score = score;
             }
         }
         if (best == n) break;
-        if (first != NULL && guard == 0) *first = best;
+        if (first != NULL && round == 0) *first = best;
         used |= (uint64_t)1 << best;
+        j += (double)cand[best].cost * left;
         {
             const lkr__step_def *d = &lkr__steps[cand[best].step];
-            j += cand[best].cost * left;
             for (k = 0; k < d->fix_count; k++) {
                 double fixed = r[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
                 r[d->fixes[k].cause] -= fixed;
                 left -= fixed;
             }
+        }
+        /* only the steps that fix a cause the failure moved change */
+        hit = cand[best].causes;
+        for (i = 0; i < n; i++) {
+            if (!(used & ((uint64_t)1 << i)) && (cand[i].causes & hit)) pf[i] = fix_mass(cand[i].step, r);
         }
     }
     return j;
@@ -202,7 +223,7 @@ uint32_t lkr__worth_asking(lkr_session *s, double *value)
         b1[d->fixes[k].cause] -= fixed;
         p1 += fixed;
     }
-    later = cand[first].cost;
+    later = (double)cand[first].cost;
     if (p1 < 1.0 - 1e-12) {
         double then;
         for (k = 1; k <= LKR__CAUSE_COUNT; k++) b1[k] /= 1.0 - p1;
