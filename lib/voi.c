@@ -64,8 +64,9 @@ static uint32_t gather(const lkr_session *s, voi_cand *out)
     for (i = s->reached >= reset ? s->reached : 0; i < n; i++) {
         for (k = 0; lkr__tier_steps[tiers[i]][k] != 0; k++) {
             uint32_t step = lkr__tier_steps[tiers[i]][k], cls;
+            /* a step that fixes no cause still possible never becomes indicated */
             if (count == VOI_MAX_CAND || !lkr__eligible(s, step) ||
-                (lkr__steps[step].flags & LKR_STEP_F_PREPARATION)) {
+                (lkr__steps[step].flags & LKR_STEP_F_PREPARATION) || fix_mass(step, s->belief) <= 0.0) {
                 continue;
             }
             cls = lkr__step_class(step, protocol);
@@ -109,7 +110,8 @@ static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, uint
             pf[i] = fix_mass(cand[i].step, r);
         }
     }
-    for (round = 0; round < n && left > 1e-9; round++) {
+    /* the last hundredth of a percent of the faults weighs too little to order */
+    for (round = 0; round < n && left > 1e-4; round++) {
         uint32_t best = n, hit;
         double best_score = 0.0;
         for (i = 0; i < n; i++) {
