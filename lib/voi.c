@@ -19,10 +19,19 @@
  *
  *     VOI = (1 - P(don't know)) * [ J(b) - P(yes') J(b_yes) - P(no') J(b_no) ]
  *
- * with P(yes') = sum_c b(c) P(yes | c) among the people who can tell.
- * Questions are left out of J (one question at a time: myopic), and the
- * tier and pinned steps of the engine are not: J is the class rule and
- * P(fix)/cost alone, an estimate on both sides of the difference.
+ * with P(yes') = sum_c b(c) P(yes | c) among the people who can tell. An
+ * answer that rules steps out rules them out of its branch: a "no" to the
+ * hub question every re-pair and reset (S2), a Bluetooth lock's "no" to the
+ * second phone every tier after the protocol path (S0, section 7).
+ *
+ * The question with the largest saving over its cost is asked now only if
+ * that is no dearer than asking it after the engine's next step (paid then
+ * only if that step fails): a question that only reorders later steps
+ * waits until the cheap ones are spent.
+ *
+ * Questions are left out of J (one question at a time: myopic), and so are
+ * the engine's tiers and pinned steps: J is the class rule and P(fix)/cost
+ * alone, an estimate on both sides of the difference.
  */
 #include <string.h>
 
@@ -152,7 +161,7 @@ uint8_t *lkr__vq_fact(lkr_session *s, const lkr__vquestion *q)
 }
 
 /* Whether the question may be put to this session at all. */
-static int askable(lkr_session *s, const lkr__vquestion *q)
+static int askable(const lkr_session *s, const lkr__vquestion *q)
 {
     if (!(q->protocols & LKR_PROTOCOL_BIT(s->profile.protocol)) || (s->asked & (1u << q->question)) ||
         lkr__vq_known(q, &s->obs) || (q->settled_by & s->tried) != 0) {
@@ -191,7 +200,7 @@ static double ask_now(const lkr_session *s, const lkr__vquestion *q, const voi_c
            (1.0 - dk) * (py * cost_to_go(cand, n, by, 0, used, NULL) + pn * cost_to_go(cand, n, bn, cut_no, used, NULL));
 }
 
-uint32_t lkr__worth_asking(lkr_session *s, double *value)
+uint32_t lkr__worth_asking(const lkr_session *s)
 {
     voi_cand cand[VOI_MAX_CAND];
     double b1[LKR__CAUSE_COUNT + 1], j_now = 0.0, j_1, p1 = 0.0, best_now = 0.0, later;
@@ -236,6 +245,5 @@ uint32_t lkr__worth_asking(lkr_session *s, double *value)
     if (best_now > later) {
         return LKR_QUESTION_NONE;
     }
-    if (value != NULL) *value = j_now - best_now;
     return best->question;
 }
