@@ -182,32 +182,41 @@ static void on_question(lkr_session *s, const lkr_action *a, qrun *out, int how,
     }
 }
 
+/* A session on a simulated lock: its profile, what its person reports, its
+ * transport (t must outlive the session). */
+static lkr_session *open_session(const lkr_sim_config *cfg, lkr_sim **sim, lkr_transport *t)
+{
+    lkr_session_config sc;
+    lkr_profile p;
+    lkr_observations o;
+    lkr_session *s = NULL;
+    ck_assert_int_eq(lkr_sim_new(cfg, NULL, sim), LKR_OK);
+    ck_assert_int_eq(lkr_sim_profile(*sim, &p), LKR_OK);
+    ck_assert_int_eq(lkr_sim_observations(*sim, &o), LKR_OK);
+    ck_assert_int_eq(lkr_sim_transport(*sim, t), LKR_OK);
+    lkr_session_config_init(&sc);
+    sc.profile = &p;
+    sc.observations = &o;
+    ck_assert_int_eq(lkr_session_new(&sc, t, &s), LKR_OK);
+    return s;
+}
+
 /* One recovery of a simulated lock; the test answers the questions worth
  * asking as `how` says, the simulated person everything else. */
 static void drive(const lkr_sim_config *cfg, int how, uint64_t seed, int questions, qrun *out)
 {
     lkr_sim *sim = NULL;
-    lkr_session_config sc;
-    lkr_profile p;
-    lkr_observations o;
-    lkr_session *s = NULL;
+    lkr_transport t;
+    lkr_session *s;
     lkr_action a = LKR_ACTION_INIT;
     lkr_sim_stats st = LKR_SIM_STATS_INIT;
     uint64_t rng = seed;
     uint32_t i, steps = 0;
-    lkr_transport t;
 
     memset(out, 0, sizeof(*out));
     out->first_repair = 0xFFFF;
     out->hub_no_at = 0xFFFF;
-    ck_assert_int_eq(lkr_sim_new(cfg, NULL, &sim), LKR_OK);
-    ck_assert_int_eq(lkr_sim_profile(sim, &p), LKR_OK);
-    ck_assert_int_eq(lkr_sim_observations(sim, &o), LKR_OK);
-    ck_assert_int_eq(lkr_sim_transport(sim, &t), LKR_OK);
-    lkr_session_config_init(&sc);
-    sc.profile = &p;
-    sc.observations = &o;
-    ck_assert_int_eq(lkr_session_new(&sc, &t, &s), LKR_OK);
+    s = open_session(cfg, &sim, &t);
     if (!questions) lkr__session_set_policy(s, LKR__POLICY_NO_QUESTIONS, 0);
     for (i = 0; i < 3000; i++) {
         ck_assert_int_eq(lkr_session_next(s, &a), LKR_OK);
@@ -220,7 +229,7 @@ static void drive(const lkr_sim_config *cfg, int how, uint64_t seed, int questio
             continue;
         }
         if ((a.kind == LKR_ACTION_PERSON_STEP && a.phase == LKR_PHASE_PERFORM) || a.kind == LKR_ACTION_HOST_STEP) {
-            if (out->first_repair == 0xFFFF && lkr__step_class(a.step, p.protocol) >= LKR__CLASS_REPAIR &&
+            if (out->first_repair == 0xFFFF && lkr__step_class(a.step, cfg->protocol) >= LKR__CLASS_REPAIR &&
                 !(lkr__steps[a.step].flags & LKR_STEP_F_PREPARATION))
                 out->first_repair = steps;
             steps++;
@@ -399,21 +408,10 @@ START_TEST(update_waiting_means_update_soon)
     for (seed = 1; seed <= 30; seed++) {
         lkr_sim_config cfg = look_alike(LKR_PROTOCOL_BLE, LKR_CAUSE_OUTDATED_SOFTWARE, seed);
         lkr_sim *sim = NULL;
-        lkr_session_config sc;
-        lkr_profile p;
-        lkr_observations o;
-        lkr_session *s = NULL;
-        lkr_action a = LKR_ACTION_INIT;
         lkr_transport t;
+        lkr_session *s = open_session(&cfg, &sim, &t);
+        lkr_action a = LKR_ACTION_INIT;
         int i, answered = 0, updated = 0;
-        ck_assert_int_eq(lkr_sim_new(&cfg, NULL, &sim), LKR_OK);
-        ck_assert_int_eq(lkr_sim_profile(sim, &p), LKR_OK);
-        ck_assert_int_eq(lkr_sim_observations(sim, &o), LKR_OK);
-        ck_assert_int_eq(lkr_sim_transport(sim, &t), LKR_OK);
-        lkr_session_config_init(&sc);
-        sc.profile = &p;
-        sc.observations = &o;
-        ck_assert_int_eq(lkr_session_new(&sc, &t, &s), LKR_OK);
         for (i = 0; i < 400; i++) {
             ck_assert_int_eq(lkr_session_next(s, &a), LKR_OK);
             if (lkr_action_is_final(&a)) break;
@@ -428,7 +426,7 @@ START_TEST(update_waiting_means_update_soon)
             }
             if (answered && !updated && (a.kind == LKR_ACTION_PERSON_STEP || a.kind == LKR_ACTION_BLOCKED)) {
                 if (a.step == LKR_STEP_UNIVERSAL_UPDATE_SOFTWARE) updated = 1;
-                ck_assert(lkr__step_class(a.step, p.protocol) < LKR__CLASS_REPAIR);
+                ck_assert(lkr__step_class(a.step, cfg.protocol) < LKR__CLASS_REPAIR);
             }
             ck_assert_int_eq(lkr_sim_respond(sim, s, &a), LKR_OK);
         }
@@ -454,23 +452,12 @@ START_TEST(saved_at_a_question)
     for (seed = 1; seed <= 40 && seen == 0; seed++) {
         lkr_sim_config cfg = look_alike(LKR_PROTOCOL_BLE, LKR_CAUSE_BLE_DROP_MID_TRANSFER, seed);
         lkr_sim *sim = NULL;
-        lkr_session_config sc;
-        lkr_profile p;
-        lkr_observations o;
-        lkr_session *s = NULL, *s2 = NULL;
-        lkr_action a = LKR_ACTION_INIT, b = LKR_ACTION_INIT;
         lkr_transport t;
+        lkr_session *s = open_session(&cfg, &sim, &t), *s2 = NULL;
+        lkr_action a = LKR_ACTION_INIT, b = LKR_ACTION_INIT;
         unsigned char blob[4096];
         size_t n = 0;
         int i;
-        ck_assert_int_eq(lkr_sim_new(&cfg, NULL, &sim), LKR_OK);
-        ck_assert_int_eq(lkr_sim_profile(sim, &p), LKR_OK);
-        ck_assert_int_eq(lkr_sim_observations(sim, &o), LKR_OK);
-        ck_assert_int_eq(lkr_sim_transport(sim, &t), LKR_OK);
-        lkr_session_config_init(&sc);
-        sc.profile = &p;
-        sc.observations = &o;
-        ck_assert_int_eq(lkr_session_new(&sc, &t, &s), LKR_OK);
         for (i = 0; i < 400; i++) {
             ck_assert_int_eq(lkr_session_next(s, &a), LKR_OK);
             if (lkr_action_is_final(&a)) break;
@@ -512,22 +499,11 @@ START_TEST(sim_draws_follow_the_rows)
         for (n = 0; n < 4000; n++) {
             lkr_sim_config cfg = look_alike(LKR_PROTOCOL_BLE, causes[k], 1000u + n);
             lkr_sim *sim = NULL;
-            lkr_session *s = NULL;
-            lkr_session_config sc;
-            lkr_profile p;
-            lkr_observations o;
+            lkr_transport t;
+            lkr_session *s = open_session(&cfg, &sim, &t);
             lkr_action a = LKR_ACTION_INIT;
             lkr_sim_stats st = LKR_SIM_STATS_INIT;
-            lkr_transport t;
-            ck_assert_int_eq(lkr_sim_new(&cfg, NULL, &sim), LKR_OK);
-            ck_assert_int_eq(lkr_sim_profile(sim, &p), LKR_OK);
-            ck_assert_int_eq(lkr_sim_observations(sim, &o), LKR_OK);
-            ck_assert_int_eq(lkr_sim_transport(sim, &t), LKR_OK);
-            ck_assert_uint_eq(o.second_phone_connects, LKR_UNKNOWN); /* not reported up front */
-            lkr_session_config_init(&sc);
-            sc.profile = &p;
-            sc.observations = &o;
-            ck_assert_int_eq(lkr_session_new(&sc, &t, &s), LKR_OK);
+            ck_assert_uint_eq(s->obs.second_phone_connects, LKR_UNKNOWN); /* not reported up front */
             /* put the question directly: the draw, not the engine, is tested */
             s->question = LKR_QUESTION_SECOND_PHONE;
             lkr__enter(s, LKR__P_ASK);
