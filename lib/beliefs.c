@@ -177,8 +177,8 @@ const char *lkr__question_text(uint32_t q)
         return "What firmware version does the app show for the lock now, and which version "
                "was being installed?";
     case LKR_QUESTION_SECOND_PHONE:
-        return "Does the lock's app on a second phone (logged in to the same account) reach "
-               "the lock from beside the door?";
+        return "Does the lock's app on another phone, signed in to your account, reach the "
+               "lock from beside the door?";
     case LKR_QUESTION_HUB_DEVICES:
         return "Does the hub or bridge show its other devices online?";
     case LKR_QUESTION_UPDATE_PENDING:

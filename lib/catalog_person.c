@@ -455,10 +455,9 @@ static const person_question questions[LKR_QUESTION_MAX + 1] = {
     [LKR_QUESTION_FIRMWARE_VERSION] = {"What software version does the app show for the "
         "lock now?", "It is in the lock's settings in the app (often called firmware). Type "
         "it as shown, or press Enter if you don't know.", 0, NULL},
-    [LKR_QUESTION_SECOND_PHONE] = {"If someone else in the home has the lock's app on their "
-        "phone: does their phone reach the lock?", "Ask them to open the app beside the door "
-        "and try to lock or unlock. If there is no second phone, answer \"don't know\".",
-        CHOICES(ch_tri)},
+    [LKR_QUESTION_SECOND_PHONE] = {"On another phone with the lock's app, signed in to your "
+        "account: does it reach the lock from beside the door?", "Try to lock or unlock with "
+        "it. If there is no other phone at hand, answer \"don't know\".", CHOICES(ch_tri)},
     [LKR_QUESTION_HUB_DEVICES] = {"Does the hub (or bridge) show its other devices working?",
         "Open the hub's app: lights, plugs or sensors on the same hub. If the lock is the only "
         "one, answer \"don't know\".", CHOICES(ch_tri)},

@@ -148,6 +148,10 @@ static lkr_status answer_run(lkr_session *s, uint32_t question, int32_t value)
     }
     s->asked |= 1u << question;
     s->question = 0;
+    if (lkr__vq_of(question) != NULL) {
+        /* finding the answer took the person's time, whatever it was */
+        s->person_minutes += lkr__vq_of(question)->cost_min;
+    }
     if (question == LKR_QUESTION_FIRMWARE_VERSION) {
         s->need_fw = 0;
         lkr__start_verify(s);

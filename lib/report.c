@@ -331,8 +331,16 @@ static const char *evidence_level(const lkr_session *s)
                                    : "\"none\"";
 }
 
-/* The guards that blocked, the codes (a count, never a code) and the time
- * spent: ...],"guards_blocked":[...],"codes":{...},"person_minutes":N} */
+/* What the person answered to a question worth asking that was put: the
+ * fact it set (unknown for "don't know"). */
+static uint8_t question_answer(const lkr_session *s, const lkr__vquestion *q)
+{
+    return ((const uint8_t *)&s->obs)[s->profile.protocol == LKR_PROTOCOL_WIFI ? q->fact_at_wifi : q->fact_at];
+}
+
+/* The guards that blocked, the codes (a count, never a code), the questions
+ * worth asking put and the time spent: ...],"guards_blocked":[...],
+ * "codes":{...},"questions":[...],"person_minutes":N} */
 static void json_codes(out *o, const lkr_session *s)
 {
     uint32_t k, first;
@@ -358,7 +366,19 @@ static void json_codes(out *o, const lkr_session *s)
     lit(o, ",\"missing\":");
     num(o, s->codes_missing);
     json_lock_codes(o, s);
-    lit(o, "},\"person_minutes\":");
+    lit(o, "},\"questions\":[");
+    for (k = 0, first = 1; k < LKR__VQ_COUNT; k++) {
+        const lkr__vquestion *q = &lkr__vquestions[k];
+        if (!(s->asked & (1u << q->question))) continue;
+        if (!first) lit(o, ",");
+        lit(o, "{\"id\":");
+        jstr(o, s, q->sid);
+        lit(o, ",\"answer\":");
+        jtri(o, question_answer(s, q));
+        lit(o, "}");
+        first = 0;
+    }
+    lit(o, "],\"person_minutes\":");
     num(o, s->person_minutes);
     lit(o, "}");
 }
@@ -498,6 +518,15 @@ static void text(out *o, const lkr_session *s)
     }
     text_guards(o, s);
     text_codes(o, s);
+    for (i = 0; i < LKR__VQ_COUNT; i++) {
+        const lkr__vquestion *q = &lkr__vquestions[i];
+        uint8_t v;
+        if (!(s->asked & (1u << q->question))) continue;
+        v = question_answer(s, q);
+        lit(o, "Asked: ");
+        lit(o, lkr__question_text(q->question));
+        lit(o, v == LKR_YES ? " Yes.\n" : v == LKR_NO ? " No.\n" : " Not known.\n");
+    }
     (void)snprintf(b, sizeof(b), "Person-minutes spent: %u\n", (unsigned)s->person_minutes);
     lit(o, b);
 }

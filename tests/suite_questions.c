@@ -469,8 +469,20 @@ START_TEST(saved_at_a_question)
                 ck_assert_int_eq(lkr_session_next(s2, &b), LKR_OK);
                 ck_assert_uint_eq(b.kind, LKR_ACTION_ASK);
                 ck_assert_uint_eq(b.question, a.question);
-                ck_assert_int_eq(lkr_session_answer(s2, b.question, LKR_NO), LKR_OK);
-                ck_assert_int_eq(lkr_session_answer(s2, b.question, LKR_NO), LKR_E_STATE);
+                {
+                    /* the report names the question and its answer; its minutes count */
+                    char json[8192], want[96];
+                    size_t need = 0;
+                    uint32_t before = hs_status(s2).person_minutes;
+                    ck_assert_int_eq(lkr_session_answer(s2, b.question, LKR_NO), LKR_OK);
+                    ck_assert_int_eq(lkr_session_answer(s2, b.question, LKR_NO), LKR_E_STATE);
+                    ck_assert_uint_eq(hs_status(s2).person_minutes,
+                                      before + lkr__vq_of(b.question)->cost_min);
+                    ck_assert_int_eq(lkr_session_report_json(s2, json, sizeof(json), &need), LKR_OK);
+                    snprintf(want, sizeof(want), "\"questions\":[{\"id\":\"%s\",\"answer\":false}]",
+                             lkr__vq_of(b.question)->sid);
+                    ck_assert_msg(strstr(json, want) != NULL, "%s not in the report", want);
+                }
                 lkr_session_free(s2);
                 seen++;
                 break;

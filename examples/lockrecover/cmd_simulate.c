@@ -40,6 +40,7 @@ typedef struct sim_run {
     lkr_session *s;
     uint64_t t0;
     uint32_t final_kind;
+    uint32_t questions; /* questions worth asking the simulated person answered */
     unsigned char printed[LKR_HISTORY_MAX];
 } sim_run;
 
@@ -189,6 +190,14 @@ static int run(sim_run *r, int json)
             r->final_kind = a.kind;
             return 0;
         }
+        if (a.kind == LKR_ACTION_ASK && a.question >= LKR_QUESTION_SECOND_PHONE) {
+            /* a question worth asking: its minutes are in the total */
+            lkr_person_text q = LKR_PERSON_TEXT_INIT;
+            r->questions++;
+            if (!json && lkr_person_text_get(LKR_TEXT_QUESTION, a.question, &q) == LKR_OK) {
+                printf("  question: %s\n", q.title);
+            }
+        }
         if ((st = lkr_sim_respond(r->sim, r->s, &a)) != LKR_OK) {
             fprintf(stderr, "lockrecover simulate: the simulated person could not answer %s (%s): %s\n",
                     cli_step_sid(a.step), cli_tier_sid(a.tier), lkr_strerror(st));
@@ -207,8 +216,9 @@ static void print_summary(sim_run *r, const lkr_sim_stats *st)
     fputs(r->final_kind == LKR_ACTION_RECOVERED ? "recovered" :
           r->final_kind == LKR_ACTION_NEEDS_SUPPORT ? "needs support" : "aborted", stdout);
     cli_sgr_reset(stdout);
-    printf(" after %u steps, %u person-minutes, %llu min %02u s of simulated time\n",
-           (unsigned)st->steps_performed, (unsigned)st->person_minutes,
+    printf(" after %u step%s", (unsigned)st->steps_performed, st->steps_performed == 1 ? "" : "s");
+    if (r->questions) printf(" and %u question%s", (unsigned)r->questions, r->questions == 1 ? "" : "s");
+    printf(", %u person-minutes, %llu min %02u s of simulated time\n", (unsigned)st->person_minutes,
            (unsigned long long)(ms / 60000u), (unsigned)(ms / 1000u % 60u));
     printf("Codes: %u before, %u after, %u lost; destructive acts %u, unsafe steps %u\n",
            (unsigned)st->codes_before, (unsigned)st->codes_now, (unsigned)st->codes_lost,

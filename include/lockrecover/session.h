@@ -222,7 +222,7 @@ typedef struct lkr_session_info {
     uint32_t history_count;   /**< Entries for lkr_session_history(). */
     uint32_t waiver_count;    /**< Entries for lkr_session_waiver(). */
     uint32_t tiers_done;      /**< Mask of (1 << tier) of tiers exhausted or waived. */
-    uint32_t person_minutes;  /**< Catalog cost of the steps done so far. */
+    uint32_t person_minutes;  /**< Catalog cost of the steps done so far, and (since 1.2) of the questions worth asking answered. */
     uint32_t guards_blocked;  /**< Mask of LKR_GUARD_BIT() of every guard that ever blocked a step. */
     uint32_t codes_missing;   /**< Codes the attached vault found missing after the last verify or restore. */
     uint32_t vault_attached;  /**< 1 when a vault is attached. */

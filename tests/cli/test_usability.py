@@ -163,7 +163,7 @@ class Person:
             return pick(p, self.bridge)
         if "another phone or tablet find the lock" in p:
             return pick(p, self.other_phone)
-        if "does their phone reach the lock" in p:
+        if "signed in to your account: does it reach the lock" in p:
             return pick(p, self.second_phone)
         if "show its other devices working" in p:
             return pick(p, self.hub_devices)
