@@ -1296,6 +1296,11 @@ uint32_t lkr__vq_yes_permille(const lkr__vquestion *q, uint32_t cause)
     return q->base_yes_permille;
 }
 
+size_t lkr__vq_fact_at(const lkr__vquestion *q, uint32_t protocol)
+{
+    return protocol == LKR_PROTOCOL_WIFI ? q->fact_at_wifi : q->fact_at;
+}
+
 int lkr__vq_known(const lkr__vquestion *q, const lkr_observations *o)
 {
     const uint8_t *base = (const uint8_t *)o;

@@ -147,6 +147,9 @@ extern const lkr__vquestion lkr__vquestions[LKR__VQ_COUNT];
 const lkr__vquestion *lkr__vq_of(uint32_t question);
 /* P(yes | cause) in permille. */
 uint32_t lkr__vq_yes_permille(const lkr__vquestion *q, uint32_t cause);
+/* Where in lkr_observations the question's answer goes on a lock of this
+ * protocol (a Wi-Fi lock's hub is its bridge). */
+size_t lkr__vq_fact_at(const lkr__vquestion *q, uint32_t protocol);
 /* Whether the facts behind the question's evidence are known already (on a
  * Wi-Fi lock a hub's and a bridge's state give the same evidence). */
 int lkr__vq_known(const lkr__vquestion *q, const lkr_observations *o);

@@ -335,7 +335,7 @@ static const char *evidence_level(const lkr_session *s)
  * fact it set (unknown for "don't know"). */
 static uint8_t question_answer(const lkr_session *s, const lkr__vquestion *q)
 {
-    return ((const uint8_t *)&s->obs)[s->profile.protocol == LKR_PROTOCOL_WIFI ? q->fact_at_wifi : q->fact_at];
+    return ((const uint8_t *)&s->obs)[lkr__vq_fact_at(q, s->profile.protocol)];
 }
 
 /* The guards that blocked, the codes (a count, never a code), the questions

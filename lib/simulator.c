@@ -616,8 +616,7 @@ static uint8_t likelier_answer(const lkr_sim *s, const lkr__vquestion *q)
  * the catalog's P(answer | cause). */
 static int32_t vq_answer(lkr_sim *s, const lkr__vquestion *q)
 {
-    uint8_t fact = *((const uint8_t *)&s->truth +
-                     (s->cfg.protocol == LKR_PROTOCOL_WIFI ? q->fact_at_wifi : q->fact_at));
+    uint8_t fact = ((const uint8_t *)&s->truth)[lkr__vq_fact_at(q, s->cfg.protocol)];
     if (s->cfg.flags & LKR_SIM_F_DRAWN_ANSWERS) {
         if (draw_permille(s) < q->dont_know_permille) return LKR_UNKNOWN;
         return draw_permille(s) < lkr__vq_yes_permille(q, answer_cause(s)) ? LKR_YES : LKR_NO;

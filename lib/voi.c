@@ -157,7 +157,7 @@ static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, uint
 
 uint8_t *lkr__vq_fact(lkr_session *s, const lkr__vquestion *q)
 {
-    return (uint8_t *)&s->obs + (s->profile.protocol == LKR_PROTOCOL_WIFI ? q->fact_at_wifi : q->fact_at);
+    return (uint8_t *)&s->obs + lkr__vq_fact_at(q, s->profile.protocol);
 }
 
 /* Whether the question may be put to this session at all. */
