@@ -484,6 +484,20 @@ START_TEST(saved_at_a_question)
                     ck_assert_msg(strstr(json, want) != NULL, "%s not in the report", want);
                 }
                 lkr_session_free(s2);
+                s2 = NULL;
+                {
+                    /* forged: a question this lock is never asked; a question
+                     * about a fact already known */
+                    lkr_session f = *s;
+                    f.question = LKR_QUESTION_HUB_DEVICES; /* a Bluetooth lock has no hub */
+                    ck_assert_int_eq(lkr_session_save(&f, blob, sizeof(blob), &n), LKR_OK);
+                    ck_assert_int_eq(lkr_session_load(&lc, &t, blob, n, &s2), LKR_E_CORRUPT);
+                    f = *s;
+                    *lkr__vq_fact(&f, lkr__vq_of(f.question)) = LKR_YES;
+                    ck_assert_int_eq(lkr_session_save(&f, blob, sizeof(blob), &n), LKR_OK);
+                    ck_assert_int_eq(lkr_session_load(&lc, &t, blob, n, &s2), LKR_E_CORRUPT);
+                    ck_assert_ptr_null(s2);
+                }
                 seen++;
                 break;
             }
