@@ -508,7 +508,7 @@ void lkr__decide(lkr_session *s, uint64_t now)
      * costs comes before the next step (voi.c, docs/ENGINE.md). */
     if (s->ladder == LKR_LADDER_CONNECTION && !transfer_may_run(s) &&
         !(s->hooks != NULL && s->hooks->questions != NULL && !s->hooks->questions(s))) {
-        uint32_t q = lkr__worth_asking(s);
+        uint32_t q = lkr__worth_asking(s, NULL);
         if (q != LKR_QUESTION_NONE) {
             s->question = (uint8_t)q;
             lkr__enter(s, LKR__P_ASK);

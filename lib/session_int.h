@@ -223,8 +223,10 @@ typedef struct lkr__hooks {
 
 /* The question to ask before the next step: the one whose expected saving
  * in person-minutes most exceeds its cost, unless asking it after the next
- * step is cheaper; or LKR_QUESTION_NONE. */
-uint32_t lkr__worth_asking(const lkr_session *s);
+ * step is cheaper; or LKR_QUESTION_NONE. `value` (may be NULL; the
+ * benchmarks print it) gets the minutes it is expected to save, its own
+ * cost not taken off. */
+uint32_t lkr__worth_asking(const lkr_session *s, double *value);
 /* The observation the question answers, in this session. */
 uint8_t *lkr__vq_fact(lkr_session *s, const lkr__vquestion *q);
 

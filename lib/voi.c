@@ -61,7 +61,8 @@ static double fix_mass(uint32_t step, const double *r)
     return pf;
 }
 
-/* The steps the ladder may still offer (whatever the beliefs say). */
+/* The steps the ladder may still offer (whatever the beliefs say), lowest
+ * rank first. */
 static uint32_t gather(const lkr_session *s, voi_cand *out)
 {
     const uint8_t *tiers;
@@ -92,6 +93,12 @@ static uint32_t gather(const lkr_session *s, voi_cand *out)
             }
             count++;
         }
+    }
+    /* by rank, stably (the scans below stop at the first rank above the best) */
+    for (i = 1; i < count; i++) {
+        voi_cand c1 = out[i];
+        for (k = i; k > 0 && out[k - 1].rank > c1.rank; k--) out[k] = out[k - 1];
+        out[k] = c1;
     }
     return count;
 }
@@ -125,7 +132,8 @@ static double cost_to_go(const voi_cand *cand, uint32_t n, const double *b, uint
         double best_score = 0.0;
         for (i = 0; i < n; i++) {
             double score;
-            if ((used & ((uint64_t)1 << i)) || (best < n && cand[i].rank > cand[best].rank)) continue;
+            if (best < n && cand[i].rank > cand[best].rank) break; /* sorted by rank */
+            if (used & ((uint64_t)1 << i)) continue;
             /* indicated: P(fix) among the faults still left */
             if (pf[i] < left * (cand[i].reset ? LKR__RESET_MIN_FIX : LKR__MIN_FIX)) continue;
             score = pf[i] / (double)cand[i].cost;
@@ -200,7 +208,7 @@ static double ask_now(const lkr_session *s, const lkr__vquestion *q, const voi_c
            (1.0 - dk) * (py * cost_to_go(cand, n, by, 0, used, NULL) + pn * cost_to_go(cand, n, bn, cut_no, used, NULL));
 }
 
-uint32_t lkr__worth_asking(const lkr_session *s)
+uint32_t lkr__worth_asking(const lkr_session *s, double *value)
 {
     voi_cand cand[VOI_MAX_CAND];
     double b1[LKR__CAUSE_COUNT + 1], j_now = 0.0, j_1, p1 = 0.0, best_now = 0.0, later;
@@ -245,5 +253,6 @@ uint32_t lkr__worth_asking(const lkr_session *s)
     if (best_now > later) {
         return LKR_QUESTION_NONE;
     }
+    if (value != NULL) *value = j_now - best_now + (double)best->cost_min;
     return best->question;
 }
