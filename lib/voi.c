@@ -211,10 +211,9 @@ static double ask_now(const lkr_session *s, const lkr__vquestion *q, const voi_c
 uint32_t lkr__worth_asking(const lkr_session *s, double *value)
 {
     voi_cand cand[VOI_MAX_CAND];
-    double b1[LKR__CAUSE_COUNT + 1], j_now = 0.0, j_1, p1 = 0.0, best_now = 0.0, later;
-    uint32_t n = 0, i, k, first = 0;
+    double b1[LKR__CAUSE_COUNT + 1], j_now = 0.0, j_1, p1, best_now = 0.0, later;
+    uint32_t n = 0, i, first = 0;
     const lkr__vquestion *best = NULL;
-    const lkr__step_def *d;
     for (i = 0; i < LKR__VQ_COUNT; i++) {
         const lkr__vquestion *q = &lkr__vquestions[i];
         double now;
@@ -235,17 +234,12 @@ uint32_t lkr__worth_asking(const lkr_session *s, double *value)
     }
     /* Asked after the engine's first step instead, the question is paid
      * only if that step fails: the engine waits when that is cheaper. */
-    d = &lkr__steps[cand[first].step];
-    memcpy(b1, s->belief, sizeof(b1));
-    for (k = 0; k < d->fix_count; k++) {
-        double fixed = b1[d->fixes[k].cause] * (double)d->fixes[k].permille / 1000.0;
-        b1[d->fixes[k].cause] -= fixed;
-        p1 += fixed;
-    }
+    p1 = fix_mass(cand[first].step, s->belief);
     later = (double)cand[first].cost;
     if (p1 < 1.0 - 1e-12) {
         double then;
-        for (k = 1; k <= LKR__CAUSE_COUNT; k++) b1[k] /= 1.0 - p1;
+        memcpy(b1, s->belief, sizeof(b1));
+        lkr__apply_failure(b1, cand[first].step); /* the beliefs once it failed */
         j_1 = cost_to_go(cand, n, b1, 0, (uint64_t)1 << first, NULL);
         then = ask_now(s, best, cand, n, (uint64_t)1 << first, b1, j_1);
         later += (1.0 - p1) * (then < j_1 ? then : j_1);
